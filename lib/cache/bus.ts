@@ -1,0 +1,55 @@
+import { Redis } from "ioredis";
+import { env } from "@/lib/env";
+
+// Cache invalidation across app nodes. Every node keeps small in-process caches (options, key and
+// user lookups); a write calls `invalidate(topic, id)`, which clears the local entry at once and,
+// when REDIS_URL is set, tells the other nodes through Redis pub/sub. Without Redis a single node
+// works alone; caches then also expire by their TTL.
+
+type Listener = (id: string) => void;
+const CHANNEL = "tollgate:invalidate";
+
+const g = globalThis as unknown as {
+  tollgateBus?: { listeners: Map<string, Set<Listener>>; pub?: Redis; sub?: Redis; started: boolean };
+};
+const bus = (g.tollgateBus ??= { listeners: new Map(), started: false });
+
+function deliver(topic: string, id: string) {
+  for (const l of bus.listeners.get(topic) ?? []) l(id);
+}
+
+function start() {
+  if (bus.started) return;
+  bus.started = true;
+  const url = env().REDIS_URL;
+  if (!url) return;
+  bus.pub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  bus.sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  bus.pub.on("error", () => {});
+  bus.sub.on("error", () => {});
+  void bus.sub.subscribe(CHANNEL);
+  bus.sub.on("message", (_channel, message: string) => {
+    const sep = message.indexOf(":");
+    if (sep > 0) deliver(message.slice(0, sep), message.slice(sep + 1));
+  });
+}
+
+export function onInvalidate(topic: string, listener: Listener): void {
+  start();
+  let set = bus.listeners.get(topic);
+  if (!set) bus.listeners.set(topic, (set = new Set()));
+  set.add(listener);
+}
+
+export function invalidate(topic: string, id: string | number = "*"): void {
+  start();
+  deliver(topic, String(id));
+  bus.pub?.publish(CHANNEL, `${topic}:${id}`).catch(() => {});
+}
+
+export async function closeBus(): Promise<void> {
+  const { pub, sub } = bus;
+  bus.pub = bus.sub = undefined;
+  bus.started = false;
+  await Promise.all([pub?.quit().catch(() => {}), sub?.quit().catch(() => {})]);
+}

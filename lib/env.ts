@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+// The only reader of process.env. Parsed once, on first use, so scripts that never touch a
+// variable do not fail for lack of it.
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgresql:// URL"),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z.string().url().optional(),
+  NEXTAUTH_SECRET: z.string().min(16).optional(),
+  NEXTAUTH_URL: z.string().url().optional(),
+  TOLLGATE_ROOT_USERNAME: z.string().optional(),
+  TOLLGATE_ROOT_PASSWORD: z.string().optional(),
+  /** comma-separated IPs/CIDRs whose X-Forwarded-For is believed */
+  TRUSTED_PROXIES: z.string().default("127.0.0.1/8,::1/128"),
+  /** a relay request body larger than this is refused with 413 */
+  RELAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  RESEND_API_KEY: z.string().optional(),
+  RESEND_BASE_URL: z.string().url().optional(),
+  GITHUB_CLIENT_ID: z.string().optional(),
+  GITHUB_CLIENT_SECRET: z.string().optional(),
+  /** run the background workers (sweeper, notification outbox) in this process */
+  TOLLGATE_WORKERS: z.enum(["on", "off"]).default("on"),
+});
+
+export type Env = z.infer<typeof ZEnv>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (!cached) {
+    const parsed = ZEnv.safeParse(process.env);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      throw new Error(`Invalid environment: ${issues}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}

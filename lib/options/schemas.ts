@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { DEFAULT_COMPLETION_RATIO, DEFAULT_MODEL_PRICE, DEFAULT_MODEL_RATIO, DEFAULT_CACHE_RATIO } from "@/lib/quota/default-prices";
+
+// Every admin setting: its zod schema and its default (reference §3.1). Stored as strings in the
+// options table; JSON maps are stored as JSON text.
+const ZRatio = z.number().finite().min(0, "must be ≥ 0").max(1e6, "is too large");
+const ZRatioMap = z.record(z.string().min(1).max(128), ZRatio);
+const ZQuota = z.number().int("must be a whole number").min(0, "must be ≥ 0").max(Number.MAX_SAFE_INTEGER);
+
+export const OPTION_SCHEMAS = {
+  QuotaPerUnit: z.number().int().min(1).max(1e12),
+  QuotaForNewUser: ZQuota,
+  QuotaForInviter: ZQuota,
+  QuotaForInvitee: ZQuota,
+  /** misnamed in new-api: a token count floor for the pre-charge estimate */
+  PreConsumedQuota: z.number().int().min(0).max(1e9),
+  QuotaRemindThreshold: ZQuota,
+  /** balances strictly above this (user and limited key) skip the hold in trust mode */
+  TrustQuota: ZQuota,
+  PreConsumeMode: z.enum(["trust", "always"]),
+  ReservationTtlSeconds: z.number().int().min(10).max(86400),
+  ModelRatio: ZRatioMap,
+  CompletionRatio: ZRatioMap,
+  ModelPrice: ZRatioMap,
+  CacheRatio: ZRatioMap,
+  GroupRatio: ZRatioMap,
+  GroupGroupRatio: z.record(z.string().min(1), ZRatioMap),
+  UserUsableGroups: z.record(z.string().min(1).max(64), z.string().max(200)),
+  SelfUseModeEnabled: z.boolean(),
+  EnableFreeModelPreConsume: z.boolean(),
+  LogConsumeEnabled: z.boolean(),
+  DisplayTokenStatEnabled: z.boolean(),
+  QuotaDisplayType: z.enum(["USD", "CNY", "TOKENS"]),
+  USDExchangeRate: z.number().positive().max(1e6),
+  RegisterEnabled: z.boolean(),
+  RetryTimes: z.number().int().min(0).max(10),
+  MaxUserTokens: z.number().int().min(1).max(100000),
+  SystemName: z.string().min(1).max(64),
+  ServerAddress: z.union([z.literal(""), z.string().url()]),
+  NotifyEmailFrom: z.string().max(254),
+  NotifyAllowPrivateTargets: z.boolean(),
+} as const;
+
+export type OptionKey = keyof typeof OPTION_SCHEMAS;
+export type Options = { [K in OptionKey]: z.infer<(typeof OPTION_SCHEMAS)[K]> };
+
+export const OPTION_DEFAULTS: Options = {
+  QuotaPerUnit: 500_000,
+  QuotaForNewUser: 0,
+  QuotaForInviter: 0,
+  QuotaForInvitee: 0,
+  PreConsumedQuota: 500,
+  QuotaRemindThreshold: 1000,
+  TrustQuota: 5_000_000,
+  PreConsumeMode: "trust",
+  ReservationTtlSeconds: 900,
+  ModelRatio: DEFAULT_MODEL_RATIO,
+  CompletionRatio: DEFAULT_COMPLETION_RATIO,
+  ModelPrice: DEFAULT_MODEL_PRICE,
+  CacheRatio: DEFAULT_CACHE_RATIO,
+  GroupRatio: { default: 1, vip: 1, svip: 1 },
+  GroupGroupRatio: {},
+  UserUsableGroups: { default: "Default group", vip: "VIP group" },
+  SelfUseModeEnabled: false,
+  EnableFreeModelPreConsume: true,
+  LogConsumeEnabled: true,
+  DisplayTokenStatEnabled: true,
+  QuotaDisplayType: "USD",
+  USDExchangeRate: 7.3,
+  RegisterEnabled: true,
+  RetryTimes: 0,
+  MaxUserTokens: 1000,
+  SystemName: "Tollgate",
+  ServerAddress: "",
+  NotifyEmailFrom: "",
+  NotifyAllowPrivateTargets: false,
+};
+
+export const OPTION_KEYS = Object.keys(OPTION_SCHEMAS) as OptionKey[];
+
+export function isOptionKey(key: string): key is OptionKey {
+  return Object.hasOwn(OPTION_SCHEMAS, key);
+}
+
+/** The stored text of a value: JSON for every type, so "1" and 1 and true round-trip. */
+export const encodeOption = (value: unknown): string => JSON.stringify(value);
+
+/**
+ * Parses text from the CLI, an admin form or the table. Strings may be given bare (`trust`),
+ * everything else as JSON (`500000`, `true`, `{"gpt-4o":1.25}`).
+ */
+export function parseOptionValue<K extends OptionKey>(key: K, text: string): z.ZodSafeParseResult<Options[K]> {
+  let raw: unknown = text;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    // a bare string such as `trust`
+  }
+  const schema = OPTION_SCHEMAS[key] as unknown as z.ZodType<Options[K]>;
+  const first = schema.safeParse(raw);
+  if (!first.success && typeof raw !== "string") {
+    const asString = schema.safeParse(text);
+    if (asString.success) return asString;
+  }
+  return first;
+}
