@@ -9,10 +9,9 @@ import { env } from "@/lib/env";
 type Listener = (id: string) => void;
 const CHANNEL = "tollgate:invalidate";
 
-const g = globalThis as unknown as {
-  tollgateBus?: { listeners: Map<string, Set<Listener>>; pub?: Redis; sub?: Redis; started: boolean };
-};
-const bus = (g.tollgateBus ??= { listeners: new Map(), started: false });
+type Bus = { listeners: Map<string, Set<Listener>>; pub?: Redis; sub?: Redis; started: boolean };
+const g = globalThis as unknown as { tollgateBus?: Bus };
+const bus: Bus = (g.tollgateBus ??= { listeners: new Map(), started: false });
 
 function deliver(topic: string, id: string) {
   for (const l of bus.listeners.get(topic) ?? []) l(id);
@@ -28,7 +27,7 @@ function start() {
   bus.pub.on("error", () => {});
   bus.sub.on("error", () => {});
   void bus.sub.subscribe(CHANNEL);
-  bus.sub.on("message", (_channel, message: string) => {
+  bus.sub.on("message", (_channel: string, message: string) => {
     const sep = message.indexOf(":");
     if (sep > 0) deliver(message.slice(0, sep), message.slice(sep + 1));
   });

@@ -1,0 +1,164 @@
+import "server-only";
+import { db, type Db } from "@/lib/db";
+import { AppError, validationError } from "@/lib/errors";
+import { getOptions } from "@/lib/options/service";
+import type { Options } from "@/lib/options/schemas";
+import { balanceChanged } from "./events";
+import { formatQuota, type QuotaDisplay } from "./money";
+import { ZAdjustQuotaInput, ZPositiveQuota, type TAdjustQuotaInput } from "./schemas";
+
+// Every credit and manual change of a balance outside the request path: registration gifts,
+// invitation rewards, admin add/subtract/set, redemption codes, aff transfers. Each is one
+// transaction of atomic increments (never read-modify-write) plus its log row, so the ledger
+// audit can recompute every balance from the logs.
+
+export const LOG_TYPE = { unknown: 0, topup: 1, consume: 2, manage: 3, system: 4, error: 5, refund: 6, login: 7 } as const;
+
+export const displayOf = (o: Options): QuotaDisplay => ({
+  type: o.QuotaDisplayType,
+  quotaPerUnit: o.QuotaPerUnit,
+  usdExchangeRate: o.USDExchangeRate,
+});
+
+/**
+ * Registration: QuotaForNewUser to the new wallet; with an inviter, QuotaForInvitee to the new
+ * wallet and QuotaForInviter to the inviter's aff_quota and aff_history_quota, and aff_count + 1
+ * even when that reward is 0 (new-api #6362). Runs inside the caller's transaction.
+ */
+export async function grantRegistrationRewards(
+  tx: Db,
+  args: { userId: number; username: string; inviterId: number | null },
+): Promise<void> {
+  const o = await getOptions();
+  const display = displayOf(o);
+  const gift = BigInt(o.QuotaForNewUser);
+  if (gift > 0n) {
+    await tx.user.update({ where: { id: args.userId }, data: { quota: { increment: gift } } });
+    await tx.log.create({
+      data: { userId: args.userId, username: args.username, type: LOG_TYPE.system, quota: gift,
+              content: `New user registration gift ${formatQuota(gift, display)}` },
+    });
+  }
+  if (args.inviterId === null) return;
+  const inviteeGift = BigInt(o.QuotaForInvitee);
+  if (inviteeGift > 0n) {
+    await tx.user.update({ where: { id: args.userId }, data: { quota: { increment: inviteeGift } } });
+    await tx.log.create({
+      data: { userId: args.userId, username: args.username, type: LOG_TYPE.system, quota: inviteeGift,
+              content: `Invitation code gift ${formatQuota(inviteeGift, display)}` },
+    });
+  }
+  const reward = BigInt(o.QuotaForInviter);
+  const inviter = await tx.user.update({
+    where: { id: args.inviterId },
+    data: { affCount: { increment: 1 }, affQuota: { increment: reward }, affHistoryQuota: { increment: reward } },
+    select: { username: true },
+  });
+  if (reward > 0n) {
+    await tx.log.create({
+      data: { userId: args.inviterId, username: inviter.username, type: LOG_TYPE.system, affQuota: reward,
+              content: `Invited user ${args.username}: reward ${formatQuota(reward, display)}`,
+              other: { invitee_id: args.userId } },
+    });
+  }
+}
+
+/** Admin add / subtract / set of a wallet, with a manage log on the target user naming the operator. */
+export async function adjustUserQuota(operator: { id: number | null; username: string }, input: TAdjustQuotaInput) {
+  const parsed = ZAdjustQuotaInput.safeParse(input);
+  if (!parsed.success) throw validationError(parsed.error.issues);
+  const { userId, mode, amount } = parsed.data;
+  const display = displayOf(await getOptions());
+  const result = await db.$transaction(async (tx) => {
+    let from: bigint;
+    let to: bigint;
+    let username: string;
+    if (mode === "set") {
+      // the row lock makes from -> to exact; the log records the difference for the audit
+      const rows = await tx.$queryRaw<{ quota: bigint; username: string }[]>`
+        SELECT quota, username FROM users WHERE id = ${userId} FOR UPDATE`;
+      if (!rows.length) throw new AppError("user_not_found", "User not found", 404);
+      from = rows[0].quota;
+      to = amount;
+      username = rows[0].username;
+      await tx.user.update({ where: { id: userId }, data: { quota: to } });
+    } else {
+      const delta = mode === "add" ? amount : -amount;
+      const rows = await tx.$queryRaw<{ quota: bigint; username: string }[]>`
+        UPDATE users SET quota = quota + ${delta} WHERE id = ${userId} RETURNING quota, username`;
+      if (!rows.length) throw new AppError("user_not_found", "User not found", 404);
+      to = rows[0].quota;
+      from = to - delta;
+      username = rows[0].username;
+    }
+    const delta = to - from;
+    const action = mode === "add" ? "user.quota_add" : mode === "subtract" ? "user.quota_subtract" : "user.quota_override";
+    const content =
+      mode === "set"
+        ? `Administrator ${operator.username} changed the quota from ${formatQuota(from, display)} to ${formatQuota(to, display)}`
+        : `Administrator ${operator.username} ${mode === "add" ? "added" : "subtracted"} ${formatQuota(amount, display)}`;
+    await tx.log.create({
+      data: {
+        userId, username, type: LOG_TYPE.manage, quota: delta, content, operatorId: operator.id,
+        other: { op: { action, params: mode === "set" ? { from: from.toString(), to: to.toString() } : { quota: amount.toString() } }, operator: operator.username },
+      },
+    });
+    return { userId, from, to, delta };
+  });
+  balanceChanged({ kind: "admin", userId, userQuota: result.to });
+  return result;
+}
+
+/**
+ * Redeems a code: the claim is one conditional UPDATE (status 1 -> 3), so concurrent attempts at
+ * the same code credit exactly once. The reason of a failure is deliberately not told apart.
+ */
+export async function redeemCode(userId: number, key: string) {
+  const code = key.trim();
+  if (!/^[0-9a-fA-F]{32}$/.test(code)) throw new AppError("redemption_failed", "Invalid redemption code", 400);
+  const display = displayOf(await getOptions());
+  const result = await db.$transaction(async (tx) => {
+    const claimed = await tx.$queryRaw<{ id: number; quota: bigint }[]>`
+      UPDATE redemptions SET status = 3, redeemed_at = now(), used_user_id = ${userId}
+      WHERE key = ${code.toLowerCase()} AND status = 1
+        AND (expired_time = 0 OR expired_time >= extract(epoch FROM now())::bigint)
+      RETURNING id, quota`;
+    if (!claimed.length) throw new AppError("redemption_failed", "Invalid, used or expired redemption code", 400);
+    const { id, quota } = claimed[0];
+    const user = await tx.user.update({ where: { id: userId }, data: { quota: { increment: quota } }, select: { quota: true, username: true } });
+    await tx.log.create({
+      data: { userId, username: user.username, type: LOG_TYPE.topup, quota,
+              content: `Recharged ${formatQuota(quota, display)} via redemption code, code id ${id}`,
+              other: { redemption_id: id } },
+    });
+    return { quota, userQuota: user.quota };
+  });
+  balanceChanged({ kind: "redeem", userId, userQuota: result.userQuota });
+  return result;
+}
+
+/** Moves invitation credit to the wallet: minimum QuotaPerUnit, one conditional UPDATE, one log. */
+export async function transferAffQuota(userId: number, amountInput: unknown) {
+  const parsed = ZPositiveQuota.safeParse(amountInput);
+  if (!parsed.success) throw validationError(parsed.error.issues);
+  const amount = parsed.data;
+  const o = await getOptions();
+  const display = displayOf(o);
+  if (amount < BigInt(o.QuotaPerUnit)) {
+    throw new AppError("aff_transfer_too_small", `The minimum transfer is ${formatQuota(BigInt(o.QuotaPerUnit), display)}`, 400);
+  }
+  const result = await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ quota: bigint; aff_quota: bigint; username: string }[]>`
+      UPDATE users SET aff_quota = aff_quota - ${amount}, quota = quota + ${amount}
+      WHERE id = ${userId} AND aff_quota >= ${amount}
+      RETURNING quota, aff_quota, username`;
+    if (!rows.length) throw new AppError("insufficient_aff_quota", "Not enough invitation quota", 400);
+    await tx.log.create({
+      data: { userId, username: rows[0].username, type: LOG_TYPE.system, quota: amount, affQuota: -amount,
+              content: `Transferred ${formatQuota(amount, display)} of invitation quota to the wallet` },
+    });
+    return { quota: rows[0].quota, affQuota: rows[0].aff_quota };
+  });
+  balanceChanged({ kind: "aff_transfer", userId, userQuota: result.quota });
+  return result;
+}

@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+export const ROLE = { user: 1, admin: 10, root: 100 } as const;
+export type RoleName = keyof typeof ROLE;
+export const USER_STATUS = { enabled: 1, disabled: 2 } as const;
+
+export const ZUsername = z
+  .string()
+  .trim()
+  .min(3, "Username must be at least 3 characters")
+  .max(20, "Username must be at most 20 characters")
+  .regex(/^[A-Za-z0-9_.-]+$/, "Username may contain letters, digits, '_', '.' and '-' only");
+
+export const ZPassword = z
+  .string()
+  .min(8, "Password must be at least 8 characters")
+  .max(64, "Password must be at most 64 characters");
+
+export const ZGroupName = z
+  .string()
+  .trim()
+  .min(1, "Group is required")
+  .max(64, "Group must be at most 64 characters")
+  .regex(/^[A-Za-z0-9_.-]+$/, "Group may contain letters, digits, '_', '.' and '-' only");
+
+export const ZRegisterInput = z.object({
+  username: ZUsername,
+  password: ZPassword,
+  /** inviter's aff code; an unknown code is ignored, as new-api does */
+  affCode: z.string().trim().max(32).optional().or(z.literal("")),
+});
+export type TRegisterInput = z.infer<typeof ZRegisterInput>;
+
+export const ZCreateUserInput = z.object({
+  username: ZUsername,
+  password: ZPassword,
+  role: z.enum(["user", "admin", "root"]).default("user"),
+  group: ZGroupName.default("default"),
+  displayName: z.string().trim().max(64).optional(),
+});
+export type TCreateUserInput = z.input<typeof ZCreateUserInput>;
