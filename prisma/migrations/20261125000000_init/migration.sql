@@ -92,6 +92,7 @@ CREATE TABLE "reservations" (
     "held_quota" BIGINT NOT NULL,
     "estimate" BIGINT NOT NULL,
     "trusted" BOOLEAN NOT NULL,
+    "charge_on_expiry" BOOLEAN NOT NULL DEFAULT false,
     "charged_quota" BIGINT,
     "log_id" BIGINT,
     "pricing" JSONB NOT NULL DEFAULT '{}',

@@ -7,7 +7,8 @@
 -- 'pre_consume_token_quota_failed' | 'user_not_found' | 'token_not_found', with balances for messages.
 CREATE OR REPLACE FUNCTION tollgate_reserve(
   p_request_id text, p_user_id int, p_token_id int, p_channel_id int, p_model text, p_group text,
-  p_estimate bigint, p_always boolean, p_trust_threshold bigint, p_ttl_seconds int, p_pricing jsonb
+  p_estimate bigint, p_always boolean, p_trust_threshold bigint, p_ttl_seconds int, p_pricing jsonb,
+  p_free boolean, p_charge_on_expiry boolean
 ) RETURNS TABLE (outcome text, reservation_id bigint, held bigint, trusted boolean,
                  expires_at timestamptz, user_quota bigint, token_remain bigint)
 LANGUAGE plpgsql AS $$
@@ -31,14 +32,18 @@ BEGIN
     RETURN QUERY SELECT 'token_not_found'::text, NULL::bigint, 0::bigint, false, NULL::timestamptz, v_quota, NULL::bigint;
     RETURN;
   END IF;
+  -- a free model (enable_free_model_pre_consume off) is served whatever the balances
+  IF p_free THEN
+    v_trusted := false; v_hold := 0;
   -- new-api's order: the wallet checks come first, then trust, then the token hold
-  IF v_quota <= 0 OR v_quota < p_estimate THEN
+  ELSIF v_quota <= 0 OR v_quota < p_estimate THEN
     RETURN QUERY SELECT 'insufficient_user_quota'::text, NULL::bigint, 0::bigint, false, NULL::timestamptz, v_quota, v_remain;
     RETURN;
-  END IF;
-  v_trusted := NOT p_always AND p_trust_threshold > 0 AND v_quota > p_trust_threshold
+  ELSE
+    v_trusted := NOT p_always AND p_trust_threshold > 0 AND v_quota > p_trust_threshold
                AND (v_unlimited OR v_remain > p_trust_threshold);
-  v_hold := CASE WHEN v_trusted THEN 0 ELSE p_estimate END;
+    v_hold := CASE WHEN v_trusted THEN 0 ELSE p_estimate END;
+  END IF;
   IF v_hold > 0 THEN
     UPDATE users SET quota = quota - v_hold
       WHERE id = p_user_id AND quota >= v_hold AND quota > 0
@@ -60,9 +65,10 @@ BEGIN
     END IF;
   END IF;
   INSERT INTO reservations (request_id, user_id, token_id, channel_id, model_name, "group", status,
-                            held_quota, estimate, trusted, pricing, expires_at)
+                            held_quota, estimate, trusted, charge_on_expiry, pricing, expires_at)
     VALUES (p_request_id, p_user_id, p_token_id, p_channel_id, p_model, p_group, 1,
-            v_hold, p_estimate, v_trusted, p_pricing, now() + make_interval(secs => p_ttl_seconds))
+            v_hold, p_estimate, v_trusted, p_charge_on_expiry, p_pricing,
+            now() + make_interval(secs => p_ttl_seconds))
     RETURNING * INTO r;
   RETURN QUERY SELECT 'reserved'::text, r.id, r.held_quota, r.trusted, r.expires_at, v_quota, v_remain;
 END $$;
@@ -150,21 +156,31 @@ BEGIN
   RETURN QUERY SELECT 'refunded'::text, r.held_quota, r.user_id, r.token_id;
 END $$;
 
--- Sweeper: returns the holds of up to p_limit expired reservations. SKIP LOCKED lets several
--- nodes sweep at once without waiting for or double-returning the same row.
+-- Sweeper: closes up to p_limit expired reservations. A hold of the settlement API is returned
+-- (status 4); a relay reservation (charge_on_expiry: the upstream was called and the node died
+-- before settling) is settled at its estimate, so a crash never loses the charge. SKIP LOCKED lets
+-- several nodes sweep at once without waiting for or closing the same row twice.
 CREATE OR REPLACE FUNCTION tollgate_sweep(p_limit int)
-RETURNS TABLE (reservation_id bigint, returned bigint, user_id int, token_id int)
+RETURNS TABLE (reservation_id bigint, returned bigint, charged bigint, user_id int, token_id int)
 LANGUAGE plpgsql AS $$
 DECLARE r reservations%ROWTYPE;
 BEGIN
   FOR r IN SELECT * FROM reservations WHERE status = 1 AND reservations.expires_at < now()
            ORDER BY reservations.expires_at LIMIT p_limit FOR UPDATE SKIP LOCKED LOOP
-    IF r.held_quota <> 0 THEN
-      UPDATE users SET quota = quota + r.held_quota WHERE id = r.user_id;
-      UPDATE tokens SET remain_quota = remain_quota + r.held_quota WHERE id = r.token_id;
+    reservation_id := r.id; user_id := r.user_id; token_id := r.token_id;
+    IF r.charge_on_expiry THEN
+      PERFORM tollgate_settle(r.id, r.estimate, 0, 0, NULL, false, 0,
+        'settled at the estimate: the request was never settled', '', '',
+        r.pricing || jsonb_build_object('usage_source', 'estimate', 'swept', true));
+      returned := 0; charged := r.estimate;
+    ELSE
+      IF r.held_quota <> 0 THEN
+        UPDATE users SET quota = quota + r.held_quota WHERE id = r.user_id;
+        UPDATE tokens SET remain_quota = remain_quota + r.held_quota WHERE id = r.token_id;
+      END IF;
+      UPDATE reservations SET status = 4, finished_at = now(), reason = 'expired' WHERE id = r.id;
+      returned := r.held_quota; charged := 0;
     END IF;
-    UPDATE reservations SET status = 4, finished_at = now(), reason = 'expired' WHERE id = r.id;
-    reservation_id := r.id; returned := r.held_quota; user_id := r.user_id; token_id := r.token_id;
     RETURN NEXT;
   END LOOP;
 END $$;

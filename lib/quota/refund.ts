@@ -1,0 +1,33 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { balanceChanged } from "./events";
+import { forgetPricing } from "./pricing-cache";
+
+export type Refund = { returned: bigint; existing: boolean; userId: number; tokenId: number };
+
+/**
+ * Returns a reservation's hold (SPEC §4.3) in one statement (tollgate_refund). Idempotent: a
+ * reservation already refunded or expired returns nothing again; a settled one cannot be refunded.
+ */
+export async function refund(reservationId: bigint, reason = ""): Promise<Refund> {
+  const rows = await db.$queryRaw<{ outcome: string; returned: bigint | null; user_id: number | null; token_id: number | null }[]>`
+    SELECT * FROM tollgate_refund(${reservationId}::bigint, ${reason.slice(0, 500)})`;
+  const r = rows[0];
+  if (r.outcome === "not_found") throw new AppError("reservation_not_found", "Reservation not found", 404);
+  if (r.outcome === "settled") throw new AppError("reservation_settled", "This reservation was settled and cannot be refunded", 409);
+  forgetPricing(reservationId);
+  const result = { returned: r.returned ?? 0n, existing: r.outcome === "existing", userId: r.user_id!, tokenId: r.token_id! };
+  if (result.returned > 0n) balanceChanged({ kind: "refund", userId: result.userId, tokenId: result.tokenId });
+  return result;
+}
+
+/** Refund that never throws: for the error paths of the relay, where the original error matters more. */
+export async function refundQuietly(reservationId: bigint, reason: string): Promise<void> {
+  try {
+    await refund(reservationId, reason);
+  } catch (e) {
+    // the sweeper returns the hold when it expires
+    console.error(`refund of reservation ${reservationId} failed; the sweeper will return it`, e);
+  }
+}

@@ -1,0 +1,102 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { getOptions } from "@/lib/options/service";
+import { balanceChanged } from "./events";
+import { displayOf } from "./credits";
+import { formatQuota } from "./money";
+import { pricingLogFields, type Pricing } from "./pricing";
+import { rememberPricing } from "./pricing-cache";
+
+export type ReserveInput = {
+  /** unique per request; replaying it returns the first reservation */
+  requestId: string;
+  userId: number;
+  tokenId: number;
+  channelId?: number | null;
+  model: string;
+  group: string;
+  estimate: bigint;
+  pricing: Pricing;
+  /**
+   * The relay sets this: if the reservation is never settled (the node died after calling the
+   * upstream), the sweeper charges the estimate instead of returning the hold.
+   */
+  chargeOnExpiry?: boolean;
+};
+
+export type Reservation = {
+  reservationId: bigint;
+  requestId: string;
+  held: bigint;
+  trusted: boolean;
+  expiresAt: Date;
+  /** true when this request id had already reserved (nothing new was held) */
+  existing: boolean;
+};
+
+type Row = {
+  outcome: string;
+  reservation_id: bigint | null;
+  held: bigint;
+  trusted: boolean;
+  expires_at: Date | null;
+  user_quota: bigint | null;
+  token_remain: bigint | null;
+};
+
+/**
+ * Pre-consume (SPEC §4.1): one statement (tollgate_reserve, prisma/migrations/*_billing_functions)
+ * checks the wallet, applies the trust rule and holds the estimate on wallet and key with
+ * conditional updates, and records the reservation with its expiry.
+ */
+export async function reserve(input: ReserveInput): Promise<Reservation> {
+  const o = await getOptions();
+  const rows = await db.$queryRaw<Row[]>`
+    SELECT * FROM tollgate_reserve(${input.requestId}, ${input.userId}::int, ${input.tokenId}::int,
+      ${input.channelId ?? null}::int, ${input.model}, ${input.group}, ${input.estimate}::bigint,
+      ${o.PreConsumeMode === "always"}, ${BigInt(o.TrustQuota)}::bigint, ${o.ReservationTtlSeconds}::int,
+      ${JSON.stringify(pricingLogFields(input.pricing))}::jsonb, ${input.pricing.free},
+      ${input.chargeOnExpiry ?? false})`;
+  const r = rows[0];
+  const display = displayOf(o);
+  const fmt = (q: bigint | null) => formatQuota(q ?? 0n, display);
+  switch (r.outcome) {
+    case "reserved":
+    case "existing": {
+      const reservation = {
+        reservationId: r.reservation_id!,
+        requestId: input.requestId,
+        held: r.held,
+        trusted: r.trusted,
+        expiresAt: r.expires_at!,
+        existing: r.outcome === "existing",
+      };
+      rememberPricing(reservation.reservationId, input.requestId, input.pricing, reservation.expiresAt);
+      if (r.outcome === "reserved" && r.held > 0n) {
+        balanceChanged({ kind: "reserve", userId: input.userId, tokenId: input.tokenId, userQuota: r.user_quota });
+      }
+      return reservation;
+    }
+    case "insufficient_user_quota":
+      throw (r.user_quota ?? 0n) <= 0n
+        ? new AppError("insufficient_user_quota", `User quota is not enough, remaining quota: ${fmt(r.user_quota)}`, 403)
+        : new AppError(
+            "insufficient_user_quota",
+            `Pre-consume failed, user remaining quota: ${fmt(r.user_quota)}, required: ${fmt(input.estimate)}`,
+            403,
+          );
+    case "pre_consume_token_quota_failed":
+      throw new AppError(
+        "pre_consume_token_quota_failed",
+        `token quota is not enough, token remain quota: ${fmt(r.token_remain)}, need quota: ${fmt(input.estimate)}`,
+        403,
+      );
+    case "user_not_found":
+      throw new AppError("user_not_found", "User not found", 404);
+    case "token_not_found":
+      throw new AppError("invalid_api_key", "API key not found", 401);
+    default:
+      throw new Error(`tollgate_reserve returned ${r.outcome}`);
+  }
+}
