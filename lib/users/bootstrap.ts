@@ -78,7 +78,12 @@ export async function ensureRootAccount(credentials: RootCredentials = fromEnv()
     // another node created it between our read and our insert: its account stands
     if (isAppError(e) && e.code === "username_taken") return ensureRootAccount(credentials);
     if (isAppError(e) && e.code === "validation") {
-      throw new AppError("validation", `TOLLGATE_ROOT_USERNAME/TOLLGATE_ROOT_PASSWORD: ${e.message}`, 400, e.fieldErrors);
+      throw new AppError(
+        "validation",
+        `TOLLGATE_ROOT_USERNAME/TOLLGATE_ROOT_PASSWORD: ${e.message}`,
+        400,
+        e.fieldErrors,
+      );
     }
     throw e;
   }
@@ -89,7 +94,9 @@ async function promoteToRoot(userId: number, username: string, fromRole: number)
     await tx.user.update({ where: { id: userId }, data: { role: ROLE.root, authVersion: { increment: 1 } } });
     await tx.log.create({
       data: {
-        userId, username, type: LOG_TYPE.manage,
+        userId,
+        username,
+        type: LOG_TYPE.manage,
         content: `Promoted to root at startup (TOLLGATE_ROOT_USERNAME)`,
         other: { op: { action: "user.role", params: { from: fromRole, to: ROLE.root } }, operator: "bootstrap" },
       },
