@@ -162,3 +162,14 @@ export async function transferAffQuota(userId: number, amountInput: unknown) {
   balanceChanged({ kind: "aff_transfer", userId, userQuota: result.quota });
   return result;
 }
+
+/**
+ * Sets a key's remaining budget (the owner's edit). granted_quota moves by the same difference in
+ * the same UPDATE, so the audit's key invariant holds even while requests hold on the key.
+ */
+export async function setKeyRemainQuota(tokenId: number, remainQuota: bigint): Promise<void> {
+  const n = await db.$executeRaw`
+    UPDATE tokens SET granted_quota = granted_quota + (${remainQuota}::bigint - remain_quota), remain_quota = ${remainQuota}::bigint
+    WHERE id = ${tokenId}`;
+  if (n !== 1) throw new AppError("token_not_found", "Key not found", 404);
+}

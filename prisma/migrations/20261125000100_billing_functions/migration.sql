@@ -12,6 +12,7 @@ CREATE OR REPLACE FUNCTION tollgate_reserve(
 ) RETURNS TABLE (outcome text, reservation_id bigint, held bigint, trusted boolean,
                  expires_at timestamptz, user_quota bigint, token_remain bigint)
 LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
   v_quota bigint; v_remain bigint; v_unlimited boolean; v_trusted boolean; v_hold bigint;
   r reservations%ROWTYPE;
@@ -85,6 +86,7 @@ CREATE OR REPLACE FUNCTION tollgate_settle(
 ) RETURNS TABLE (outcome text, log_id bigint, charged bigint, user_quota bigint, token_remain bigint,
                  user_id int, token_id int)
 LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
   r reservations%ROWTYPE; v_delta bigint; v_quota bigint; v_remain bigint; v_username text;
   v_token_name text; v_log bigint; v_channel int;
@@ -118,7 +120,7 @@ BEGIN
     VALUES (r.user_id, 2, COALESCE(p_content, ''), COALESCE(v_username, ''), COALESCE(v_token_name, ''),
             r.model_name, p_quota, p_prompt_tokens, p_completion_tokens, p_use_time, p_is_stream,
             v_channel, r.token_id, r.group, COALESCE(p_ip, ''), r.request_id,
-            COALESCE(p_upstream_request_id, ''), COALESCE(p_other, '{}'::jsonb))
+            COALESCE(p_upstream_request_id, ''), r.pricing || COALESCE(p_other, '{}'::jsonb))
     RETURNING id INTO v_log;
   INSERT INTO usage_rollups AS ur (user_id, model_name, bucket, request_count, quota, prompt_tokens, completion_tokens)
     VALUES (r.user_id, r.model_name, date_trunc('hour', now()), 1, p_quota, p_prompt_tokens, p_completion_tokens)
@@ -137,6 +139,7 @@ END $$;
 CREATE OR REPLACE FUNCTION tollgate_refund(p_reservation_id bigint, p_reason text)
 RETURNS TABLE (outcome text, returned bigint, user_id int, token_id int)
 LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE r reservations%ROWTYPE;
 BEGIN
   SELECT * INTO r FROM reservations WHERE id = p_reservation_id FOR UPDATE;
@@ -163,6 +166,7 @@ END $$;
 CREATE OR REPLACE FUNCTION tollgate_sweep(p_limit int)
 RETURNS TABLE (reservation_id bigint, returned bigint, charged bigint, user_id int, token_id int)
 LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE r reservations%ROWTYPE;
 BEGIN
   FOR r IN SELECT * FROM reservations WHERE status = 1 AND reservations.expires_at < now()
@@ -171,7 +175,7 @@ BEGIN
     IF r.charge_on_expiry THEN
       PERFORM tollgate_settle(r.id, r.estimate, 0, 0, NULL, false, 0,
         'settled at the estimate: the request was never settled', '', '',
-        r.pricing || jsonb_build_object('usage_source', 'estimate', 'swept', true));
+        jsonb_build_object('usage_source', 'estimate', 'swept', true));
       returned := 0; charged := r.estimate;
     ELSE
       IF r.held_quota <> 0 THEN
