@@ -100,6 +100,8 @@ describe("redemption", () => {
 
 describe("aff transfer", () => {
   it("50 concurrent transfers never overdraw aff_quota", async () => {
+    await setOption("QuotaForNewUser", "0");
+    await setOption("QuotaForInvitee", "0");
     await setOption("QuotaForInviter", "1200000");
     const inviter = await registerUser({ username: "transferer", password: "password123" });
     for (let i = 0; i < 3; i++) await registerUser({ username: `tr${i}`, password: "password123", affCode: inviter.affCode });
