@@ -9,6 +9,8 @@ export type BalanceChange = {
   tokenId?: number | null;
   /** wallet balance after the change, when the statement returned it */
   userQuota?: bigint | null;
+  /** key's remain_quota after the change, when the statement returned it */
+  tokenRemain?: bigint | null;
   /** quota charged (settle) */
   charged?: bigint;
 };

@@ -74,7 +74,7 @@ export async function reserve(input: ReserveInput): Promise<Reservation> {
       };
       rememberPricing(reservation.reservationId, input.requestId, input.pricing, reservation.expiresAt);
       if (r.outcome === "reserved" && r.held > 0n) {
-        balanceChanged({ kind: "reserve", userId: input.userId, tokenId: input.tokenId, userQuota: r.user_quota });
+        balanceChanged({ kind: "reserve", userId: input.userId, tokenId: input.tokenId, userQuota: r.user_quota, tokenRemain: r.token_remain });
       }
       return reservation;
     }

@@ -79,7 +79,9 @@ export async function settle(input: SettleInput): Promise<Settlement> {
         tokenRemain: r.token_remain,
       };
       if (!result.existing) {
-        balanceChanged({ kind: "settle", userId: result.userId, tokenId: result.tokenId, userQuota: r.user_quota, charged: result.charged });
+        balanceChanged({
+          kind: "settle", userId: result.userId, tokenId: result.tokenId, userQuota: r.user_quota, tokenRemain: r.token_remain, charged: result.charged,
+        });
       }
       return result;
     }

@@ -1,0 +1,159 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { invalidate, onInvalidate } from "@/lib/cache/bus";
+import { getOptions } from "@/lib/options/service";
+import { onBalanceChange } from "@/lib/quota/events";
+import { usableGroups } from "@/lib/users/groups";
+import { hashKeyBody, keyBody } from "./crypto";
+import { compileIpRules, ipAllowed, parseIp, type IpRule } from "./ip";
+import { TOKEN_STATUS } from "./schemas";
+
+// Who is calling with an `sk-` key, and may they (SPEC §5, reference §6.4). Used by the relay and
+// the settlement API. Lookups are cached in process (a hit costs no database round trip): entries
+// are dropped on every node when a key or user changes (bus topics "key" and "user"), patched with
+// the balances a settle returns, and reloaded after TOUCH_MS at the latest.
+
+const CACHE_MS = 30_000;
+
+export type KeyRecord = {
+  tokenId: number;
+  name: string;
+  status: number;
+  expiredTime: number;
+  remainQuota: bigint;
+  unlimitedQuota: boolean;
+  modelLimitsEnabled: boolean;
+  modelLimits: Set<string>;
+  ipRules: IpRule[];
+  group: string;
+  userId: number;
+  user: { status: number; group: string; username: string; acceptUnpricedModels: boolean; recordIpLog: boolean };
+};
+
+export type AuthorizedKey = KeyRecord & {
+  /** the group the request is billed and routed in: the key's group, else the user's */
+  usingGroup: string;
+};
+
+type Entry = { record: KeyRecord | null; at: number };
+const byHash = new Map<string, Entry>();
+let wired = false;
+
+function wire() {
+  if (wired) return;
+  wired = true;
+  const dropWhere = (pred: (r: KeyRecord) => boolean) => {
+    for (const [hash, e] of byHash) if (e.record && pred(e.record)) byHash.delete(hash);
+  };
+  onInvalidate("key", (id) => (id === "*" ? byHash.clear() : dropWhere((r) => r.tokenId === Number(id))));
+  onInvalidate("user", (id) => (id === "*" ? byHash.clear() : dropWhere((r) => r.userId === Number(id))));
+  onBalanceChange((c) => {
+    if (c.tokenRemain !== undefined && c.tokenRemain !== null && c.tokenId) {
+      // a settle returned the new remain: keep the entry, fresh
+      for (const e of byHash.values()) if (e.record?.tokenId === c.tokenId) e.record.remainQuota = c.tokenRemain;
+    } else if (c.kind !== "reserve" && c.kind !== "settle") {
+      // credits, refunds, sweeps: reload the user's keys on next use
+      dropWhere((r) => r.userId === c.userId);
+    }
+  });
+}
+
+async function load(hash: string): Promise<KeyRecord | null> {
+  const t = await db.token.findUnique({
+    where: { keyHash: hash },
+    select: {
+      id: true, name: true, status: true, expiredTime: true, remainQuota: true, unlimitedQuota: true,
+      modelLimitsEnabled: true, modelLimits: true, allowIps: true, group: true, userId: true,
+      user: { select: { status: true, group: true, username: true, setting: true } },
+    },
+  });
+  if (!t) return null;
+  const setting = (t.user.setting ?? {}) as Record<string, unknown>;
+  return {
+    tokenId: t.id,
+    name: t.name,
+    status: t.status,
+    expiredTime: Number(t.expiredTime),
+    remainQuota: t.remainQuota,
+    unlimitedQuota: t.unlimitedQuota,
+    modelLimitsEnabled: t.modelLimitsEnabled,
+    modelLimits: new Set(t.modelLimits.split(",").map((s) => s.trim()).filter(Boolean)),
+    ipRules: compileIpRules(t.allowIps),
+    group: t.group,
+    userId: t.userId,
+    user: {
+      status: t.user.status,
+      group: t.user.group,
+      username: t.user.username,
+      acceptUnpricedModels: setting.accept_unset_model_ratio_model === true,
+      recordIpLog: setting.record_ip_log === true,
+    },
+  };
+}
+
+/** The cached record of a key (by its text, with or without "sk-"), or null when unknown. */
+export async function findKey(rawKey: string): Promise<KeyRecord | null> {
+  wire();
+  const body = keyBody(rawKey);
+  if (!body) return null;
+  const hash = hashKeyBody(body);
+  const hit = byHash.get(hash);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.record;
+  const record = await load(hash);
+  byHash.set(hash, { record, at: Date.now() });
+  return record;
+}
+
+async function markStatus(record: KeyRecord, status: number) {
+  await db.token.updateMany({ where: { id: record.tokenId, status: TOKEN_STATUS.enabled }, data: { status } });
+  invalidate("key", record.tokenId);
+}
+
+/**
+ * The checks of SPEC §5 in order, each failure with its own code: key present → found → enabled →
+ * not expired → not exhausted → client IP allowed → user enabled → group usable → model allowed.
+ * Expired and exhausted keys are persisted as status 3 / 4.
+ */
+export async function authorizeKey(rawKey: string | null | undefined, ctx: { clientIp?: string; model?: string }): Promise<AuthorizedKey> {
+  if (!rawKey) throw new AppError("invalid_api_key", "No API key provided; send Authorization: Bearer sk-…", 401);
+  const record = await findKey(rawKey);
+  if (!record) throw new AppError("invalid_api_key", "Invalid API key", 401);
+  if (record.status === TOKEN_STATUS.disabled) throw new AppError("token_disabled", "This API key is disabled", 401);
+  if (record.status === TOKEN_STATUS.expired) throw new AppError("token_expired", "This API key has expired", 401);
+  if (record.status === TOKEN_STATUS.exhausted) throw new AppError("token_exhausted", "This API key's quota is used up", 401);
+  if (record.status !== TOKEN_STATUS.enabled) throw new AppError("token_disabled", "This API key is not usable", 401);
+  if (record.expiredTime !== -1 && record.expiredTime < Date.now() / 1000) {
+    await markStatus(record, TOKEN_STATUS.expired);
+    throw new AppError("token_expired", "This API key has expired", 401);
+  }
+  if (!record.unlimitedQuota && record.remainQuota <= 0n) {
+    await markStatus(record, TOKEN_STATUS.exhausted);
+    throw new AppError("token_exhausted", "This API key's quota is used up", 401);
+  }
+  if (record.ipRules.length > 0) {
+    if (!ctx.clientIp || !parseIp(ctx.clientIp)) throw new AppError("ip_not_allowed", "Cannot determine the client IP address", 403);
+    if (!ipAllowed(record.ipRules, ctx.clientIp)) {
+      throw new AppError("ip_not_allowed", `IP ${ctx.clientIp} is not in this key's allow-list`, 403);
+    }
+  }
+  if (record.user.status !== 1) throw new AppError("user_banned", "User has been banned", 403);
+  let usingGroup = record.user.group;
+  if (record.group && record.group !== "auto") {
+    const o = await getOptions();
+    if (!(record.group in usableGroups(o, record.user.group))) {
+      throw new AppError("group_not_usable", `No access to group ${record.group}`, 403);
+    }
+    if (!(record.group in o.GroupRatio)) throw new AppError("group_deprecated", `Group ${record.group} has been deprecated`, 403);
+    usingGroup = record.group;
+  }
+  if (ctx.model !== undefined && record.modelLimitsEnabled && !record.modelLimits.has(ctx.model)) {
+    throw new AppError("model_not_allowed", `This API key has no access to model ${ctx.model}`, 403);
+  }
+  return { ...record, usingGroup };
+}
+
+/** test helper */
+export function clearKeyCache(): void {
+  byHash.clear();
+}
