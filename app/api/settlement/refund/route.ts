@@ -1,0 +1,5 @@
+import { settlementRefund } from "@/lib/settlement/handlers";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+export const POST = settlementRefund;

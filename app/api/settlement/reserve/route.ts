@@ -1,0 +1,5 @@
+import { settlementReserve } from "@/lib/settlement/handlers";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+export const POST = settlementReserve;

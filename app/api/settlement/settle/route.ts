@@ -1,0 +1,5 @@
+import { settlementSettle } from "@/lib/settlement/handlers";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+export const POST = settlementSettle;

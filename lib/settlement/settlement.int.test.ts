@@ -1,0 +1,142 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { setOption } from "@/lib/options/service";
+import { auditLedger } from "@/lib/quota/audit";
+import { forgetPricing } from "@/lib/quota/pricing-cache";
+import { balances, makeKey, makeUser, requestId } from "@/tests/factories";
+import { settlementRefund, settlementReserve, settlementSettle } from "./handlers";
+import { settlementOpenApi } from "./openapi";
+import { createServiceKey, revokeServiceKey } from "./service-keys";
+
+let secret: string;
+const call = async (handler: (r: Request) => Promise<Response>, body: unknown, auth: string | null = `Bearer ${secret}`) => {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (auth) headers.authorization = auth;
+  const res = await handler(new Request("http://local/api/settlement", { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }));
+  return { status: res.status, json: (await res.json()) as { success: boolean; code?: string; message?: string; data?: Record<string, unknown> } };
+};
+
+beforeAll(async () => {
+  await setOption("PreConsumeMode", "always");
+  secret = (await createServiceKey("external relay")).secret;
+});
+
+describe("settlement API", () => {
+  it("reserve → settle charges computeQuota of the usage once; replays return the first results", async () => {
+    const u = await makeUser({ quota: 1_000_000n });
+    const k = await makeKey(u.id, { unlimitedQuota: false, remainQuota: 500_000n });
+    const rid = requestId();
+    const r1 = await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid, prompt_tokens: 100, max_tokens: 1000 });
+    expect(r1.status).toBe(200);
+    // (max(100, 500) + 1000) × 1.25 = 1875
+    expect(r1.json.data).toMatchObject({ held_quota: 1875, estimate: 1875, trusted: false, request_id: rid, replayed: false });
+    const r2 = await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid, prompt_tokens: 100, max_tokens: 1000 });
+    expect(r2.json.data).toMatchObject({ reservation_id: r1.json.data!.reservation_id, replayed: true });
+    expect((await balances(u.id, k.id)).quota).toBe(1_000_000n - 1875n);
+
+    const usage = { prompt_tokens: 1000, completion_tokens: 500, cached_tokens: 400 };
+    const s1 = await call(settlementSettle, { request_id: rid, usage, use_time_ms: 1234 });
+    // (600 + 400×0.5 + 500×4) × 1.25 = 3500
+    expect(s1.status).toBe(200);
+    expect(s1.json.data).toMatchObject({ charged_quota: 3500, replayed: false });
+    const s2 = await call(settlementSettle, { reservation_id: r1.json.data!.reservation_id, usage: { prompt_tokens: 9, completion_tokens: 9 } });
+    expect(s2.json.data).toMatchObject({ charged_quota: 3500, replayed: true, log_id: s1.json.data!.log_id });
+    expect(await balances(u.id, k.id)).toMatchObject({ quota: 1_000_000n - 3500n, remain: 500_000n - 3500n, requestCount: 1n });
+    const log = await db.log.findFirstOrThrow({ where: { userId: u.id, type: 2 } });
+    expect(log).toMatchObject({ quota: 3500n, requestId: rid, useTime: 1 });
+    expect(log.other).toMatchObject({ usage_source: "upstream", cache_tokens: 400, model_ratio: 1.25, use_time_ms: 1234 });
+    expect((await auditLedger()).differences).toEqual([]);
+  });
+
+  it("prices a settle from the reservation row when this process did not reserve it", async () => {
+    const u = await makeUser({ quota: 1_000_000n });
+    const k = await makeKey(u.id);
+    const rid = requestId();
+    const r = await call(settlementReserve, { key: k.key, model: "claude-sonnet-4-5", request_id: rid });
+    forgetPricing(BigInt(r.json.data!.reservation_id as string), rid);
+    const s = await call(settlementSettle, { request_id: rid, usage: { prompt_tokens: 1000, completion_tokens: 200 } });
+    // (1000 + 200×5) × 1.5 = 3000
+    expect(s.json.data).toMatchObject({ charged_quota: 3000 });
+  });
+
+  it("refund returns the hold once; a settle after it is refused with 409", async () => {
+    const u = await makeUser({ quota: 100_000n });
+    const k = await makeKey(u.id);
+    const rid = requestId();
+    await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid });
+    expect((await balances(u.id, k.id)).quota).toBe(100_000n - 625n);
+    const f1 = await call(settlementRefund, { request_id: rid, reason: "upstream failed" });
+    const f2 = await call(settlementRefund, { request_id: rid });
+    expect(f1.json.data).toMatchObject({ returned_quota: 625, replayed: false });
+    expect(f2.json.data).toMatchObject({ returned_quota: 0, replayed: true });
+    const s = await call(settlementSettle, { request_id: rid, usage: { prompt_tokens: 1, completion_tokens: 1 } });
+    expect(s).toMatchObject({ status: 409, json: { success: false, code: "reservation_refunded" } });
+    expect((await balances(u.id, k.id)).quota).toBe(100_000n);
+  });
+
+  it("refuses calls without a valid service credential, and an end-user key alone", async () => {
+    const u = await makeUser({ quota: 100_000n });
+    const k = await makeKey(u.id);
+    const body = { key: k.key, model: "gpt-4o", request_id: requestId() };
+    expect(await call(settlementReserve, body, null)).toMatchObject({ status: 401, json: { code: "missing_service_key" } });
+    expect(await call(settlementReserve, body, `Bearer ${k.key}`)).toMatchObject({ status: 401, json: { code: "service_key_required" } });
+    expect(await call(settlementReserve, body, "Bearer tgs_" + "x".repeat(48))).toMatchObject({ status: 401, json: { code: "invalid_service_key" } });
+    const other = await createServiceKey("to revoke");
+    expect((await call(settlementReserve, { ...body, request_id: requestId() }, `Bearer ${other.secret}`)).status).toBe(200);
+    await revokeServiceKey(other.id);
+    expect(await call(settlementReserve, { ...body, request_id: requestId() }, `Bearer ${other.secret}`)).toMatchObject({ status: 401, json: { code: "invalid_service_key" } });
+    expect(await db.reservation.count({ where: { userId: u.id } })).toBe(1);
+  });
+
+  it("answers bad input with 4xx and a clear code, changing nothing", async () => {
+    const u = await makeUser({ quota: 100_000n });
+    const k = await makeKey(u.id, { modelLimits: ["gpt-4o"] });
+    const bad: Array<[(r: Request) => Promise<Response>, unknown, number, string]> = [
+      [settlementReserve, "{not json", 400, "invalid_json"],
+      [settlementReserve, { key: k.key, model: "gpt-4o" }, 400, "validation"],
+      [settlementReserve, { key: k.key, model: "gpt-4o", request_id: "has space" }, 400, "validation"],
+      [settlementReserve, { key: k.key, model: "gpt-4o", request_id: requestId(), prompt_tokens: -1 }, 400, "validation"],
+      [settlementReserve, { key: k.key, model: "gpt-4o", request_id: requestId(), max_tokens: 1.5 }, 400, "validation"],
+      [settlementReserve, { key: "sk-nope", model: "gpt-4o", request_id: requestId() }, 401, "invalid_api_key"],
+      [settlementReserve, { key: k.key, model: "gpt-4o-mini", request_id: requestId() }, 403, "model_not_allowed"],
+      [settlementSettle, { request_id: requestId(), usage: { prompt_tokens: 1, completion_tokens: 1 } }, 404, "reservation_not_found"],
+      [settlementSettle, { usage: { prompt_tokens: 1, completion_tokens: 1 } }, 400, "validation"],
+      [settlementSettle, { reservation_id: "1", usage: { prompt_tokens: -5, completion_tokens: 1 } }, 400, "validation"],
+      [settlementSettle, { reservation_id: "abc", usage: { prompt_tokens: 1, completion_tokens: 1 } }, 400, "validation"],
+      [settlementRefund, { reservation_id: "999999" }, 404, "reservation_not_found"],
+    ];
+    for (const [handler, body, status, code] of bad) {
+      const r = await call(handler, body);
+      expect({ status: r.status, code: r.json.code, success: r.json.success }).toEqual({ status, code, success: false });
+      expect(r.json.message).toBeTruthy();
+    }
+    expect(await balances(u.id, k.id)).toMatchObject({ quota: 100_000n, usedQuota: 0n });
+    expect(await db.reservation.count({ where: { userId: u.id } })).toBe(0);
+  });
+
+  it("gives the relay's errors for key problems and insufficient quota", async () => {
+    const poor = await makeUser({ quota: 100n });
+    const pk = await makeKey(poor.id);
+    expect(await call(settlementReserve, { key: pk.key, model: "gpt-4o", request_id: requestId() })).toMatchObject({
+      status: 403, json: { code: "insufficient_user_quota" },
+    });
+    const u = await makeUser({ quota: 100_000n });
+    const k = await makeKey(u.id);
+    await db.token.update({ where: { id: k.id }, data: { status: 2 } });
+    const { invalidate } = await import("@/lib/cache/bus");
+    invalidate("key", k.id);
+    expect(await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: requestId() })).toMatchObject({
+      status: 401, json: { code: "token_disabled" },
+    });
+    expect(await call(settlementReserve, { key: (await makeKey(u.id)).key, model: "no-such-model", request_id: requestId() })).toMatchObject({
+      status: 400, json: { code: "model_price_error" },
+    });
+  });
+
+  it("documents every endpoint in OpenAPI with the handlers' own schemas", () => {
+    const doc = settlementOpenApi();
+    expect(Object.keys(doc.paths)).toEqual(["/api/settlement/reserve", "/api/settlement/settle", "/api/settlement/refund"]);
+    const reserveSchema = doc.paths["/api/settlement/reserve"].post.requestBody.content["application/json"].schema as { required: string[] };
+    expect(reserveSchema.required).toEqual(expect.arrayContaining(["key", "model", "request_id"]));
+  });
+});
