@@ -7,7 +7,7 @@ export const LOCALES = ["en", "zh"] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 export const LOCALE_COOKIE = "tollgate-lang";
-export const LOCALE_LABELS: Record<Locale, string> = { en: "English", zh: "中文" };
+export const LOCALE_LABELS: Record<Locale, string> = { en: "EN", zh: "中文" };
 
 export type { MessageKey };
 export type Messages = Record<MessageKey, string>;

@@ -1,0 +1,84 @@
+import type { Metadata } from "next";
+import { headers } from "next/headers";
+import { notFound } from "next/navigation";
+import { CopyField } from "@/components/dashboard/copy-field";
+import { StatCard } from "@/components/dashboard/stat-card";
+import { Card } from "@/components/ui/card";
+import { requireUser } from "@/lib/auth";
+import { getTranslator } from "@/lib/i18n/server";
+import { getDashboard, getPublicOrigin } from "@/lib/users/queries";
+
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await getTranslator();
+  return { title: t("dashboard.title") };
+}
+
+/** the origin the browser used, as Next's server recorded it */
+async function requestOrigin(): Promise<string> {
+  const h = await headers();
+  const host = h.get("x-forwarded-host") ?? h.get("host") ?? "localhost";
+  const proto = (h.get("x-forwarded-proto") ?? "http").split(",")[0].trim();
+  return `${proto}://${host.split(",")[0].trim()}`;
+}
+
+export default async function DashboardPage() {
+  const user = await requireUser();
+  const [{ t }, dashboard, origin] = await Promise.all([
+    getTranslator(),
+    getDashboard(user.id),
+    requestOrigin().then(getPublicOrigin),
+  ]);
+  if (!dashboard) notFound();
+  const inviteLink = `${origin}/register?aff=${encodeURIComponent(dashboard.affCode)}`;
+
+  return (
+    <div className="space-y-8">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">{t("dashboard.title")}</h1>
+        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+          {t("dashboard.welcome", { name: dashboard.displayName })}
+          <span className="mx-2 text-zinc-300 dark:text-zinc-700">·</span>
+          {t("dashboard.group", { group: dashboard.group })}
+        </p>
+      </div>
+
+      <section className="grid gap-4 sm:grid-cols-3">
+        <StatCard label={t("dashboard.balance")} value={dashboard.balance} testId="stat-balance" />
+        <StatCard label={t("dashboard.usedQuota")} value={dashboard.usedQuota} testId="stat-used" />
+        <StatCard label={t("dashboard.requestCount")} value={dashboard.requestCount} testId="stat-requests" />
+      </section>
+
+      <Card className="p-5 sm:p-6">
+        <div className="flex flex-col gap-6 lg:flex-row lg:items-start lg:justify-between">
+          <div className="max-w-md">
+            <h2 className="text-base font-semibold">{t("dashboard.invite.title")}</h2>
+            <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{t("dashboard.invite.body")}</p>
+          </div>
+          <dl className="grid grid-cols-3 gap-4 text-sm lg:min-w-[22rem]">
+            <div>
+              <dt className="text-xs text-zinc-500 dark:text-zinc-400">{t("dashboard.invite.rewards")}</dt>
+              <dd className="mt-1 font-semibold tabular-nums" data-testid="stat-aff-quota">
+                {dashboard.affQuota}
+              </dd>
+            </div>
+            <div>
+              <dt className="text-xs text-zinc-500 dark:text-zinc-400">{t("dashboard.invite.history")}</dt>
+              <dd className="mt-1 font-semibold tabular-nums">{dashboard.affHistoryQuota}</dd>
+            </div>
+            <div>
+              <dt className="text-xs text-zinc-500 dark:text-zinc-400">{t("dashboard.invite.count")}</dt>
+              <dd className="mt-1 font-semibold tabular-nums" data-testid="stat-aff-count">
+                {dashboard.affCount}
+              </dd>
+            </div>
+          </dl>
+        </div>
+        <div className="mt-6 grid gap-4 md:grid-cols-[minmax(0,14rem)_minmax(0,1fr)]">
+          <CopyField label={t("dashboard.invite.code")} value={dashboard.affCode} testId="aff-code" />
+          <CopyField label={t("dashboard.invite.link")} value={inviteLink} testId="aff-link" />
+        </div>
+        <p className="mt-4 text-xs text-zinc-500 dark:text-zinc-400">{t("dashboard.invite.transferHint")}</p>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,63 @@
+import "server-only";
+import { db, type Db } from "@/lib/db";
+import { getOptions } from "@/lib/options/service";
+import { displayOf } from "@/lib/quota/credits";
+import { formatQuota } from "@/lib/quota/money";
+
+/** What the dashboard shows: amounts already formatted in the configured display unit. */
+export type DashboardDTO = {
+  username: string;
+  displayName: string;
+  group: string;
+  balance: string;
+  usedQuota: string;
+  requestCount: string;
+  affCode: string;
+  affCount: number;
+  affQuota: string;
+  affHistoryQuota: string;
+  /** raw quota as decimal strings, for components that compare or chart them */
+  raw: { quota: string; usedQuota: string; affQuota: string };
+};
+
+export async function getDashboard(userId: number, client: Db = db): Promise<DashboardDTO | null> {
+  const [user, options] = await Promise.all([
+    client.user.findUnique({
+      where: { id: userId },
+      select: {
+        username: true,
+        displayName: true,
+        group: true,
+        quota: true,
+        usedQuota: true,
+        requestCount: true,
+        affCode: true,
+        affCount: true,
+        affQuota: true,
+        affHistoryQuota: true,
+      },
+    }),
+    getOptions(),
+  ]);
+  if (!user) return null;
+  const display = displayOf(options);
+  return {
+    username: user.username,
+    displayName: user.displayName || user.username,
+    group: user.group,
+    balance: formatQuota(user.quota, display),
+    usedQuota: formatQuota(user.usedQuota, display),
+    requestCount: user.requestCount.toLocaleString("en-US"),
+    affCode: user.affCode,
+    affCount: user.affCount,
+    affQuota: formatQuota(user.affQuota, display),
+    affHistoryQuota: formatQuota(user.affHistoryQuota, display),
+    raw: { quota: user.quota.toString(), usedQuota: user.usedQuota.toString(), affQuota: user.affQuota.toString() },
+  };
+}
+
+/** The public base URL for links users share: the ServerAddress option when set, else `fallback` (the request's origin). */
+export async function getPublicOrigin(fallback: string): Promise<string> {
+  const { ServerAddress } = await getOptions();
+  return (ServerAddress || fallback).replace(/\/+$/, "");
+}
