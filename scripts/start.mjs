@@ -446,9 +446,22 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     } else if (now - firstSignalAt > 2000) {
       // npm forwards the terminal's Ctrl-C too, so only a later, second one means "hurry"
       console.error("[tollgate] stopping now");
-      for (const s of services) if (!s.exited) s.name === "database" ? void 0 : s.proc.kill("SIGKILL");
+      const next = services.find((s) => s.name === "next" && !s.exited);
+      next?.proc.kill("SIGKILL");
     }
   });
+}
+
+// Under `npm start` our parent is npm's `sh -c`: a SIGTERM sent to npm (a process manager, a CI
+// timeout) kills that shell and never reaches us. Notice the orphaning and stop as if signalled.
+if (env.npm_lifecycle_event) {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent && !stopping) {
+      log("npm went away; stopping");
+      void shutdown(0);
+    }
+  }, 500).unref();
 }
 
 // last resort (an exception we did not expect): never leave a child behind
