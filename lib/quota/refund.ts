@@ -1,8 +1,8 @@
 import "server-only";
-import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { balanceChanged } from "./events";
 import { forgetPricing } from "./pricing-cache";
+import { big, callBilling } from "./sql";
 
 export type Refund = { returned: bigint; existing: boolean; userId: number; tokenId: number };
 
@@ -11,8 +11,8 @@ export type Refund = { returned: bigint; existing: boolean; userId: number; toke
  * reservation already refunded or expired returns nothing again; a settled one cannot be refunded.
  */
 export async function refund(reservationId: bigint, reason = ""): Promise<Refund> {
-  const rows = await db.$queryRaw<{ outcome: string; returned: bigint | null; user_id: number | null; token_id: number | null }[]>`
-    SELECT * FROM tollgate_refund(${reservationId}::bigint, ${reason.slice(0, 500)})`;
+  const [row] = await callBilling("SELECT * FROM tollgate_refund($1, $2)", [reservationId, reason.slice(0, 500)]);
+  const rows = [{ outcome: row.outcome as string, returned: big(row.returned), user_id: row.user_id as number | null, token_id: row.token_id as number | null }];
   const r = rows[0];
   if (r.outcome === "not_found") throw new AppError("reservation_not_found", "Reservation not found", 404);
   if (r.outcome === "settled") throw new AppError("reservation_settled", "This reservation was settled and cannot be refunded", 409);

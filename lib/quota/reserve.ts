@@ -1,5 +1,4 @@
 import "server-only";
-import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { getOptions } from "@/lib/options/service";
 import { balanceChanged } from "./events";
@@ -7,6 +6,7 @@ import { displayOf } from "./credits";
 import { formatQuota } from "./money";
 import { pricingLogFields, type Pricing } from "./pricing";
 import { rememberPricing } from "./pricing-cache";
+import { big, callBilling } from "./sql";
 
 export type ReserveInput = {
   /** unique per request; replaying it returns the first reservation */
@@ -52,12 +52,23 @@ type Row = {
  */
 export async function reserve(input: ReserveInput): Promise<Reservation> {
   const o = await getOptions();
-  const rows = await db.$queryRaw<Row[]>`
-    SELECT * FROM tollgate_reserve(${input.requestId}, ${input.userId}::int, ${input.tokenId}::int,
-      ${input.channelId ?? null}::int, ${input.model}, ${input.group}, ${input.estimate}::bigint,
-      ${o.PreConsumeMode === "always"}, ${BigInt(o.TrustQuota)}::bigint, ${o.ReservationTtlSeconds}::int,
-      ${JSON.stringify(pricingLogFields(input.pricing))}::jsonb, ${input.pricing.free},
-      ${input.chargeOnExpiry ?? false})`;
+  const [row] = await callBilling(
+    "SELECT * FROM tollgate_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    [
+      input.requestId, input.userId, input.tokenId, input.channelId ?? null, input.model, input.group, input.estimate,
+      o.PreConsumeMode === "always", BigInt(o.TrustQuota), o.ReservationTtlSeconds,
+      JSON.stringify(pricingLogFields(input.pricing)), input.pricing.free, input.chargeOnExpiry ?? false,
+    ],
+  );
+  const rows: Row[] = [{
+    outcome: row.outcome as string,
+    reservation_id: big(row.reservation_id),
+    held: big(row.held) ?? 0n,
+    trusted: row.trusted as boolean,
+    expires_at: row.expires_at as Date | null,
+    user_quota: big(row.user_quota),
+    token_remain: big(row.token_remain),
+  }];
   const r = rows[0];
   const display = displayOf(o);
   const fmt = (q: bigint | null) => formatQuota(q ?? 0n, display);

@@ -1,8 +1,8 @@
 import "server-only";
-import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { balanceChanged } from "./events";
 import { forgetPricing } from "./pricing-cache";
+import { big, callBilling } from "./sql";
 
 export type UsageSource = "upstream" | "local_count" | "estimate";
 
@@ -59,11 +59,22 @@ export async function settle(input: SettleInput): Promise<Settlement> {
   }
   const useTime = Math.max(0, Math.round((input.useTimeMs ?? 0) / 1000));
   const other = { ...(input.other ?? {}), ...(input.useTimeMs !== undefined ? { use_time_ms: Math.round(input.useTimeMs) } : {}) };
-  const rows = await db.$queryRaw<Row[]>`
-    SELECT * FROM tollgate_settle(${input.reservationId}::bigint, ${input.quota}::bigint,
-      ${input.promptTokens}::int, ${input.completionTokens}::int, ${input.channelId ?? null}::int,
-      ${input.isStream ?? false}, ${useTime}::int, ${input.content ?? ""}, ${input.ip ?? ""},
-      ${input.upstreamRequestId ?? ""}, ${JSON.stringify(other)}::jsonb)`;
+  const [row] = await callBilling(
+    "SELECT * FROM tollgate_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    [
+      input.reservationId, input.quota, input.promptTokens, input.completionTokens, input.channelId ?? null,
+      input.isStream ?? false, useTime, input.content ?? "", input.ip ?? "", input.upstreamRequestId ?? "", JSON.stringify(other),
+    ],
+  );
+  const rows: Row[] = [{
+    outcome: row.outcome as string,
+    log_id: big(row.log_id),
+    charged: big(row.charged),
+    user_quota: big(row.user_quota),
+    token_remain: big(row.token_remain),
+    user_id: row.user_id as number | null,
+    token_id: row.token_id as number | null,
+  }];
   const r = rows[0];
   switch (r.outcome) {
     case "settled":
