@@ -7,6 +7,7 @@ const ZRatio = z.number().finite().min(0, "must be ≥ 0").max(1e6, "is too larg
 const ZRatioMap = z.record(z.string().min(1).max(128), ZRatio);
 const ZQuota = z.number().int("must be a whole number").min(0, "must be ≥ 0").max(Number.MAX_SAFE_INTEGER);
 
+// No LogConsumeEnabled: consume logs are the ledger (audit, idempotency), so they are always written.
 export const OPTION_SCHEMAS = {
   QuotaPerUnit: z.number().int().min(1).max(1e12),
   QuotaForNewUser: ZQuota,
@@ -28,7 +29,6 @@ export const OPTION_SCHEMAS = {
   UserUsableGroups: z.record(z.string().min(1).max(64), z.string().max(200)),
   SelfUseModeEnabled: z.boolean(),
   EnableFreeModelPreConsume: z.boolean(),
-  LogConsumeEnabled: z.boolean(),
   DisplayTokenStatEnabled: z.boolean(),
   QuotaDisplayType: z.enum(["USD", "CNY", "TOKENS"]),
   USDExchangeRate: z.number().positive().max(1e6),
@@ -63,7 +63,6 @@ export const OPTION_DEFAULTS: Options = {
   UserUsableGroups: { default: "Default group", vip: "VIP group" },
   SelfUseModeEnabled: false,
   EnableFreeModelPreConsume: true,
-  LogConsumeEnabled: true,
   DisplayTokenStatEnabled: true,
   QuotaDisplayType: "USD",
   USDExchangeRate: 7.3,
