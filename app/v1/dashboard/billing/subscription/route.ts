@@ -1,0 +1,7 @@
+// Mounts the framework-free relay endpoint (lib/relay); nothing else belongs here.
+import { billingSubscription, clientIpFromHeaders } from "@/lib/relay";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const GET = (req: Request) => billingSubscription(req, { clientIp: clientIpFromHeaders(req.headers) });

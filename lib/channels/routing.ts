@@ -1,0 +1,156 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { onInvalidate } from "@/lib/cache/bus";
+import { CHANNEL_STATUS } from "./schemas";
+import { CHANNELS_TOPIC } from "./topics";
+
+// Routing by (group, model) from an in-process snapshot of the enabled channels, so choosing an
+// upstream costs no database round trip. A channel write drops the snapshot on every node (cache
+// bus) and the next request loads a new one; otherwise it is refreshed in the background every
+// TTL_MS while requests keep using the old one. A (group, model) with no channel triggers one
+// early reload (at most every MISS_RELOAD_MS), so a channel created without the bus (another
+// process without Redis, SQL) is seen within a second.
+
+const TTL_MS = 30_000;
+const MISS_RELOAD_MS = 1_000;
+
+export type RouteChannel = {
+  id: number;
+  name: string;
+  /** without a trailing slash or /v1: the relay appends the request path */
+  baseUrl: string;
+  key: string;
+  priority: number;
+  weight: number;
+  modelMapping: Readonly<Record<string, string>>;
+};
+
+type Tier = { priority: number; channels: RouteChannel[] };
+
+export type RoutingSnapshot = {
+  /** `${group}\0${model}` -> tiers by descending priority */
+  tiers: Map<string, Tier[]>;
+  modelsByGroup: Map<string, Set<string>>;
+  byId: Map<number, RouteChannel & { groups: string[]; models: string[] }>;
+  loadedAt: number;
+};
+
+type State = { snapshot?: RoutingSnapshot; loading?: Promise<RoutingSnapshot>; subscribed: boolean };
+const g = globalThis as unknown as { tollgateRouting?: State };
+const state: State = (g.tollgateRouting ??= { subscribed: false });
+
+function subscribe() {
+  if (state.subscribed) return;
+  state.subscribed = true;
+  onInvalidate(CHANNELS_TOPIC, () => {
+    state.snapshot = undefined;
+  });
+}
+
+const routeKey = (group: string, model: string) => `${group}\u0000${model}`;
+
+export function normaliseBaseUrl(url: string): string {
+  return url.replace(/\/+$/, "").replace(/\/v1$/, "");
+}
+
+export function buildSnapshot(
+  rows: { id: number; name: string; baseUrl: string; key: string; models: string[]; groups: string[]; priority: number; weight: number; modelMapping: unknown }[],
+): RoutingSnapshot {
+  const tiers = new Map<string, Tier[]>();
+  const modelsByGroup = new Map<string, Set<string>>();
+  const byId: RoutingSnapshot["byId"] = new Map();
+  for (const r of rows) {
+    const mapping = r.modelMapping && typeof r.modelMapping === "object" && !Array.isArray(r.modelMapping) ? (r.modelMapping as Record<string, string>) : {};
+    const ch: RouteChannel = {
+      id: r.id,
+      name: r.name,
+      baseUrl: normaliseBaseUrl(r.baseUrl),
+      key: r.key,
+      priority: r.priority,
+      weight: Math.max(0, r.weight),
+      modelMapping: mapping,
+    };
+    byId.set(r.id, { ...ch, groups: r.groups, models: r.models });
+    for (const group of r.groups) {
+      let models = modelsByGroup.get(group);
+      if (!models) modelsByGroup.set(group, (models = new Set()));
+      for (const model of r.models) {
+        models.add(model);
+        const k = routeKey(group, model);
+        let list = tiers.get(k);
+        if (!list) tiers.set(k, (list = []));
+        let tier = list.find((t) => t.priority === ch.priority);
+        if (!tier) list.push((tier = { priority: ch.priority, channels: [] }));
+        tier.channels.push(ch);
+      }
+    }
+  }
+  for (const list of tiers.values()) list.sort((a, b) => b.priority - a.priority);
+  return { tiers, modelsByGroup, byId, loadedAt: Date.now() };
+}
+
+async function load(): Promise<RoutingSnapshot> {
+  if (!state.loading) {
+    state.loading = db.channel
+      .findMany({
+        where: { status: CHANNEL_STATUS.enabled },
+        select: { id: true, name: true, baseUrl: true, key: true, models: true, groups: true, priority: true, weight: true, modelMapping: true },
+        orderBy: { id: "asc" },
+      })
+      .then((rows) => (state.snapshot = buildSnapshot(rows)))
+      .finally(() => {
+        state.loading = undefined;
+      });
+  }
+  return state.loading;
+}
+
+export async function getRoutingSnapshot(): Promise<RoutingSnapshot> {
+  subscribe();
+  const s = state.snapshot;
+  if (!s) return load();
+  if (Date.now() - s.loadedAt > TTL_MS) load().catch((e) => console.error("channel routing reload failed", e));
+  return s;
+}
+
+/** Tiers serving (group, model); reloads once early when there are none (see above). */
+export async function routesFor(group: string, model: string): Promise<{ snapshot: RoutingSnapshot; tiers: Tier[] }> {
+  let snapshot = await getRoutingSnapshot();
+  let tiers = snapshot.tiers.get(routeKey(group, model));
+  if (!tiers && Date.now() - snapshot.loadedAt > MISS_RELOAD_MS) {
+    snapshot = await load();
+    tiers = snapshot.tiers.get(routeKey(group, model));
+  }
+  return { snapshot, tiers: tiers ?? [] };
+}
+
+/**
+ * Highest priority first, weighted random within a priority (weight 0 is chosen only when every
+ * channel of the tier has weight 0). Channels already tried are skipped; when every channel has
+ * been tried, the choice starts again from the top tier (a retry may reuse a channel).
+ */
+export function pickChannel(tiers: readonly Tier[], tried: ReadonlySet<number>, random: () => number = Math.random): RouteChannel | null {
+  for (const tier of tiers) {
+    const candidates = tried.size ? tier.channels.filter((c) => !tried.has(c.id)) : tier.channels;
+    if (candidates.length) return weightedPick(candidates, random);
+  }
+  return tiers.length ? weightedPick(tiers[0].channels, random) : null;
+}
+
+function weightedPick(channels: readonly RouteChannel[], random: () => number): RouteChannel {
+  if (channels.length === 1) return channels[0];
+  let total = 0;
+  for (const c of channels) total += c.weight;
+  if (total <= 0) return channels[Math.floor(random() * channels.length)];
+  let r = random() * total;
+  for (const c of channels) {
+    r -= c.weight;
+    if (r < 0) return c;
+  }
+  return channels[channels.length - 1];
+}
+
+/** tests: forget the snapshot */
+export function resetRouting(): void {
+  state.snapshot = undefined;
+}

@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+export const CHANNEL_STATUS = { enabled: 1, disabled: 2, autoDisabled: 3 } as const;
+
+const ZNameList = z
+  .union([z.array(z.string()), z.string()])
+  .transform((v) => [...new Set((Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean))]);
+
+const ZModelMapping = z
+  .union([z.string(), z.record(z.string(), z.unknown())])
+  .transform((v, ctx) => {
+    let obj: unknown = v;
+    if (typeof v === "string") {
+      if (v.trim() === "") return {};
+      try {
+        obj = JSON.parse(v);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "Model mapping must be a JSON object" });
+        return z.NEVER;
+      }
+    }
+    if (!obj || typeof obj !== "object" || Array.isArray(obj)) {
+      ctx.addIssue({ code: "custom", message: "Model mapping must be a JSON object" });
+      return z.NEVER;
+    }
+    const out: Record<string, string> = {};
+    for (const [from, to] of Object.entries(obj)) {
+      if (typeof to !== "string" || !to.trim() || !from.trim() || from.length > 128 || to.length > 128) {
+        ctx.addIssue({ code: "custom", message: `Model mapping "${from}" must map to a model name` });
+        return z.NEVER;
+      }
+      out[from.trim()] = to.trim();
+    }
+    return out;
+  });
+
+export const ZChannelFields = z.object({
+  name: z.string().trim().min(1, "Name is required").max(64, "Name is at most 64 characters"),
+  baseUrl: z
+    .string()
+    .trim()
+    .url("Base URL must be a URL")
+    .refine((u) => /^https?:\/\//i.test(u), "Base URL must start with http:// or https://")
+    .transform((u) => u.replace(/\/+$/, "")),
+  key: z.string().trim().min(1, "Key is required").max(4096),
+  models: ZNameList.refine((m) => m.length > 0, "At least one model is required").refine(
+    (m) => m.every((x) => x.length <= 128),
+    "Model names are at most 128 characters",
+  ),
+  groups: ZNameList.default(["default"]).refine((g) => g.length > 0, "At least one group is required"),
+  priority: z.coerce.number().int().min(-1_000_000).max(1_000_000).default(0),
+  weight: z.coerce.number().int().min(0, "Weight must be ≥ 0").max(1_000_000).default(1),
+  modelMapping: ZModelMapping.default({}),
+  status: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(1),
+});
+
+export const ZCreateChannelInput = ZChannelFields;
+export type TCreateChannelInput = z.input<typeof ZCreateChannelInput>;
+
+/** an update may leave the key out (or empty): the stored key is kept */
+export const ZUpdateChannelInput = ZChannelFields.partial().extend({
+  id: z.number().int().positive(),
+  key: z.string().trim().max(4096).optional(),
+});
+export type TUpdateChannelInput = z.input<typeof ZUpdateChannelInput>;
+
+export const ZChannelStatusInput = z.object({
+  id: z.number().int().positive(),
+  status: z.union([z.literal(1), z.literal(2)]),
+});
+
+export const ZChannelIdsInput = z.object({ ids: z.array(z.number().int().positive()).min(1).max(500) });

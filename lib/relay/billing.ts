@@ -1,0 +1,76 @@
+import { db } from "@/lib/db";
+import { getOptions } from "@/lib/options/service";
+import type { Options } from "@/lib/options/schemas";
+import { displayOf } from "@/lib/quota/credits";
+import { quotaToAmount } from "@/lib/quota/money";
+import { authenticateKey } from "./auth";
+import { toErrorResponse } from "./errors";
+import { newRequestId } from "./ids";
+import { methodNotAllowed, type RelayContext } from "./proxy";
+
+// The OpenAI dashboard billing endpoints as new-api serves them (reference §11), for tools that
+// show a key's balance. With DisplayTokenStatEnabled (default) they describe the key, otherwise
+// the user's wallet. Amounts are in the display unit (USD, CNY, or raw quota for TOKENS); these
+// are display figures, read fresh from the database.
+
+/** what an unlimited key reports as its limit */
+const UNLIMITED_AMOUNT = 100_000_000;
+
+type Balances = { remain: bigint; used: bigint; unlimited: boolean; expiredTime: bigint; userQuota: bigint; userUsed: bigint };
+
+async function balancesOf(tokenId: number): Promise<Balances> {
+  const rows = await db.$queryRaw<
+    { remain_quota: bigint; used_quota: bigint; unlimited_quota: boolean; expired_time: bigint; quota: bigint; user_used: bigint }[]
+  >`SELECT t.remain_quota, t.used_quota, t.unlimited_quota, t.expired_time, u.quota, u.used_quota AS user_used
+    FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ${tokenId}`;
+  const r = rows[0];
+  return { remain: r.remain_quota, used: r.used_quota, unlimited: r.unlimited_quota, expiredTime: r.expired_time, userQuota: r.quota, userUsed: r.user_used };
+}
+
+function amount(q: bigint, o: Options): number {
+  if (o.QuotaDisplayType === "TOKENS") return Number(q);
+  return Number(quotaToAmount(q, displayOf(o)).toFixed(6));
+}
+
+/** GET /v1/dashboard/billing/subscription */
+export async function billingSubscription(req: Request, ctx: RelayContext): Promise<Response> {
+  const requestId = newRequestId();
+  try {
+    if (req.method !== "GET") throw methodNotAllowed(req.method, "/v1/dashboard/billing/subscription");
+    const o = await getOptions();
+    const auth = await authenticateKey(req.headers, "/v1/dashboard/billing/subscription", ctx.clientIp, o);
+    const b = await balancesOf(auth.key.id);
+    let limit: number;
+    if (o.DisplayTokenStatEnabled) limit = b.unlimited ? UNLIMITED_AMOUNT : amount(b.remain + b.used, o);
+    else limit = amount(b.userQuota + b.userUsed, o);
+    return Response.json(
+      {
+        object: "billing_subscription",
+        has_payment_method: true,
+        soft_limit_usd: limit,
+        hard_limit_usd: limit,
+        system_hard_limit_usd: limit,
+        access_until: b.expiredTime === -1n ? 0 : Number(b.expiredTime),
+      },
+      { headers: { "x-request-id": requestId } },
+    );
+  } catch (e) {
+    return toErrorResponse(e, requestId);
+  }
+}
+
+/** GET /v1/dashboard/billing/usage: total_usage in hundredths of the display unit (cents) */
+export async function billingUsage(req: Request, ctx: RelayContext): Promise<Response> {
+  const requestId = newRequestId();
+  try {
+    if (req.method !== "GET") throw methodNotAllowed(req.method, "/v1/dashboard/billing/usage");
+    const o = await getOptions();
+    const auth = await authenticateKey(req.headers, "/v1/dashboard/billing/usage", ctx.clientIp, o);
+    const b = await balancesOf(auth.key.id);
+    const used = o.DisplayTokenStatEnabled ? b.used : b.userUsed;
+    const total = o.QuotaDisplayType === "TOKENS" ? Number(used) * 100 : Number(quotaToAmount(used, displayOf(o)).mul(100).toFixed(6));
+    return Response.json({ object: "list", total_usage: total }, { headers: { "x-request-id": requestId } });
+  } catch (e) {
+    return toErrorResponse(e, requestId);
+  }
+}

@@ -1,0 +1,50 @@
+import { RelayError } from "./errors";
+
+// Reads a relay request body: refused with 413 above the size limit (checked on Content-Length
+// first, then while reading a body of unknown length, so a huge chunked upload is cut off early),
+// 400 when it is not a JSON object. Nothing is charged for either.
+
+export type JsonObject = Record<string, unknown>;
+
+export async function readJsonObject(req: Request, maxBytes: number): Promise<{ json: JsonObject; text: string }> {
+  const declared = req.headers.get("content-length");
+  let text: string;
+  if (declared !== null && /^\d+$/.test(declared)) {
+    if (Number(declared) > maxBytes) throw tooLarge(maxBytes);
+    text = await req.text();
+  } else {
+    text = await readLimited(req, maxBytes);
+  }
+  if (text.length === 0) throw new RelayError(400, "missing_body", "The request body is empty; send a JSON object");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new RelayError(400, "invalid_json", "The request body is not valid JSON");
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    throw new RelayError(400, "invalid_request_body", "The request body must be a JSON object");
+  }
+  return { json: json as JsonObject, text };
+}
+
+async function readLimited(req: Request, maxBytes: number): Promise<string> {
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const tooLarge = (maxBytes: number) =>
+  new RelayError(413, "request_too_large", `The request body is larger than the limit of ${maxBytes} bytes`);

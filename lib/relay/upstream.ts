@@ -1,0 +1,190 @@
+import type { RouteChannel } from "@/lib/channels/routing";
+import { RelayError } from "./errors";
+
+// Calling the upstream: one POST per attempt, to the first channel and then — on a network error,
+// a timeout, 5xx, 429, or 401/403 (the channel's own key was refused: another channel may work) —
+// to other channels, up to RetryTimes more attempts. Other 4xx are the request's fault and are not
+// retried. Nothing the upstream says about its keys, balances or quota reaches the client.
+
+/** time allowed until the upstream's response headers (and, for non-stream answers, its body) */
+const UPSTREAM_TIMEOUT_MS = 300_000;
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+type Base = {
+  channel: RouteChannel;
+  upstreamModel: string;
+  /** ids of the channels tried, in order (the last one answered) */
+  tried: number[];
+  upstreamRequestId: string;
+};
+
+export type UpstreamAnswer =
+  | (Base & { kind: "json"; status: number; text: string; contentType: string | null })
+  | (Base & { kind: "stream"; body: ReadableStream<Uint8Array>; abort(): void });
+
+type AttemptFailure = { channelId: number; status: number | null; message: string };
+
+/** Every attempt failed (or the client went away before an answer). */
+export class UpstreamFailure extends Error {
+  constructor(
+    readonly attempts: AttemptFailure[],
+    readonly clientGone: boolean,
+  ) {
+    super(clientGone ? "client went away before the upstream answered" : "upstream failed");
+    this.name = "UpstreamFailure";
+  }
+
+  describe(): string {
+    if (this.clientGone) return "client went away";
+    return this.attempts.map((a) => `channel ${a.channelId}: ${a.status ?? a.message}`).join(", ");
+  }
+}
+
+export type CallOptions = {
+  path: string;
+  first: RouteChannel;
+  /** the channel for the next attempt, given those already tried */
+  next(tried: ReadonlySet<number>): RouteChannel | null;
+  retryTimes: number;
+  body(channel: RouteChannel): { text: string; upstreamModel: string };
+  stream: boolean;
+  clientSignal: AbortSignal;
+};
+
+const isRetryableStatus = (s: number) => s >= 500 || s === 429 || s === 401 || s === 403 || s === 408;
+
+export async function callUpstream(o: CallOptions): Promise<UpstreamAnswer> {
+  const tried: number[] = [];
+  const triedSet = new Set<number>();
+  const failures: AttemptFailure[] = [];
+  let channel: RouteChannel | null = o.first;
+  for (let attempt = 0; channel && attempt <= o.retryTimes; attempt++) {
+    if (o.clientSignal.aborted) throw new UpstreamFailure(failures, true);
+    tried.push(channel.id);
+    triedSet.add(channel.id);
+    const { text, upstreamModel } = o.body(channel);
+    const ctrl = new AbortController();
+    const onClientAbort = () => ctrl.abort();
+    o.clientSignal.addEventListener("abort", onClientAbort, { once: true });
+    const timer = setTimeout(() => ctrl.abort(), UPSTREAM_TIMEOUT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      o.clientSignal.removeEventListener("abort", onClientAbort);
+    };
+    try {
+      const res = await fetch(`${channel.baseUrl}${o.path}`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${channel.key}`,
+          "content-type": "application/json",
+          accept: o.stream ? "text/event-stream" : "application/json",
+        },
+        body: text,
+        signal: ctrl.signal,
+      });
+      const base: Base = { channel, upstreamModel, tried: [...tried], upstreamRequestId: res.headers.get("x-request-id") ?? "" };
+      if (res.status >= 200 && res.status < 300) {
+        const contentType = res.headers.get("content-type");
+        if (o.stream && res.body && contentType?.includes("text/event-stream")) {
+          clearTimeout(timer); // a stream may run for long; the client's abort still applies
+          return { ...base, kind: "stream", body: res.body, abort: () => ctrl.abort() };
+        }
+        const body = await res.text();
+        done();
+        return { ...base, kind: "json", status: res.status, text: body, contentType };
+      }
+      if (isRetryableStatus(res.status)) {
+        await res.body?.cancel().catch(() => {});
+        done();
+        failures.push({ channelId: channel.id, status: res.status, message: `status ${res.status}` });
+      } else {
+        const errText = await readLimited(res, ERROR_BODY_LIMIT);
+        done();
+        throw sanitizedClientError(res.status, errText);
+      }
+    } catch (e) {
+      done();
+      if (e instanceof RelayError) throw e;
+      if (o.clientSignal.aborted) throw new UpstreamFailure(failures, true);
+      failures.push({ channelId: channel.id, status: null, message: networkMessage(e) });
+    }
+    channel = o.next(triedSet);
+  }
+  throw new UpstreamFailure(failures, false);
+}
+
+function networkMessage(e: unknown): string {
+  if (e instanceof Error) {
+    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    return e.name === "AbortError" ? "timeout" : (cause ?? e.message).slice(0, 100);
+  }
+  return "network error";
+}
+
+async function readLimited(res: Response, limit: number): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      size += value.byteLength;
+      if (size >= limit) {
+        await reader.cancel().catch(() => {});
+        break;
+      }
+    }
+  } catch {
+    // whatever arrived is enough for an error message
+  }
+  return Buffer.concat(parts).toString("utf8").slice(0, limit);
+}
+
+// Messages that could reveal the upstream's account: its keys, balance, quota, billing, org.
+const SECRET_RE =
+  /api[\s_-]?key|sk-[a-z0-9]|bearer|balance|quota|credit|billing|insufficient|payment|account|organi[sz]ation|org-[a-z0-9]|\$\s?\d|¥\s?\d|余额|额度|令牌/i;
+
+/** A 4xx of the upstream (not retried) as the client's error, without anything secret. */
+export function sanitizedClientError(status: number, text: string): RelayError {
+  let message = "";
+  let code = "";
+  let param: string | null = null;
+  try {
+    const body = JSON.parse(text) as { error?: { message?: unknown; code?: unknown; param?: unknown } | string; message?: unknown };
+    const err = typeof body.error === "object" && body.error ? body.error : null;
+    message = typeof err?.message === "string" ? err.message : typeof body.error === "string" ? body.error : typeof body.message === "string" ? body.message : "";
+    code = typeof err?.code === "string" ? err.code : "";
+    param = typeof err?.param === "string" ? err.param : null;
+  } catch {
+    // not JSON: say nothing of it
+  }
+  const safe = message && message.length <= 500 && !SECRET_RE.test(message);
+  const safeCode = /^[a-z0-9_]{1,64}$/.test(code) && !SECRET_RE.test(code) ? code : "upstream_bad_request";
+  return new RelayError(
+    status,
+    safeCode,
+    safe ? `Upstream: ${message}` : `The upstream rejected the request (status ${status})`,
+    param && param.length <= 64 ? param : null,
+  );
+}
+
+/** What the client is told when every attempt failed. */
+export function upstreamFailureError(f: UpstreamFailure): RelayError {
+  if (f.clientGone) return new RelayError(499, "client_closed_request", "The client closed the request");
+  const last = f.attempts[f.attempts.length - 1];
+  if (!last || last.status === null) {
+    return new RelayError(502, "upstream_unavailable", "The upstream could not be reached; nothing was charged");
+  }
+  if (last.status === 429) {
+    return new RelayError(429, "upstream_rate_limited", "The upstream is rate limiting requests; please retry later");
+  }
+  if (last.status === 401 || last.status === 403) {
+    return new RelayError(502, "upstream_auth_failed", "The upstream refused the relay's credentials; nothing was charged");
+  }
+  if (last.status === 408) return new RelayError(504, "upstream_timeout", "The upstream timed out; nothing was charged");
+  const status = last.status === 503 || last.status === 504 ? last.status : 502;
+  return new RelayError(status, "upstream_error", `The upstream failed (status ${last.status}); nothing was charged`);
+}

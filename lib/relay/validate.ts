@@ -1,0 +1,43 @@
+import { RelayError } from "./errors";
+import type { JsonObject } from "./body";
+
+// Type checks of the fields the relay reads; the rest of the body is the upstream's business.
+
+export function requireModel(body: JsonObject): string {
+  const m = body.model;
+  if (m === undefined || m === null || m === "") {
+    throw new RelayError(400, "missing_model", "You must provide a model parameter", "model");
+  }
+  if (typeof m !== "string") throw invalidType("model", "a string");
+  if (m.length > 128) throw new RelayError(400, "invalid_value", "model must be at most 128 characters", "model");
+  return m;
+}
+
+export function optionalBoolean(body: JsonObject, name: string): boolean {
+  const v = body[name];
+  if (v === undefined || v === null) return false;
+  if (typeof v !== "boolean") throw invalidType(name, "a boolean");
+  return v;
+}
+
+export function optionalCount(body: JsonObject, name: string): number | null {
+  const v = body[name];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw invalidType(name, "a whole number ≥ 0");
+  return v;
+}
+
+export function optionalObject(body: JsonObject, name: string): JsonObject | null {
+  const v = body[name];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== "object" || Array.isArray(v)) throw invalidType(name, "an object");
+  return v as JsonObject;
+}
+
+export function invalidType(param: string, expected: string): RelayError {
+  return new RelayError(400, "invalid_type", `${param} must be ${expected}`, param);
+}
+
+export function missing(param: string): RelayError {
+  return new RelayError(400, "missing_required_parameter", `Missing required parameter: ${param}`, param);
+}
