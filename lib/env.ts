@@ -38,3 +38,8 @@ export function env(): Env {
   }
   return cached;
 }
+
+/** tests only: re-read process.env on the next call */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
