@@ -60,7 +60,9 @@ export function RegisterForm({ enabled, affCode }: { enabled: boolean; affCode: 
   if (!enabled) {
     return (
       <AuthCard title={t("register.title")} footer={<SignInLink />}>
-        <Alert tone="info">{t("register.closed")}</Alert>
+        <Alert tone="info" testId="register-closed">
+          {t("register.closed")}
+        </Alert>
       </AuthCard>
     );
   }

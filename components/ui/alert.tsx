@@ -11,9 +11,20 @@ const TONES: Record<Tone, string> = {
 };
 
 /** A message box; errors are announced at once (role=alert), other notices politely (role=status). */
-export function Alert({ tone = "info", children, className }: { tone?: Tone; children: ReactNode; className?: string }) {
+export function Alert({
+  tone = "info",
+  children,
+  className,
+  testId,
+}: {
+  tone?: Tone;
+  children: ReactNode;
+  className?: string;
+  testId?: string;
+}) {
   return (
     <div
+      data-testid={testId}
       role={tone === "error" ? "alert" : "status"}
       className={cn("rounded-lg border px-3.5 py-2.5 text-sm", TONES[tone], className)}
     >
