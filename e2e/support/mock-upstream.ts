@@ -66,9 +66,9 @@ export class MockUpstream {
   ) {}
 
   static async start(opts: { port?: number; record?: boolean } = {}): Promise<MockUpstream> {
-    let mock: MockUpstream | undefined;
+    const holder: { mock?: MockUpstream } = {};
     const server = http.createServer((req, res) => {
-      mock!.handle(req, res).catch(() => {
+      holder.mock!.handle(req, res).catch(() => {
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });
@@ -76,8 +76,8 @@ export class MockUpstream {
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
-    mock = new MockUpstream(server, `http://127.0.0.1:${port}`, opts.record ?? true);
-    return mock;
+    holder.mock = new MockUpstream(server, `http://127.0.0.1:${port}`, opts.record ?? true);
+    return holder.mock;
   }
 
   set(b: Partial<MockBehaviour>): this {

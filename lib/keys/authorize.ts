@@ -38,20 +38,29 @@ export type AuthorizedKey = KeyRecord & {
 
 type Entry = { record: KeyRecord | null; at: number };
 const byHash = new Map<string, Entry>();
+/** tokenId -> hash, so a settle patches its key without scanning the cache */
+const hashByToken = new Map<number, string>();
 let wired = false;
 
 function wire() {
   if (wired) return;
   wired = true;
   const dropWhere = (pred: (r: KeyRecord) => boolean) => {
-    for (const [hash, e] of byHash) if (e.record && pred(e.record)) byHash.delete(hash);
+    for (const [hash, e] of byHash) {
+      if (e.record && pred(e.record)) {
+        byHash.delete(hash);
+        hashByToken.delete(e.record.tokenId);
+      }
+    }
   };
   onInvalidate("key", (id) => (id === "*" ? byHash.clear() : dropWhere((r) => r.tokenId === Number(id))));
   onInvalidate("user", (id) => (id === "*" ? byHash.clear() : dropWhere((r) => r.userId === Number(id))));
   onBalanceChange((c) => {
     if (c.tokenRemain !== undefined && c.tokenRemain !== null && c.tokenId) {
       // a settle returned the new remain: keep the entry, fresh
-      for (const e of byHash.values()) if (e.record?.tokenId === c.tokenId) e.record.remainQuota = c.tokenRemain;
+      const hash = hashByToken.get(c.tokenId);
+      const e = hash === undefined ? undefined : byHash.get(hash);
+      if (e?.record?.tokenId === c.tokenId) e.record.remainQuota = c.tokenRemain;
     } else if (c.kind !== "reserve" && c.kind !== "settle") {
       // credits, refunds, sweeps: reload the user's keys on next use
       dropWhere((r) => r.userId === c.userId);
@@ -93,21 +102,33 @@ async function load(hash: string): Promise<KeyRecord | null> {
 }
 
 /** The cached record of a key (by its text, with or without "sk-"), or null when unknown. */
-export async function findKey(rawKey: string): Promise<KeyRecord | null> {
+export async function findKey(rawKey: string, bypassCache = false): Promise<KeyRecord | null> {
   wire();
   const body = keyBody(rawKey);
   if (!body) return null;
   const hash = hashKeyBody(body);
   const hit = byHash.get(hash);
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.record;
+  if (hit && !bypassCache && Date.now() - hit.at < CACHE_MS) return hit.record;
   const record = await load(hash);
   byHash.set(hash, { record, at: Date.now() });
+  if (record) hashByToken.set(record.tokenId, hash);
   return record;
 }
 
-async function markStatus(record: KeyRecord, status: number) {
-  await db.token.updateMany({ where: { id: record.tokenId, status: TOKEN_STATUS.enabled }, data: { status } });
+/**
+ * Persists status 3 / 4. The UPDATE re-checks the condition in the database, so a stale cached
+ * copy (another node's hold since refunded, a credit) never disables a key that is still valid:
+ * false means the key is fine after all and the caller reloads it.
+ */
+async function markStatus(record: KeyRecord, status: number): Promise<boolean> {
+  const n =
+    status === TOKEN_STATUS.expired
+      ? await db.$executeRaw`UPDATE tokens SET status = ${status} WHERE id = ${record.tokenId} AND status = ${TOKEN_STATUS.enabled}
+          AND expired_time <> -1 AND expired_time < ${Math.floor(Date.now() / 1000)}`
+      : await db.$executeRaw`UPDATE tokens SET status = ${status} WHERE id = ${record.tokenId} AND status = ${TOKEN_STATUS.enabled}
+          AND NOT unlimited_quota AND remain_quota <= 0`;
   invalidate("key", record.tokenId);
+  return n > 0;
 }
 
 /**
@@ -115,21 +136,26 @@ async function markStatus(record: KeyRecord, status: number) {
  * not expired → not exhausted → client IP allowed → user enabled → group usable → model allowed.
  * Expired and exhausted keys are persisted as status 3 / 4.
  */
-export async function authorizeKey(rawKey: string | null | undefined, ctx: { clientIp?: string; model?: string }): Promise<AuthorizedKey> {
-  if (!rawKey) throw new AppError("invalid_api_key", "No API key provided; send Authorization: Bearer sk-…", 401);
-  const record = await findKey(rawKey);
+export async function authorizeKey(
+  rawKey: string | null | undefined,
+  ctx: { clientIp?: string; model?: string },
+  /** internal: the cached copy proved stale; read the key from the database */
+  reload = false,
+): Promise<AuthorizedKey> {
+  if (!rawKey) throw new AppError("missing_api_key", "No API key provided; send Authorization: Bearer sk-…", 401);
+  const record = await findKey(rawKey, reload);
   if (!record) throw new AppError("invalid_api_key", "Invalid API key", 401);
   if (record.status === TOKEN_STATUS.disabled) throw new AppError("token_disabled", "This API key is disabled", 401);
   if (record.status === TOKEN_STATUS.expired) throw new AppError("token_expired", "This API key has expired", 401);
   if (record.status === TOKEN_STATUS.exhausted) throw new AppError("token_exhausted", "This API key's quota is used up", 401);
   if (record.status !== TOKEN_STATUS.enabled) throw new AppError("token_disabled", "This API key is not usable", 401);
   if (record.expiredTime !== -1 && record.expiredTime < Date.now() / 1000) {
-    await markStatus(record, TOKEN_STATUS.expired);
-    throw new AppError("token_expired", "This API key has expired", 401);
+    if ((await markStatus(record, TOKEN_STATUS.expired)) || reload) throw new AppError("token_expired", "This API key has expired", 401);
+    return authorizeKey(rawKey, ctx, true);
   }
   if (!record.unlimitedQuota && record.remainQuota <= 0n) {
-    await markStatus(record, TOKEN_STATUS.exhausted);
-    throw new AppError("token_exhausted", "This API key's quota is used up", 401);
+    if ((await markStatus(record, TOKEN_STATUS.exhausted)) || reload) throw new AppError("token_exhausted", "This API key's quota is used up", 401);
+    return authorizeKey(rawKey, ctx, true);
   }
   if (record.ipRules.length > 0) {
     if (!ctx.clientIp || !parseIp(ctx.clientIp)) throw new AppError("ip_not_allowed", "Cannot determine the client IP address", 403);
@@ -156,4 +182,5 @@ export async function authorizeKey(rawKey: string | null | undefined, ctx: { cli
 /** test helper */
 export function clearKeyCache(): void {
   byHash.clear();
+  hashByToken.clear();
 }

@@ -38,8 +38,8 @@ export async function billingSubscription(req: Request, ctx: RelayContext): Prom
   try {
     if (req.method !== "GET") throw methodNotAllowed(req.method, "/v1/dashboard/billing/subscription");
     const o = await getOptions();
-    const auth = await authenticateKey(req.headers, "/v1/dashboard/billing/subscription", ctx.clientIp, o);
-    const b = await balancesOf(auth.key.id);
+    const auth = await authenticateKey(req.headers, "/v1/dashboard/billing/subscription", ctx.clientIp);
+    const b = await balancesOf(auth.key.tokenId);
     let limit: number;
     if (o.DisplayTokenStatEnabled) limit = b.unlimited ? UNLIMITED_AMOUNT : amount(b.remain + b.used, o);
     else limit = amount(b.userQuota + b.userUsed, o);
@@ -65,8 +65,8 @@ export async function billingUsage(req: Request, ctx: RelayContext): Promise<Res
   try {
     if (req.method !== "GET") throw methodNotAllowed(req.method, "/v1/dashboard/billing/usage");
     const o = await getOptions();
-    const auth = await authenticateKey(req.headers, "/v1/dashboard/billing/usage", ctx.clientIp, o);
-    const b = await balancesOf(auth.key.id);
+    const auth = await authenticateKey(req.headers, "/v1/dashboard/billing/usage", ctx.clientIp);
+    const b = await balancesOf(auth.key.tokenId);
     const used = o.DisplayTokenStatEnabled ? b.used : b.userUsed;
     const total = o.QuotaDisplayType === "TOKENS" ? Number(used) * 100 : Number(quotaToAmount(used, displayOf(o)).mul(100).toFixed(6));
     return Response.json({ object: "list", total_usage: total }, { headers: { "x-request-id": requestId } });

@@ -1,6 +1,6 @@
 import { getRoutingSnapshot } from "@/lib/channels/routing";
 import { getOptions } from "@/lib/options/service";
-import { isModelPriced, matchingModelName } from "@/lib/quota/pricing";
+import { isModelPriced } from "@/lib/quota/pricing";
 import { authenticateKey, type RelayKey } from "./auth";
 import { RelayError, toErrorResponse } from "./errors";
 import { newRequestId } from "./ids";
@@ -17,10 +17,10 @@ const CREATED = 1626777600;
 async function usableModels(auth: RelayKey): Promise<string[]> {
   const [options, snapshot] = await Promise.all([getOptions(), getRoutingSnapshot()]);
   const served = snapshot.modelsByGroup.get(auth.usingGroup) ?? new Set<string>();
-  const anyPrice = options.SelfUseModeEnabled || auth.key.user.acceptUnpriced;
+  const anyPrice = options.SelfUseModeEnabled || auth.key.user.acceptUnpricedModels;
   const out: string[] = [];
   for (const m of served) {
-    if (auth.key.modelLimitsEnabled && !auth.key.modelLimits.has(matchingModelName(m))) continue;
+    if (auth.key.modelLimitsEnabled && !auth.key.modelLimits.has(m)) continue;
     if (!anyPrice && !isModelPriced(options, m)) continue;
     out.push(m);
   }
@@ -33,7 +33,7 @@ export async function listModels(req: Request, ctx: RelayContext): Promise<Respo
   const requestId = newRequestId();
   try {
     if (req.method !== "GET") throw methodNotAllowed(req.method, "/v1/models");
-    const auth = await authenticateKey(req.headers, "/v1/models", ctx.clientIp, await getOptions());
+    const auth = await authenticateKey(req.headers, "/v1/models", ctx.clientIp);
     const models = await usableModels(auth);
     return Response.json({ object: "list", data: models.map(modelObject) }, { headers: { "x-request-id": requestId } });
   } catch (e) {
@@ -45,7 +45,7 @@ export async function retrieveModel(req: Request, ctx: RelayContext, id: string)
   const requestId = newRequestId();
   try {
     if (req.method !== "GET") throw methodNotAllowed(req.method, "/v1/models/{model}");
-    const auth = await authenticateKey(req.headers, "/v1/models", ctx.clientIp, await getOptions());
+    const auth = await authenticateKey(req.headers, "/v1/models", ctx.clientIp);
     const models = await usableModels(auth);
     if (!models.includes(id)) throw new RelayError(404, "model_not_found", `The model ${id} does not exist or you do not have access to it`, "model");
     return Response.json(modelObject(id), { headers: { "x-request-id": requestId } });

@@ -1,13 +1,12 @@
 import { pickChannel, routesFor, type RouteChannel } from "@/lib/channels/routing";
 import { env } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
-import { noteKeyRemain } from "@/lib/keys/cache";
 import { getOptions } from "@/lib/options/service";
 import { computeQuota, estimateQuota, pricingLogFields, resolvePricing, type Pricing } from "@/lib/quota/pricing";
 import { refundQuietly } from "@/lib/quota/refund";
 import { reserve, type Reservation } from "@/lib/quota/reserve";
 import { settle, type UsageSource } from "@/lib/quota/settle";
-import { assertModelAllowed, authenticateKey, keyBalanceWasStale, type RelayKey } from "./auth";
+import { assertModelAllowed, authenticateKey, type RelayKey } from "./auth";
 import { readJsonObject, type JsonObject } from "./body";
 import { RelayError, toErrorResponse } from "./errors";
 import { newRequestId } from "./ids";
@@ -54,18 +53,14 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
   try {
     if (req.method !== "POST") throw methodNotAllowed(req.method, spec.path);
     const options = await getOptions();
-    const auth = await authenticateKey(req.headers, spec.path, ctx.clientIp, options);
+    const auth = await authenticateKey(req.headers, spec.path, ctx.clientIp);
     const { json, text } = await readJsonObject(req, env().RELAY_MAX_BODY_BYTES);
     const parsed = spec.parse(json);
     const { model } = parsed;
     assertModelAllowed(auth.key, model);
 
-    const { tiers, snapshot } = await routesFor(auth.usingGroup, model);
-    let forced: RouteChannel | null = null;
-    if (auth.forcedChannelId !== null) {
-      forced = snapshot.byId.get(auth.forcedChannelId) ?? null;
-      if (!forced) throw new RelayError(503, "channel_not_found", `Channel ${auth.forcedChannelId} does not exist or is disabled`);
-    } else if (!tiers.length) {
+    const { tiers } = await routesFor(auth.usingGroup, model);
+    if (!tiers.length) {
       throw new RelayError(503, "model_not_found", `No available channel for model ${model} under group ${auth.usingGroup}`);
     }
 
@@ -73,7 +68,7 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
       model,
       userGroup: auth.key.user.group,
       usingGroup: auth.usingGroup,
-      acceptUnpriced: auth.key.user.acceptUnpriced,
+      acceptUnpriced: auth.key.user.acceptUnpricedModels,
     });
     // the exact prompt count only matters when it can exceed the estimate's floor
     let promptTokens: number | null = null;
@@ -85,23 +80,18 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
       maxTokens: parsed.maxTokens,
       preConsumedTokens: options.PreConsumedQuota,
     });
-    const first = forced ?? pickChannel(tiers, NO_CHANNELS)!;
-    try {
-      reservation = await reserve({
-        requestId,
-        userId: auth.key.userId,
-        tokenId: auth.key.id,
-        channelId: first.id,
-        model,
-        group: auth.usingGroup,
-        estimate,
-        pricing,
-        chargeOnExpiry: true,
-      });
-    } catch (e) {
-      if (isAppError(e) && e.code === "pre_consume_token_quota_failed") keyBalanceWasStale(auth.key);
-      throw e;
-    }
+    const first = pickChannel(tiers, NO_CHANNELS)!;
+    reservation = await reserve({
+      requestId,
+      userId: auth.key.userId,
+      tokenId: auth.key.tokenId,
+      channelId: first.id,
+      model,
+      group: auth.usingGroup,
+      estimate,
+      pricing,
+      chargeOnExpiry: true,
+    });
 
     const job: Job = {
       requestId, startedAt, spec, parsed, json, text, auth, pricing, promptTokens, reservation,
@@ -110,7 +100,7 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
     const answer = await callUpstream({
       path: spec.path,
       first,
-      next: (tried) => forced ?? pickChannel(tiers, tried),
+      next: (tried) => pickChannel(tiers, tried),
       retryTimes: options.RetryTimes,
       body: (channel) => upstreamBody(job, channel),
       stream: parsed.stream,
@@ -307,7 +297,7 @@ async function settleJob(job: Job, answer: UpstreamAnswer, outcome: Outcome): Pr
   if (outcome.endReason === "eof_without_done") notes.push("The upstream stream ended without [DONE]");
   if (outcome.endReason === "upstream_error") notes.push("The upstream stream broke off");
   const mapped = answer.upstreamModel !== model;
-  const settlement = await settle({
+  await settle({
     reservationId: job.reservation.reservationId,
     quota,
     promptTokens: usage.promptTokens,
@@ -316,7 +306,7 @@ async function settleJob(job: Job, answer: UpstreamAnswer, outcome: Outcome): Pr
     isStream: outcome.isStream,
     useTimeMs: performance.now() - job.startedAt,
     content: notes.join("; "),
-    ip: job.auth.key.user.recordIp ? job.clientIp : "",
+    ip: job.auth.key.user.recordIpLog ? job.clientIp : "",
     upstreamRequestId: answer.upstreamRequestId,
     other: {
       ...pricingLogFields(job.pricing),
@@ -329,5 +319,4 @@ async function settleJob(job: Job, answer: UpstreamAnswer, outcome: Outcome): Pr
       admin_info: { use_channel: answer.tried, ...(source === "local_count" ? { local_count_tokens: true } : {}) },
     },
   });
-  noteKeyRemain(job.auth.key.id, settlement.tokenRemain);
 }
