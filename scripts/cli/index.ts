@@ -7,11 +7,12 @@ import { parseFlags, UsageError } from "./parse";
 import { optionCommands } from "./option";
 import { userCommands } from "./user";
 import { billingCommands } from "./billing";
+import { channelCommands } from "./channels";
 
 // ── Command modules ─────────────────────────────────────────────────────────────────────────
 // Each domain keeps its commands in scripts/cli/<domain>.ts and exports a CommandMap; add the
 // map here. A name given twice is a programming error and stops the CLI at once.
-const MODULES: CommandMap[] = [userCommands, optionCommands, billingCommands];
+const MODULES: CommandMap[] = [userCommands, optionCommands, billingCommands, channelCommands];
 
 const helpCommand: Command = {
   summary: "list the commands, or show how to call one",
