@@ -114,6 +114,9 @@ async function startEmbeddedDatabase() {
   const port = await freePort();
   // PGlite refuses connections above this cap: the app's pool, plus the migrator, the CLI and psql
   const maxConnections = Math.max(100, POOL_SIZE * 2 + 20);
+  // PGlite logs every connection: keep one previous log, start a new one past 10 MB
+  if ((fs.statSync(PG_LOG, { throwIfNoEntry: false })?.size ?? 0) > 10 * 1024 * 1024)
+    fs.renameSync(PG_LOG, `${PG_LOG}.1`);
   const logFd = fs.openSync(PG_LOG, "a");
   fs.writeSync(logFd, `\n--- ${new Date().toISOString()} pglite-server on 127.0.0.1:${port}\n`);
   log(`starting the embedded database on 127.0.0.1:${port}`);
@@ -136,7 +139,7 @@ async function startEmbeddedDatabase() {
  */
 function claimDataDir() {
   const owner = readRunFile();
-  if (owner?.pid && owner.pid !== process.pid && isAlive(owner.pid)) {
+  if (owner?.pid && owner.pid !== process.pid && isAlive(owner.pid) && isStartScript(owner.pid)) {
     throw fail(
       `Tollgate is already running from this folder (pid ${owner.pid}); stop it first (its data is in .data/pg)`,
     );
@@ -380,6 +383,16 @@ function portIsFree(port, host) {
     srv.once("error", () => resolve(false));
     srv.listen(port, host, () => srv.close(() => resolve(true)));
   });
+}
+
+/** after a crash the recorded pid may belong to another program by now */
+function isStartScript(pid) {
+  if (!fs.existsSync("/proc/self/cmdline")) return true; // not Linux: trust the pid
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("start.mjs");
+  } catch {
+    return false;
+  }
 }
 
 function isAlive(pid) {
