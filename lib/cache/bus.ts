@@ -26,7 +26,8 @@ function start() {
   bus.sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
   bus.pub.on("error", () => {});
   bus.sub.on("error", () => {});
-  void bus.sub.subscribe(CHANNEL);
+  // unreachable Redis: ioredis rejects after its retries; an unhandled rejection would kill the process
+  bus.sub.subscribe(CHANNEL).catch(() => {});
   bus.sub.on("message", (_channel: string, message: string) => {
     const sep = message.indexOf(":");
     if (sep > 0) deliver(message.slice(0, sep), message.slice(sep + 1));
