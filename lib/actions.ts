@@ -65,7 +65,8 @@ async function run<S extends z.ZodType, T>(
   locale: Locale,
   fn: (input: z.output<S>) => Promise<T>,
 ): Promise<ActionResult<T>> {
-  const parsed = schema.safeParse(toPlain(raw));
+  // reportInput: issues carry what was sent, so an empty field reads "required" (inputs never leave the server)
+  const parsed = schema.safeParse(toPlain(raw), { reportInput: true });
   if (!parsed.success) return validationResult(locale, parsed.error.issues);
   try {
     return { ok: true, data: await fn(parsed.data) };

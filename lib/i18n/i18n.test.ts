@@ -76,6 +76,14 @@ describe("issueMessage", () => {
     expect(issueMessage(locale, issue)).toBe(expected);
   });
 
+  it("calls an empty field required when the issue carries the input", () => {
+    const r = ZRegisterInput.safeParse({ username: "", password: "longenough" }, { reportInput: true });
+    expect(r.success).toBe(false);
+    const issue = r.error!.issues.find((i) => i.path[0] === "username")!;
+    expect(issueMessage("en", issue)).toBe("Username is required.");
+    expect(issueMessage("zh", issue)).toBe("请填写用户名。");
+  });
+
   it("translates a custom issue whose message is a dictionary key", () => {
     const schema = z.object({ a: z.string() }).refine(() => false, { message: "error.password_mismatch", path: ["confirmPassword"] });
     const r = schema.safeParse({ a: "x" });

@@ -104,7 +104,8 @@ export function issueMessage(locale: Locale, issue: IssueLike): string {
   }
   if (issue.code === "too_small" && issue.origin === "string") {
     const min = Number(issue.minimum ?? 0);
-    return min <= 1 ? t(locale, "error.required", { field: label }) : t(locale, "error.tooShort", { field: label, min });
+    const empty = min <= 1 || (typeof issue.input === "string" && issue.input.trim() === "");
+    return empty ? t(locale, "error.required", { field: label }) : t(locale, "error.tooShort", { field: label, min });
   }
   if (issue.code === "too_big" && issue.origin === "string") {
     return t(locale, "error.tooLong", { field: label, max: Number(issue.maximum ?? 0) });

@@ -4,6 +4,9 @@ import { getOptions } from "@/lib/options/service";
 import { displayOf } from "@/lib/quota/credits";
 import { formatQuota } from "@/lib/quota/money";
 
+/** decimals shown on the dashboard (the exact quota is in `raw`) */
+const DASHBOARD_DIGITS = 4;
+
 /** What the dashboard shows: amounts already formatted in the configured display unit. */
 export type DashboardDTO = {
   username: string;
@@ -45,13 +48,13 @@ export async function getDashboard(userId: number, client: Db = db): Promise<Das
     username: user.username,
     displayName: user.displayName || user.username,
     group: user.group,
-    balance: formatQuota(user.quota, display),
-    usedQuota: formatQuota(user.usedQuota, display),
+    balance: formatQuota(user.quota, display, DASHBOARD_DIGITS),
+    usedQuota: formatQuota(user.usedQuota, display, DASHBOARD_DIGITS),
     requestCount: user.requestCount.toLocaleString("en-US"),
     affCode: user.affCode,
     affCount: user.affCount,
-    affQuota: formatQuota(user.affQuota, display),
-    affHistoryQuota: formatQuota(user.affHistoryQuota, display),
+    affQuota: formatQuota(user.affQuota, display, DASHBOARD_DIGITS),
+    affHistoryQuota: formatQuota(user.affHistoryQuota, display, DASHBOARD_DIGITS),
     raw: { quota: user.quota.toString(), usedQuota: user.usedQuota.toString(), affQuota: user.affQuota.toString() },
   };
 }

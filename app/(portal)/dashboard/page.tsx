@@ -42,8 +42,13 @@ export default async function DashboardPage() {
         </p>
       </div>
 
-      <section className="grid gap-4 sm:grid-cols-3">
-        <StatCard label={t("dashboard.balance")} value={dashboard.balance} testId="stat-balance" />
+      <section className="grid grid-cols-2 gap-3 sm:grid-cols-3 sm:gap-4">
+        <StatCard
+          className="col-span-2 sm:col-span-1"
+          label={t("dashboard.balance")}
+          value={dashboard.balance}
+          testId="stat-balance"
+        />
         <StatCard label={t("dashboard.usedQuota")} value={dashboard.usedQuota} testId="stat-used" />
         <StatCard label={t("dashboard.requestCount")} value={dashboard.requestCount} testId="stat-requests" />
       </section>
