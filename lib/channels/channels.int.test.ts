@@ -62,6 +62,20 @@ describe("channels", () => {
     await expect(updateChannel({ id: c.id, name: "x" })).rejects.toMatchObject({ code: "not_found" });
   });
 
+  it("a channel written behind the cache's back (SQL) is found by the next request that needs it", async () => {
+    await createChannel(base);
+    await routesFor("default", "gpt-4o"); // a fresh snapshot
+    await db.$executeRaw`INSERT INTO channels (name, base_url, key, models, groups, updated_at)
+      VALUES ('sql', 'http://127.0.0.1:9', 'k', ARRAY['late-model'], ARRAY['default'], now())`;
+    const t0 = Date.now();
+    expect((await routesFor("default", "late-model")).tiers).toHaveLength(1);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // an unknown model waits for the reload gap instead of hammering the database
+    const t1 = Date.now();
+    await Promise.all(Array.from({ length: 20 }, () => routesFor("default", "no-such-model")));
+    expect(Date.now() - t1).toBeLessThan(1500);
+  });
+
   it("channel:create from the command line", async () => {
     const r = await cli(["channel:create", "--name", "cli", "--base-url", "http://127.0.0.1:9", "--key", "sk-cli-key-abcdefgh", "--models", "a,b",
       "--groups", "default,vip", "--priority", "2", "--weight", "7", "--model-mapping", '{"a":"a-1"}']);

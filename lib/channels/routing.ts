@@ -7,12 +7,14 @@ import { CHANNELS_TOPIC } from "./topics";
 // Routing by (group, model) from an in-process snapshot of the enabled channels, so choosing an
 // upstream costs no database round trip. A channel write drops the snapshot on every node (cache
 // bus) and the next request loads a new one; otherwise it is refreshed in the background every
-// TTL_MS while requests keep using the old one. A (group, model) with no channel triggers one
-// early reload (at most every MISS_RELOAD_MS), so a channel created without the bus (another
-// process without Redis, SQL) is seen within a second.
+// TTL_MS while requests keep using the old one. A request for a (group, model) that no channel
+// serves reads the channels again (a snapshot whose query started after the request arrived),
+// so a channel created without the bus (another process without Redis, plain SQL) is never
+// missed; those reloads are spaced MISS_RELOAD_MS apart, the refused request waiting for the gap,
+// so a flood of requests for unknown models costs the database at most a few queries a second.
 
 const TTL_MS = 30_000;
-const MISS_RELOAD_MS = 1_000;
+const MISS_RELOAD_MS = 250;
 
 export type RouteChannel = {
   id: number;
@@ -32,6 +34,7 @@ export type RoutingSnapshot = {
   tiers: Map<string, Tier[]>;
   modelsByGroup: Map<string, Set<string>>;
   byId: Map<number, RouteChannel & { groups: string[]; models: string[] }>;
+  /** when the query that built it was sent */
   loadedAt: number;
 };
 
@@ -91,13 +94,14 @@ export function buildSnapshot(
 
 async function load(): Promise<RoutingSnapshot> {
   if (!state.loading) {
+    const sentAt = Date.now();
     state.loading = db.channel
       .findMany({
         where: { status: CHANNEL_STATUS.enabled },
         select: { id: true, name: true, baseUrl: true, key: true, models: true, groups: true, priority: true, weight: true, modelMapping: true },
         orderBy: { id: "asc" },
       })
-      .then((rows) => (state.snapshot = buildSnapshot(rows)))
+      .then((rows) => (state.snapshot = { ...buildSnapshot(rows), loadedAt: sentAt }))
       .finally(() => {
         state.loading = undefined;
       });
@@ -113,15 +117,25 @@ export async function getRoutingSnapshot(): Promise<RoutingSnapshot> {
   return s;
 }
 
-/** Tiers serving (group, model); reloads once early when there are none (see above). */
+/** Tiers serving (group, model); when there are none, the channels are read again first (see above). */
 export async function routesFor(group: string, model: string): Promise<{ snapshot: RoutingSnapshot; tiers: Tier[] }> {
+  const askedAt = Date.now();
   let snapshot = await getRoutingSnapshot();
   let tiers = snapshot.tiers.get(routeKey(group, model));
-  if (!tiers && Date.now() - snapshot.loadedAt > MISS_RELOAD_MS) {
-    snapshot = await load();
+  if (!tiers && snapshot.loadedAt < askedAt) {
+    const wait = snapshot.loadedAt + MISS_RELOAD_MS - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const latest = state.snapshot;
+    snapshot = latest && latest.loadedAt >= askedAt ? latest : await loadAfter(askedAt);
     tiers = snapshot.tiers.get(routeKey(group, model));
   }
   return { snapshot, tiers: tiers ?? [] };
+}
+
+/** a snapshot whose query was sent at or after `t` (joining a load in flight only if it qualifies) */
+async function loadAfter(t: number): Promise<RoutingSnapshot> {
+  const s = state.loading ? await state.loading.catch(() => undefined) : undefined;
+  return s && s.loadedAt >= t ? s : load();
 }
 
 /**
