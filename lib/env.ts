@@ -21,6 +21,8 @@ const ZEnv = z.object({
   GITHUB_CLIENT_SECRET: z.string().optional(),
   /** run the background workers (sweeper, notification outbox) in this process */
   TOLLGATE_WORKERS: z.enum(["on", "off"]).default("on"),
+  /** benchmarks only: the upstream of the forward-only route app/api/bench/forward (unset: that route is 404) */
+  TOLLGATE_BENCH_UPSTREAM: z.string().url().optional(),
 });
 
 export type Env = z.infer<typeof ZEnv>;

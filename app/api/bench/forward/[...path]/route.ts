@@ -1,0 +1,24 @@
+import { env } from "@/lib/env";
+
+// The framework's ceiling for the relay benchmark (scripts/bench/relay.ts): a route handler that
+// only forwards the request to the upstream and its answer back — no key check, no accounting.
+// /api/bench/forward/v1/chat/completions -> TOLLGATE_BENCH_UPSTREAM/v1/chat/completions.
+// Answers 404 unless TOLLGATE_BENCH_UPSTREAM is set.
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export async function POST(req: Request, { params }: { params: Promise<{ path: string[] }> }): Promise<Response> {
+  const upstream = env().TOLLGATE_BENCH_UPSTREAM;
+  if (!upstream) return new Response("Not found", { status: 404 });
+  const path = (await params).path.join("/");
+  const body = await req.text();
+  const res = await fetch(`${upstream.replace(/\/+$/, "")}/${path}`, {
+    method: "POST",
+    headers: { authorization: "Bearer bench", "content-type": "application/json" },
+    body,
+    signal: req.signal,
+  });
+  const headers = { "content-type": res.headers.get("content-type") ?? "application/json" };
+  if (headers["content-type"].includes("text/event-stream")) return new Response(res.body, { status: res.status, headers });
+  return new Response(await res.text(), { status: res.status, headers });
+}
