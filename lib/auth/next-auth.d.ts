@@ -6,7 +6,8 @@ import "next-auth/jwt";
 declare module "next-auth" {
   interface User {
     id: string;
-    authVersion: number;
+    /** set by the credentials provider; another provider (OAuth) must load it from users.auth_version */
+    authVersion?: number;
   }
   interface Session {
     uid?: number;
