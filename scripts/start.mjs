@@ -24,6 +24,7 @@ const SECRET_FILE = path.join(DATA_DIR, "secret");
 const RUN_FILE = path.join(DATA_DIR, "run.json");
 const PGLITE_BIN = path.join(ROOT, "node_modules/@electric-sql/pglite-socket/dist/scripts/server.js");
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+// what `next build` compiles: a newer file here means the build is stale
 const BUILD_INPUTS = [
   "app",
   "lib",
@@ -33,6 +34,9 @@ const BUILD_INPUTS = [
   "package-lock.json",
   "next.config.ts",
   "postcss.config.mjs",
+  "instrumentation.ts",
+  "middleware.ts",
+  "proxy.ts",
 ];
 
 const env = process.env;
