@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryRateLimitStore, RedisRateLimitStore, rateLimiter, type RateLimitStore } from "./rate-limit";
+import { FallbackRateLimitStore, MemoryRateLimitStore, RedisRateLimitStore, rateLimiter, type RateLimitStore } from "./rate-limit";
 
 const WINDOW = 15 * 60_000;
 
@@ -95,6 +95,29 @@ describe("MemoryRateLimitStore housekeeping", () => {
     k.advance(1_000);
     await rl.hit("one-more"); // the 1000th write sweeps
     expect(store.size()).toBe(1);
+  });
+});
+
+describe("FallbackRateLimitStore", () => {
+  it("keeps limiting in process when the shared store fails", async () => {
+    const down: RateLimitStore = {
+      incr: () => Promise.reject(new Error("ECONNREFUSED")),
+      get: () => Promise.reject(new Error("ECONNREFUSED")),
+      decr: () => Promise.reject(new Error("ECONNREFUSED")),
+      reset: () => Promise.reject(new Error("ECONNREFUSED")),
+    };
+    const spy = console.error;
+    console.error = () => {};
+    try {
+      const rl = rateLimiter({ name: "test:fallback", limit: 2, windowMs: WINDOW }, new FallbackRateLimitStore(down, new MemoryRateLimitStore()));
+      expect((await rl.hit("k")).allowed).toBe(true);
+      expect((await rl.hit("k")).allowed).toBe(true);
+      expect((await rl.hit("k")).allowed).toBe(false);
+      await rl.reset("k");
+      expect((await rl.peek("k")).count).toBe(0);
+    } finally {
+      console.error = spy;
+    }
   });
 });
 

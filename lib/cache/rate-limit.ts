@@ -109,10 +109,10 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async get(key: string) {
-    const [value, ttl] = await this.redis.multi().get(KEY_PREFIX + key).pttl(KEY_PREFIX + key).exec().then((r) => [
-      r?.[0]?.[1] as string | null,
-      r?.[1]?.[1] as number,
-    ]);
+    const replies = await this.redis.multi().get(KEY_PREFIX + key).pttl(KEY_PREFIX + key).exec();
+    if (!replies) throw new Error("rate-limit: Redis transaction aborted");
+    const [[getErr, value], [ttlErr, ttl]] = replies;
+    if (getErr || ttlErr) throw getErr ?? ttlErr;
     const count = Number(value ?? 0);
     return count > 0 ? { count, ttlMs: Math.max(0, Number(ttl)) } : { count: 0, ttlMs: 0 };
   }
@@ -127,7 +127,7 @@ export class RedisRateLimitStore implements RateLimitStore {
 }
 
 /** Uses the Redis store and, when a Redis call fails, the in-process one. */
-class FallbackStore implements RateLimitStore {
+export class FallbackRateLimitStore implements RateLimitStore {
   private warned = false;
   constructor(
     private primary: RateLimitStore,
@@ -169,7 +169,7 @@ function defaultStore(): RateLimitStore {
   if (!url) return (g.tollgateRateLimitStore = memory);
   const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   redis.on("error", () => {});
-  return (g.tollgateRateLimitStore = new FallbackStore(new RedisRateLimitStore(redis), memory));
+  return (g.tollgateRateLimitStore = new FallbackRateLimitStore(new RedisRateLimitStore(redis), memory));
 }
 
 const storeKey = (rule: RateLimitRule, id: string) => `${rule.name}:${id}`;
