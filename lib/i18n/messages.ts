@@ -91,6 +91,7 @@ export const en = {
   "dashboard.invite.transferHint": "Move rewards to your balance from the Wallet page.",
   "common.copy": "Copy",
   "common.copied": "Copied",
+  "common.retry": "Try again",
   "notFound.body": "This page does not exist, or you cannot see it.",
   "notFound.home": "Go to the start page",
 } as const;
@@ -188,6 +189,7 @@ export const zh: Record<MessageKey, string> = {
   "dashboard.invite.transferHint": "可在钱包页面将奖励转入余额。",
   "common.copy": "复制",
   "common.copied": "已复制",
+  "common.retry": "重试",
   "notFound.body": "页面不存在，或您无权访问。",
   "notFound.home": "返回首页",
 };
