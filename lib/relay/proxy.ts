@@ -1,16 +1,15 @@
 import { pickChannel, routesFor, type RouteChannel } from "@/lib/channels/routing";
 import { env } from "@/lib/env";
-import { isAppError } from "@/lib/errors";
 import { getOptions } from "@/lib/options/service";
 import { computeQuota, estimateQuota, pricingLogFields, resolvePricing, type Pricing } from "@/lib/quota/pricing";
 import { refundQuietly } from "@/lib/quota/refund";
 import { reserve, type Reservation } from "@/lib/quota/reserve";
-import { settle, type UsageSource } from "@/lib/quota/settle";
+import type { UsageSource } from "@/lib/quota/settle";
 import { assertModelAllowed, authenticateKey, type RelayKey } from "./auth";
 import { readJsonObject, type JsonObject } from "./body";
 import { RelayError, toErrorResponse } from "./errors";
 import { newRequestId } from "./ids";
-import { schedule, canDefer } from "./settle-queue";
+import { canDefer, scheduleSettle, type SettleRequest } from "./settle-queue";
 import { SseRelay } from "./sse";
 import { countPromptTokens, countTexts, promptTokenUpperBound, type PromptParts } from "./tokenizer";
 import { UpstreamFailure, callUpstream, upstreamFailureError, type UpstreamAnswer } from "./upstream";
@@ -164,24 +163,27 @@ async function jsonResponse(job: Job, answer: Extract<UpstreamAnswer, { kind: "j
   } catch {
     // not JSON: counted locally below
   }
-  const settleTask = () =>
-    settleJob(job, answer, {
-      usage,
-      localTexts: usage ? null : () => {
-        const out: string[] = [];
-        generatedTexts(body, out);
-        return out;
-      },
-      frt,
-      isStream: false,
-      endReason: null,
-    });
+  const defer = canDefer();
+  const settled = scheduleSettle(
+    () =>
+      settleInput(job, answer, {
+        usage,
+        localTexts: usage ? null : () => {
+          const out: string[] = [];
+          generatedTexts(body, out);
+          return out;
+        },
+        frt,
+        isStream: false,
+        endReason: null,
+      }),
+    `request ${job.requestId}`,
+  );
+  if (!defer) await settled;
   const headers = new Headers({
     "content-type": answer.contentType ?? "application/json",
     "x-request-id": job.requestId,
   });
-  const pending = schedule(settleTask, retryableSettleError, `request ${job.requestId}`);
-  if (!canDefer()) await pending;
   return new Response(answer.text, { status: answer.status, headers });
 }
 
@@ -195,24 +197,24 @@ function streamResponse(job: Job, answer: Extract<UpstreamAnswer, { kind: "strea
   let frt: number | null = null;
   let finished = false;
 
-  const finish = (reason: EndReason) => {
-    if (finished) return;
+  /** ends the relay of this stream once; returns its settle */
+  const finish = (reason: EndReason): Promise<void> | null => {
+    if (finished) return null;
     finished = true;
     job.signal.removeEventListener("abort", onClientGone);
     if (reason === "client_disconnect" || reason === "upstream_error") {
       answer.abort();
       reader.cancel().catch(() => {});
     }
-    void schedule(
+    return scheduleSettle(
       () =>
-        settleJob(job, answer, {
+        settleInput(job, answer, {
           usage: sse.usage,
           localTexts: sse.usage ? null : () => sse.generatedTexts(),
           frt: frt ?? performance.now() - job.startedAt,
           isStream: true,
           endReason: reason,
         }),
-      retryableSettleError,
       `request ${job.requestId}`,
     );
   };
@@ -227,8 +229,12 @@ function streamResponse(job: Job, answer: Extract<UpstreamAnswer, { kind: "strea
           if (done) {
             const tail = sse.end();
             if (tail && !finished) controller.enqueue(tail);
+            // bounded post-response work: when too many settles are pending, the stream ends
+            // only once its own settle is done
+            const defer = canDefer();
+            const settled = finish(sse.sawDone ? "done" : "eof_without_done");
+            if (!defer && settled) await settled;
             controller.close();
-            finish(sse.sawDone ? "done" : "eof_without_done");
             return;
           }
           frt ??= performance.now() - job.startedAt;
@@ -278,9 +284,8 @@ type Outcome = {
   endReason: EndReason | null;
 };
 
-const retryableSettleError = (e: unknown) => !isAppError(e);
-
-async function settleJob(job: Job, answer: UpstreamAnswer, outcome: Outcome): Promise<void> {
+/** the settle of a request: its usage (the upstream's, or counted here), priced */
+async function settleInput(job: Job, answer: UpstreamAnswer, outcome: Outcome): Promise<SettleRequest> {
   const { model } = job.parsed;
   let usage = outcome.usage;
   let source: UsageSource = "upstream";
@@ -297,7 +302,9 @@ async function settleJob(job: Job, answer: UpstreamAnswer, outcome: Outcome): Pr
   if (outcome.endReason === "eof_without_done") notes.push("The upstream stream ended without [DONE]");
   if (outcome.endReason === "upstream_error") notes.push("The upstream stream broke off");
   const mapped = answer.upstreamModel !== model;
-  await settle({
+  return {
+    userId: job.auth.key.userId,
+    tokenId: job.auth.key.tokenId,
     reservationId: job.reservation.reservationId,
     quota,
     promptTokens: usage.promptTokens,
@@ -318,5 +325,5 @@ async function settleJob(job: Job, answer: UpstreamAnswer, outcome: Outcome): Pr
       ...(outcome.endReason ? { stream_status: { status: outcome.endReason === "done" ? "ok" : "error", end_reason: outcome.endReason } } : {}),
       admin_info: { use_channel: answer.tried, ...(source === "local_count" ? { local_count_tokens: true } : {}) },
     },
-  });
+  };
 }
