@@ -31,7 +31,9 @@ let cached: Env | undefined;
 
 export function env(): Env {
   if (!cached) {
-    const parsed = ZEnv.safeParse(process.env);
+    // an empty variable (REDIS_URL= in a shell or .env file) means "not set"
+    const vars = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ""));
+    const parsed = ZEnv.safeParse(vars);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
       throw new Error(`Invalid environment: ${issues}`);
