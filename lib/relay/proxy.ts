@@ -9,6 +9,7 @@ import { assertModelAllowed, authenticateKey, type RelayKey } from "./auth";
 import { readJsonObject, type JsonObject } from "./body";
 import { RelayError, toErrorResponse } from "./errors";
 import { newRequestId } from "./ids";
+import { reserveLikely } from "./speculation";
 import { canDefer, scheduleSettle, type SettleRequest } from "./settle-queue";
 import { SseRelay } from "./sse";
 import { countPromptTokens, countTexts, promptTokenUpperBound, type PromptParts } from "./tokenizer";
@@ -80,7 +81,7 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
       preConsumedTokens: options.PreConsumedQuota,
     });
     const first = pickChannel(tiers, NO_CHANNELS)!;
-    reservation = await reserve({
+    const reserving = reserve({
       requestId,
       userId: auth.key.userId,
       tokenId: auth.key.tokenId,
@@ -91,25 +92,56 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
       pricing,
       chargeOnExpiry: true,
     });
-
-    const job: Job = {
-      requestId, startedAt, spec, parsed, json, text, auth, pricing, promptTokens, reservation,
-      clientIp: ctx.clientIp, signal: req.signal,
+    const job: Omit<Job, "reservation"> = {
+      requestId, startedAt, spec, parsed, json, text, auth, pricing, promptTokens, clientIp: ctx.clientIp, signal: req.signal,
     };
-    const answer = await callUpstream({
-      path: spec.path,
-      first,
-      next: (tried) => pickChannel(tiers, tried),
-      retryTimes: options.RetryTimes,
-      body: (channel) => upstreamBody(job, channel),
-      stream: parsed.stream,
-      clientSignal: req.signal,
-    });
-    return answer.kind === "stream" ? streamResponse(job, answer) : await jsonResponse(job, answer);
+    const call = (signal: AbortSignal) =>
+      callUpstream({
+        path: spec.path,
+        first,
+        next: (tried) => pickChannel(tiers, tried),
+        retryTimes: options.RetryTimes,
+        body: (channel) => upstreamBody(job, channel),
+        stream: parsed.stream,
+        clientSignal: signal,
+      });
+
+    let answer: UpstreamAnswer;
+    if (reserveLikely(auth.key, estimate)) {
+      // the reservation statement is already on its way; the upstream call starts beside it
+      const speculation = new AbortController();
+      const onClientGone = () => speculation.abort();
+      req.signal.addEventListener("abort", onClientGone, { once: true });
+      const calling = call(speculation.signal);
+      calling.catch(() => {}); // observed below, after the reserve
+      try {
+        reservation = await reserving;
+      } catch (e) {
+        speculation.abort();
+        void calling.then(dropAnswer, () => {});
+        throw e;
+      } finally {
+        req.signal.removeEventListener("abort", onClientGone);
+      }
+      answer = await calling;
+    } else {
+      reservation = await reserving;
+      answer = await call(req.signal);
+    }
+    const ready: Job = { ...job, reservation };
+    return answer.kind === "stream" ? streamResponse(ready, answer) : await jsonResponse(ready, answer);
   } catch (e) {
     if (reservation) await refundQuietly(reservation.reservationId, refundReason(e));
     if (e instanceof UpstreamFailure) return toErrorResponse(upstreamFailureError(e), requestId);
     return toErrorResponse(e, requestId);
+  }
+}
+
+/** an answer nobody will see (the reserve refused after the upstream was called) */
+function dropAnswer(a: UpstreamAnswer) {
+  if (a.kind === "stream") {
+    a.abort();
+    a.body.cancel().catch(() => {});
   }
 }
 
@@ -139,7 +171,7 @@ export function methodNotAllowed(method: string, path: string): RelayError {
 }
 
 /** The body sent to a channel: the mapped model, and for streams include_usage turned on. */
-function upstreamBody(job: Job, channel: RouteChannel): { text: string; upstreamModel: string } {
+function upstreamBody(job: Pick<Job, "parsed" | "json" | "text">, channel: RouteChannel): { text: string; upstreamModel: string } {
   const { model, stream } = job.parsed;
   const upstreamModel = channel.modelMapping[model] ?? model;
   if (upstreamModel === model && !stream) return { text: job.text, upstreamModel };

@@ -170,6 +170,26 @@ describe("non-stream", () => {
   });
 });
 
+describe("the reserve beside the upstream call", () => {
+  it("a wallet seen rich starts the upstream with the reserve; a reserve that refuses still wins", async () => {
+    const u = await makeUser({ quota: 100n * QPU });
+    const k = await makeKey(u.id);
+    expect((await chat(hi(), { key: k.key })).status).toBe(200); // this node now knows the wallet
+    await settlesIdle();
+    // another node empties the wallet: this node still believes it rich
+    const { quota } = await db.user.findUniqueOrThrow({ where: { id: u.id } });
+    await db.user.update({ where: { id: u.id }, data: { quota: 0n } });
+    A.set({ delayMs: 50 });
+    const res = await chat(hi(), { key: k.key });
+    expect(res.status).toBe(403);
+    expect((await res.json()).error.code).toBe("insufficient_user_quota");
+    expect(A.requests).toHaveLength(2); // the speculative call went out, and its answer was dropped
+    await settlesIdle();
+    expect(await db.log.count({ where: { userId: u.id, type: 2 } })).toBe(1);
+    await db.user.update({ where: { id: u.id }, data: { quota } });
+  });
+});
+
 describe("stream", () => {
   it("pipes SSE and forwards the usage chunk when the client asked for it", async () => {
     const res = await chat(hi({ stream: true, stream_options: { include_usage: true } }));

@@ -7,9 +7,11 @@ import type { SettleInput } from "@/lib/quota/settle";
 // client does not wait for that settle.
 //
 // Settles are group-committed: one runner per process takes everything waiting (up to BATCH_MAX)
-// and settles it in one statement and transaction (lib/quota/settle-batch). Under light load a
-// batch is one settle; under heavy load batches grow, so a busy user's rows are locked and
-// committed once per batch instead of once per request (the lock convoy of performance-notes.md).
+// and settles it in one statement and transaction (lib/quota/settle-batch). The runner lingers
+// LINGER_MS before a batch that is not full, so even a steady trickle is settled a few at a time;
+// under heavy load batches grow, so a busy user's rows are locked and committed once per batch
+// instead of once per request (the lock convoy of performance-notes.md). Nobody waits for the
+// linger: the response is already sent, and the reservation covers a crash meanwhile.
 //
 // Bounded: at most MAX_PENDING settles may be outstanding in this process. Above that the response
 // (or, for a stream, its end) waits for its own settle, which slows clients down to what the
@@ -17,6 +19,7 @@ import type { SettleInput } from "@/lib/quota/settle";
 
 const MAX_PENDING = 512;
 const BATCH_MAX = 128;
+const LINGER_MS = 10;
 const RETRY_DELAYS_MS = [50, 250, 1000, 3000];
 
 export type SettleRequest = SettleInput & { userId: number; tokenId: number };
@@ -72,6 +75,7 @@ async function run(): Promise<void> {
   state.running = true;
   try {
     while (state.queue.length) {
+      if (state.queue.length < BATCH_MAX) await new Promise((r) => setTimeout(r, LINGER_MS));
       // an item that failed inside a batch goes alone, so one bad input cannot block the others
       const batch = state.queue[0].solo ? state.queue.splice(0, 1) : takeBatch();
       try {
