@@ -1,5 +1,6 @@
 import { pickChannel, routesFor, type RouteChannel } from "@/lib/channels/routing";
 import { env } from "@/lib/env";
+import { isAppError } from "@/lib/errors";
 import { getOptions } from "@/lib/options/service";
 import { computeQuota, estimateQuota, pricingLogFields, resolvePricing, type Pricing } from "@/lib/quota/pricing";
 import { refundQuietly } from "@/lib/quota/refund";
@@ -112,18 +113,21 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
       const speculation = new AbortController();
       const onClientGone = () => speculation.abort();
       req.signal.addEventListener("abort", onClientGone, { once: true });
+      if (req.signal.aborted) speculation.abort();
       const calling = call(speculation.signal);
       calling.catch(() => {}); // observed below, after the reserve
       try {
-        reservation = await reserving;
-      } catch (e) {
-        speculation.abort();
-        void calling.then(dropAnswer, () => {});
-        throw e;
+        try {
+          reservation = await reserving;
+        } catch (e) {
+          speculation.abort();
+          void calling.then(dropAnswer, () => {});
+          throw e;
+        }
+        answer = await calling;
       } finally {
         req.signal.removeEventListener("abort", onClientGone);
       }
-      answer = await calling;
     } else {
       reservation = await reserving;
       answer = await call(req.signal);
@@ -133,6 +137,10 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
   } catch (e) {
     if (reservation) await refundQuietly(reservation.reservationId, refundReason(e));
     if (e instanceof UpstreamFailure) return toErrorResponse(upstreamFailureError(e), requestId);
+    // the client went away (e.g. while sending its body): nobody to answer, nothing to log
+    if (req.signal.aborted && !(e instanceof RelayError) && !isAppError(e)) {
+      return toErrorResponse(new RelayError(499, "client_closed_request", "The client closed the request"), requestId);
+    }
     return toErrorResponse(e, requestId);
   }
 }
@@ -252,6 +260,8 @@ function streamResponse(job: Job, answer: Extract<UpstreamAnswer, { kind: "strea
   };
   const onClientGone = () => finish("client_disconnect");
   job.signal.addEventListener("abort", onClientGone, { once: true });
+  // gone while the upstream was answering: Next will never read (nor cancel) this stream
+  if (job.signal.aborted) finish("client_disconnect");
 
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {

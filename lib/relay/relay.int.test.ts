@@ -190,6 +190,38 @@ describe("the reserve beside the upstream call", () => {
   });
 });
 
+describe("a client that leaves before the upstream answers", () => {
+  it.each([
+    ["non-stream, first request of a user (reserve, then upstream)", false, false],
+    ["stream, first request of a user", true, false],
+    ["non-stream, wallet known (reserve beside the upstream)", false, true],
+    ["stream, wallet known", true, true],
+  ])("%s: the upstream call is aborted and the hold refunded", async (_name, stream, warm) => {
+    await setOption("PreConsumeMode", "always");
+    const u = await makeUser({ quota: 100n * QPU });
+    const k = await makeKey(u.id);
+    if (warm) {
+      expect((await chat(hi(), { key: k.key })).status).toBe(200);
+      await settlesIdle();
+    }
+    const before = await db.user.findUniqueOrThrow({ where: { id: u.id } });
+    A.set({ delayMs: 300 });
+    const gone = new AbortController();
+    const req = new Request("http://tollgate.test/v1/chat/completions", {
+      method: "POST", signal: gone.signal,
+      headers: { authorization: `Bearer ${k.key}`, "content-type": "application/json" },
+      body: JSON.stringify(hi(stream ? { stream: true } : {})),
+    });
+    setTimeout(() => gone.abort(), 100);
+    const res = await chatCompletions(req, { clientIp: "127.0.0.1" });
+    expect(res.status).toBe(499);
+    await settlesIdle();
+    const r = await db.reservation.findUniqueOrThrow({ where: { requestId: res.headers.get("x-request-id")! } });
+    expect(r.status).toBe(3);
+    expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(before.quota);
+  });
+});
+
 describe("stream", () => {
   it("pipes SSE and forwards the usage chunk when the client asked for it", async () => {
     const res = await chat(hi({ stream: true, stream_options: { include_usage: true } }));
