@@ -16,6 +16,8 @@ import { MockUpstream, SECRET_ERROR_MESSAGE, mockEmbedding } from "@/e2e/support
 import { makeKey, makeUser } from "@/tests/factories";
 import { billingSubscription, billingUsage, chatCompletions, completions, embeddings, listModels, tokenUsage, unknownRoute } from "./index";
 import { settlesIdle } from "./settle-queue";
+import { reserveLikely } from "./speculation";
+import { authorizeKey } from "@/lib/keys/authorize";
 
 const QPU = 500_000n;
 /**
@@ -174,19 +176,25 @@ describe("the reserve beside the upstream call", () => {
   it("a wallet seen rich starts the upstream with the reserve; a reserve that refuses still wins", async () => {
     const u = await makeUser({ quota: 100n * QPU });
     const k = await makeKey(u.id);
+    const key = await authorizeKey(k.key, {});
     expect((await chat(hi(), { key: k.key })).status).toBe(200); // this node now knows the wallet
     await settlesIdle();
+    expect(reserveLikely(key, 1250n)).toBe(true);
+    expect(reserveLikely({ ...key, userId: 999_999 }, 1250n)).toBe(false); // a wallet never seen: reserve first
     // another node empties the wallet: this node still believes it rich
     const { quota } = await db.user.findUniqueOrThrow({ where: { id: u.id } });
     await db.user.update({ where: { id: u.id }, data: { quota: 0n } });
-    A.set({ delayMs: 50 });
-    const res = await chat(hi(), { key: k.key });
-    expect(res.status).toBe(403);
-    expect((await res.json()).error.code).toBe("insufficient_user_quota");
-    expect(A.requests).toHaveLength(2); // the speculative call went out, and its answer was dropped
-    await settlesIdle();
-    expect(await db.log.count({ where: { userId: u.id, type: 2 } })).toBe(1);
-    await db.user.update({ where: { id: u.id }, data: { quota } });
+    try {
+      A.set({ delayMs: 50 });
+      const res = await chat(hi(), { key: k.key });
+      expect(res.status).toBe(403);
+      expect((await res.json()).error.code).toBe("insufficient_user_quota");
+      await settlesIdle();
+      expect(await db.log.count({ where: { userId: u.id, type: 2 } })).toBe(1);
+      expect(await db.reservation.count({ where: { userId: u.id } })).toBe(1);
+    } finally {
+      await db.user.update({ where: { id: u.id }, data: { quota } });
+    }
   });
 });
 

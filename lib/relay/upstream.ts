@@ -1,5 +1,6 @@
 import type { RouteChannel } from "@/lib/channels/routing";
 import { RelayError } from "./errors";
+import { post, UpstreamNetworkError } from "./http-client";
 
 // Calling the upstream: one POST per attempt, to the first channel and then — on a network error,
 // a timeout, 5xx, 429, or 401/403 (the channel's own key was refused: another channel may work) —
@@ -66,81 +67,62 @@ export async function callUpstream(o: CallOptions): Promise<UpstreamAnswer> {
     const ctrl = new AbortController();
     const onClientAbort = () => ctrl.abort();
     o.clientSignal.addEventListener("abort", onClientAbort, { once: true });
-    const timer = setTimeout(() => ctrl.abort(), UPSTREAM_TIMEOUT_MS);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctrl.abort();
+    }, UPSTREAM_TIMEOUT_MS);
     const done = () => {
       clearTimeout(timer);
       o.clientSignal.removeEventListener("abort", onClientAbort);
     };
     try {
-      const res = await fetch(`${channel.baseUrl}${o.path}`, {
-        method: "POST",
-        headers: {
+      const res = await post(
+        `${channel.baseUrl}${o.path}`,
+        {
           authorization: `Bearer ${channel.key}`,
           "content-type": "application/json",
           accept: o.stream ? "text/event-stream" : "application/json",
         },
-        body: text,
-        signal: ctrl.signal,
-      });
-      const base: Base = { channel, upstreamModel, tried: [...tried], upstreamRequestId: res.headers.get("x-request-id") ?? "" };
+        text,
+        ctrl.signal,
+      );
+      const base: Base = { channel, upstreamModel, tried: [...tried], upstreamRequestId: headerText(res.headers["x-request-id"]) };
       if (res.status >= 200 && res.status < 300) {
-        const contentType = res.headers.get("content-type");
-        if (o.stream && res.body && contentType?.includes("text/event-stream")) {
+        const contentType = headerText(res.headers["content-type"]) || null;
+        if (o.stream && contentType?.includes("text/event-stream")) {
           clearTimeout(timer); // a stream may run for long; the client's abort still applies
-          return { ...base, kind: "stream", body: res.body, abort: () => ctrl.abort() };
+          return { ...base, kind: "stream", body: res.stream(), abort: () => ctrl.abort() };
         }
         const body = await res.text();
         done();
         return { ...base, kind: "json", status: res.status, text: body, contentType };
       }
+      // the body of an error is read (not cut off), so the connection can be reused
+      const errText = (await res.text().catch(() => "")).slice(0, ERROR_BODY_LIMIT);
+      done();
       if (isRetryableStatus(res.status)) {
-        await res.body?.cancel().catch(() => {});
-        done();
         failures.push({ channelId: channel.id, status: res.status, message: `status ${res.status}` });
       } else {
-        const errText = await readLimited(res, ERROR_BODY_LIMIT);
-        done();
         throw sanitizedClientError(res.status, errText);
       }
     } catch (e) {
       done();
       if (e instanceof RelayError) throw e;
       if (o.clientSignal.aborted) throw new UpstreamFailure(failures, true);
-      failures.push({ channelId: channel.id, status: null, message: networkMessage(e) });
+      failures.push({ channelId: channel.id, status: null, message: timedOut ? "timeout" : networkMessage(e) });
     }
     channel = o.next(triedSet);
   }
   throw new UpstreamFailure(failures, false);
 }
 
-function networkMessage(e: unknown): string {
-  if (e instanceof Error) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
-    return e.name === "AbortError" ? "timeout" : (cause ?? e.message).slice(0, 100);
-  }
-  return "network error";
-}
+const headerText = (v: string | string[] | undefined): string => (Array.isArray(v) ? v.join(", ") : (v ?? ""));
 
-async function readLimited(res: Response, limit: number): Promise<string> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      size += value.byteLength;
-      if (size >= limit) {
-        await reader.cancel().catch(() => {});
-        break;
-      }
-    }
-  } catch {
-    // whatever arrived is enough for an error message
-  }
-  return Buffer.concat(parts).toString("utf8").slice(0, limit);
+function networkMessage(e: unknown): string {
+  if (e instanceof UpstreamNetworkError) return (e.code ?? e.message).slice(0, 100);
+  if (e instanceof Error) return e.message.slice(0, 100);
+  return "network error";
 }
 
 // Messages that could reveal the upstream's account: its keys, balance, quota, billing, org.

@@ -1,7 +1,9 @@
 import { env } from "@/lib/env";
+import { post } from "@/lib/relay/http-client";
 
 // The framework's ceiling for the relay benchmark (scripts/bench/relay.ts): a route handler that
-// only forwards the request to the upstream and its answer back — no key check, no accounting.
+// only forwards the request to the upstream and its answer back — no key check, no accounting —
+// with the relay's own HTTP client, so the two differ by the quota path only.
 // /api/bench/forward/v1/chat/completions -> TOLLGATE_BENCH_UPSTREAM/v1/chat/completions.
 // Answers 404 unless TOLLGATE_BENCH_UPSTREAM is set.
 export const runtime = "nodejs";
@@ -12,13 +14,9 @@ export async function POST(req: Request, { params }: { params: Promise<{ path: s
   if (!upstream) return new Response("Not found", { status: 404 });
   const path = (await params).path.join("/");
   const body = await req.text();
-  const res = await fetch(`${upstream.replace(/\/+$/, "")}/${path}`, {
-    method: "POST",
-    headers: { authorization: "Bearer bench", "content-type": "application/json" },
-    body,
-    signal: req.signal,
-  });
-  const headers = { "content-type": res.headers.get("content-type") ?? "application/json" };
-  if (headers["content-type"].includes("text/event-stream")) return new Response(res.body, { status: res.status, headers });
+  const res = await post(`${upstream.replace(/\/+$/, "")}/${path}`, { authorization: "Bearer bench", "content-type": "application/json" }, body, req.signal);
+  const contentType = String(res.headers["content-type"] ?? "application/json");
+  const headers = { "content-type": contentType };
+  if (contentType.includes("text/event-stream")) return new Response(res.stream(), { status: res.status, headers });
   return new Response(await res.text(), { status: res.status, headers });
 }
