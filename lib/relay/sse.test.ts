@@ -50,6 +50,14 @@ describe("SseRelay", () => {
     },
   );
 
+  it("events that arrive together leave together: one write per upstream chunk, not per event", () => {
+    const sse = new SseRelay(true);
+    const text = chunk("a") + chunk("b") + USAGE + chunk("c") + DONE + "data: {\"par";
+    const out = sse.push(enc.encode(text)).map((b) => dec.decode(b));
+    // the usage chunk is left out, so the events before and after it are two slices
+    expect(out).toEqual([chunk("a") + chunk("b"), chunk("c") + DONE]);
+  });
+
   it("understands CRLF and CR line endings", () => {
     const crlf = stream.replace(/\n/g, "\r\n");
     const a = relay(crlf, false, [3, 100, 101]);

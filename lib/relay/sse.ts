@@ -26,7 +26,7 @@ export class SseRelay {
 
   constructor(private readonly dropUsageChunk: boolean) {}
 
-  /** Takes upstream bytes; returns the complete events to forward, unchanged. */
+  /** Takes upstream bytes; returns the complete events to forward, unchanged (adjacent ones joined). */
   push(chunk: Uint8Array): Uint8Array[] {
     let buf: Uint8Array;
     if (this.pending && this.pending.byteLength) {
@@ -38,6 +38,8 @@ export class SseRelay {
     }
     const out: Uint8Array[] = [];
     let eventStart = 0;
+    let runStart = -1;
+    let runEnd = -1;
     let i = this.scan;
     let lineStart = this.lineStart;
     while (i < buf.length) {
@@ -54,9 +56,17 @@ export class SseRelay {
         end = i + 1;
       }
       if (i === lineStart) {
-        // a blank line: the event is complete
+        // a blank line: the event is complete; events forwarded back to back go out as one
+        // slice of the input (one write to the client instead of one per event)
         const ev = buf.subarray(eventStart, end);
-        if (this.take(ev)) out.push(ev);
+        if (this.take(ev)) {
+          if (runEnd === eventStart && out.length) out[out.length - 1] = buf.subarray(runStart, end);
+          else {
+            out.push(ev);
+            runStart = eventStart;
+          }
+          runEnd = end;
+        }
         eventStart = end;
       }
       lineStart = end;
