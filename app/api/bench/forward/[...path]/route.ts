@@ -14,7 +14,12 @@ export async function POST(req: Request, { params }: { params: Promise<{ path: s
   if (!upstream) return new Response("Not found", { status: 404 });
   const path = (await params).path.join("/");
   const body = await req.text();
-  const res = await post(`${upstream.replace(/\/+$/, "")}/${path}`, { authorization: "Bearer bench", "content-type": "application/json" }, body, req.signal);
+  let res;
+  try {
+    res = await post(`${upstream.replace(/\/+$/, "")}/${path}`, { authorization: "Bearer bench", "content-type": "application/json" }, body, req.signal);
+  } catch {
+    return new Response(null, { status: req.signal.aborted ? 499 : 502 });
+  }
   const contentType = String(res.headers["content-type"] ?? "application/json");
   const headers = { "content-type": contentType };
   if (contentType.includes("text/event-stream")) return new Response(res.stream(), { status: res.status, headers });
