@@ -7,7 +7,8 @@
 // latency, checks that every relayed request was charged exactly once, and records the figures in
 // docs/benchmarks.md (section "Relay").
 //
-//   BENCH_SECONDS=5 (per scenario)   BENCH_SKIP_BUILD=1 (reuse .next)   BENCH_PG_URL=postgresql://…
+//   BENCH_SECONDS=3 BENCH_ROUNDS=3 (per scenario: the median of ROUNDS alternating runs)
+//   BENCH_SKIP_BUILD=1 (reuse .next)   BENCH_PG_URL=postgresql://…
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -18,7 +19,8 @@ import pg from "pg";
 import { createHash } from "node:crypto";
 import { ensureBuilt, freshDatabase, ROOT, startApp } from "./support";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = [1, 64];
 const DB_NAME = "tollgate_bench_relay";
 const MODEL = "gpt-4o-mini";
@@ -143,26 +145,59 @@ function table(rows: Row[]): string {
 
 function verdicts(rows: Row[]): string[] {
   const find = (target: string, stream: boolean, c: number) => rows.find((r) => r.target === target && r.stream === stream && r.connections === c)!;
-  const out: string[] = ["| mode | check | forward route | relay trust | relay always | target | met |", "|---|---|---|---|---|---|---|"];
+  const out: string[] = ["| mode | check | PreConsumeMode | forward route | relay | result | target | met |", "|---|---|---|---|---|---|---|---|"];
   for (const stream of [false, true]) {
     const m = stream ? "stream" : "non-stream";
-    const fwd1 = find("next forward", stream, 1);
-    const t1 = find("relay trust", stream, 1);
-    const a1 = find("relay always", stream, 1);
-    const addT = t1.mean - fwd1.mean;
-    const addA = a1.mean - fwd1.mean;
-    out.push(`| ${m} | 1 connection: mean added over the forward route | ${f2(fwd1.mean)} ms | +${f2(addT)} ms | +${f2(addA)} ms | trust ≤ 1 ms, always ≤ 2 ms | ${addT <= 1 && addA <= 2 ? "yes" : "no"} |`);
-    const fwd64 = find("next forward", stream, 64);
-    const t64 = find("relay trust", stream, 64);
-    const a64 = find("relay always", stream, 64);
-    const rt = t64.rps / fwd64.rps;
-    const ra = a64.rps / fwd64.rps;
-    out.push(`| ${m} | 64 connections: req/s ÷ forward route | ${fwd64.rps.toFixed(0)} | ${rt.toFixed(2)} | ${ra.toFixed(2)} | ≥ 0.6 | ${rt >= 0.6 && ra >= 0.6 ? "yes" : "no"} |`);
+    for (const mode of ["trust", "always"]) {
+      const fwd = (c: number) => find(`next forward (beside ${mode})`, stream, c);
+      const rel = (c: number) => find(`relay ${mode}`, stream, c);
+      const added = rel(1).mean - fwd(1).mean;
+      const limit = mode === "trust" ? 1 : 2;
+      out.push(`| ${m} | 1 connection: mean added | ${mode} | ${f2(fwd(1).mean)} ms | ${f2(rel(1).mean)} ms | +${f2(added)} ms | ≤ ${limit} ms | ${added <= limit ? "yes" : "no"} |`);
+      const ratio = rel(64).rps / fwd(64).rps;
+      out.push(`| ${m} | 64 connections: req/s ratio | ${mode} | ${fwd(64).rps.toFixed(0)} | ${rel(64).rps.toFixed(0)} | ${ratio.toFixed(2)} | ≥ 0.6 | ${ratio >= 0.6 ? "yes" : "no"} |`);
+    }
   }
   return out;
 }
 
+const NOTES = `### Where the time goes
+
+Measured inside the Next handler (performance.now per phase, 1 connection, non-stream, trust mode):
+the key check from the in-process cache ~0.04 ms, reading and parsing the body ~0.08 ms, model check +
+route + price + estimate ~0.05 ms, the reserve and the upstream call together ~1.5 ms, building the
+response ~0.1 ms; the settle runs after the response. Alone, the reserve is ~0.6 ms (one statement
+and a commit) and \`SELECT 1\` ~0.15 ms; beside an upstream call inside Next both take about twice that,
+because everything shares one event loop and two cores with Next, PostgreSQL, the mock and the load
+generator. A CPU profile of the server at 1 connection: the relay's own code is ~0.1 ms per request and
+node-postgres ~0.15 ms; the rest of the difference to the forward route is waiting for the database.
+
+What it took to meet the targets (each measured with this script):
+- **Settles group-committed** (lib/relay/settle-queue.ts, lib/quota/settle-batch.ts): one runner per
+  process settles everything waiting in one statement (tollgate_settle per reservation, one
+  transaction, lingering 10 ms to gather a trickle), at most 512 pending before responses wait for
+  their own settle. With one settle per transaction, 64 connections on one user reached 0.27× the
+  forward route (non-stream, p99 4.3 s: row-lock hand-off on the user, key, channel and rollup rows).
+- **Upstream calls through node:http** keep-alive agents instead of fetch(): fetch's CPU in Next's
+  single event loop cost ~0.5 ms per request (the forward route uses the same client, so the
+  comparison stays fair).
+- **The reserve beside the upstream call** (lib/relay/speculation.ts) when this node saw the user's
+  wallet (and the key's budget) within 10 s at ≥ 4× the estimate: the reservation statement is sent
+  first and the answer is held until it is committed; a refusal aborts the upstream call.
+- SSE events that arrive in one upstream chunk are written to the client in one write.
+
+The machine is shared with other work: single runs taken while it was busy ranged from +1.2 to
++1.7 ms at 1 connection (trust) and 0.58–0.66× at 64 connections (several times worse while another
+build ran); hence the alternating rounds. Open point: at 64 connections the relay's p99 (0.75–1 s)
+is well above the forward route's: requests wait on the user's row locks while a settle batch holds
+them, and on their own settle when 512 are pending.`;
+
 // ── main ─────────────────────────────────────────────────────────────────────────────────────
+
+/** the median run (by req/s) of several */
+function median<T extends { rps: number }>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)];
+}
 
 async function main() {
   if (process.env.BENCH_SKIP_BUILD !== "1") ensureBuilt();
@@ -180,31 +215,48 @@ async function main() {
   const rows: Row[] = [];
   /** 2xx answers of the relay, warm-ups included: each must have exactly one consume log */
   let relayed = 0;
-  const run = async (target: string, url: string, headers: Record<string, string> = {}) => {
-    const isRelay = target.startsWith("relay");
+  type Target = { name: string; url: string; headers: Record<string, string>; relay: boolean };
+  const print = (r: Row) =>
+    console.log(`${r.target.padEnd(28)} ${(r.stream ? "stream" : "plain").padEnd(7)} c=${String(r.connections).padEnd(3)} ${r.rps.toFixed(0).padStart(6)} req/s  mean ${f2(r.mean)}  p50 ${f2(r.p50)}  p99 ${f2(r.p99)} ms  errors ${r.errors}`);
+  // The machine is shared and its load moves: targets that are compared are measured in
+  // alternating rounds (ROUNDS of SECONDS each) and the median round of each is reported.
+  const compare = async (targets: Target[]) => {
     for (const stream of [false, true]) {
       const body = stream ? bodies.stream : bodies.plain;
-      const warm = await load(url, 4, 1, body, headers); // warm-up (JIT, pools, caches)
-      if (isRelay) relayed += warm.ok;
-      for (const connections of CONNECTIONS) {
-        const r = await load(url, connections, SECONDS, body, headers);
-        rows.push({ target, stream, connections, ...r });
-        console.log(`${target.padEnd(13)} ${(stream ? "stream" : "plain").padEnd(7)} c=${String(connections).padEnd(3)} ${r.rps.toFixed(0).padStart(6)} req/s  mean ${f2(r.mean)}  p50 ${f2(r.p50)}  p99 ${f2(r.p99)} ms  errors ${r.errors}`);
-        if (isRelay) relayed += r.ok;
+      for (const t of targets) {
+        const warm = await load(t.url, 4, 1, body, t.headers); // JIT, pools, caches
+        if (t.relay) relayed += warm.ok;
       }
-      if (isRelay) await drained(client);
+      for (const connections of CONNECTIONS) {
+        const runs = new Map<string, Row[]>();
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const t of targets) {
+            const r = await load(t.url, connections, SECONDS, body, t.headers);
+            if (t.relay) relayed += r.ok;
+            runs.set(t.name, [...(runs.get(t.name) ?? []), { target: t.name, stream, connections, ...r }]);
+          }
+        }
+        for (const t of targets) {
+          const m = median(runs.get(t.name)!);
+          rows.push(m);
+          print(m);
+        }
+        if (targets.some((t) => t.relay)) await drained(client);
+      }
     }
   };
 
   try {
-    await run("node proxy", `${proxy.url}/v1/chat/completions`);
+    await compare([{ name: "node proxy", url: `${proxy.url}/v1/chat/completions`, headers: {}, relay: false }]);
     const env = { TOLLGATE_BENCH_UPSTREAM: mock.url, TOLLGATE_WORKERS: "off" };
     for (const mode of ["trust", "always"] as const) {
       await setMode(client, mode);
       const app = await startApp(databaseUrl, env);
       try {
-        if (mode === "trust") await run("next forward", `${app.url}/api/bench/forward/v1/chat/completions`);
-        await run(`relay ${mode}`, `${app.url}/v1/chat/completions`, { authorization: `Bearer ${KEY}` });
+        await compare([
+          { name: `next forward (beside ${mode})`, url: `${app.url}/api/bench/forward/v1/chat/completions`, headers: {}, relay: false },
+          { name: `relay ${mode}`, url: `${app.url}/v1/chat/completions`, headers: { authorization: `Bearer ${KEY}` }, relay: true },
+        ]);
       } finally {
         await app.stop();
       }
@@ -228,7 +280,7 @@ async function main() {
   );
   const { rows: dup } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM (SELECT request_id FROM logs WHERE type = 2 GROUP BY 1 HAVING count(*) > 1) d");
   await client.end();
-  const cutOff = CONNECTIONS.reduce((a, b) => a + b, 0) * 2 * 2;
+  const cutOff = 2 * 2 * (4 + ROUNDS * CONNECTIONS.reduce((a, b) => a + b, 0));
   const ok = logs[0].n >= relayed && logs[0].n - relayed <= cutOff && logs[0].distinct_q === 1 && open[0].open === 0 && dup[0].n === 0;
   const charged =
     `${relayed} answers received from the relay, ${logs[0].n} consume logs (${logs[0].n - relayed} for requests cut off when a run stopped), ` +
@@ -242,7 +294,8 @@ async function main() {
   writeSection(
     "Relay",
     [
-      `Run ${new Date().toISOString().slice(0, 16)}Z by \`npm run bench:relay\`: ${SECONDS} s per scenario after a 1 s warm-up, autocannon (closed loop) on the same 2-core machine as`,
+      `Run ${new Date().toISOString().slice(0, 16)}Z by \`npm run bench:relay\`: per scenario the median of ${ROUNDS} runs of ${SECONDS} s, the compared targets`,
+      "alternating (the machine is shared and its load moves), after a 1 s warm-up; autocannon (closed loop) on the same 2-core machine as",
       "the app (`next start`), PostgreSQL 15 and the mock upstream (its own process; answers in ~0.1 ms, a stream is 9 events).",
       "One user with one unlimited key (the hot-row case), model gpt-4o-mini, the prompt \"Say hello\". Latencies are exact",
       "(every response timed), not autocannon's whole-millisecond histogram.",
@@ -252,6 +305,8 @@ async function main() {
       ...checks,
       "",
       `Accounting after the run: ${charged}.`,
+      "",
+      NOTES,
     ].join("\n"),
   );
 }
