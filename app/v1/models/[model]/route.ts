@@ -1,8 +1,0 @@
-// Mounts the framework-free relay endpoint (lib/relay); nothing else belongs here.
-import { clientIpFromHeaders, retrieveModel } from "@/lib/relay";
-
-export const runtime = "nodejs";
-export const dynamic = "force-dynamic";
-
-export const GET = async (req: Request, { params }: { params: Promise<{ model: string }> }) =>
-  retrieveModel(req, { clientIp: clientIpFromHeaders(req.headers) }, (await params).model);
