@@ -16,16 +16,13 @@ import readline from "node:readline";
 import autocannon from "autocannon";
 import hdr from "hdr-histogram-js";
 import pg from "pg";
-import { createHash } from "node:crypto";
-import { ensureBuilt, freshDatabase, ROOT, startApp } from "./support";
+import { ensureBuilt, freshDatabase, ROOT, startApp, writeSection } from "./support";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = [1, 64];
 const DB_NAME = "tollgate_bench_relay";
 const MODEL = "gpt-4o-mini";
-const KEY_BODY = "BenchKey0000000000000000000000000000000000000000".slice(0, 48);
-const KEY = `sk-${KEY_BODY}`;
 
 type Row = { target: string; stream: boolean; connections: number; rps: number; mean: number; p50: number; p99: number; ok: number; errors: number };
 
@@ -83,23 +80,20 @@ async function load(url: string, connections: number, seconds: number, body: str
 
 // ── database ─────────────────────────────────────────────────────────────────────────────────
 
-async function seed(client: pg.Client, upstream: string) {
-  const { rows } = await client.query<{ id: number }>(
-    `INSERT INTO users (username, password_hash, display_name, quota, aff_code) VALUES ('bench', '!', 'bench', 0, 'benchaff01') RETURNING id`,
-  );
-  const userId = rows[0].id;
-  const opening = 10n ** 15n;
-  await client.query("UPDATE users SET quota = $2 WHERE id = $1", [userId, String(opening)]);
-  await client.query(`INSERT INTO logs (user_id, type, username, quota, content) VALUES ($1, 3, 'bench', $2, 'bench opening balance')`, [userId, String(opening)]);
-  await client.query(
-    `INSERT INTO tokens (user_id, key_hash, key_prefix, key_last4, name, unlimited_quota, remain_quota, granted_quota)
-     VALUES ($1, $2, $3, $4, 'bench', true, 0, 0)`,
-    [userId, createHash("sha256").update(KEY_BODY).digest("hex"), KEY_BODY.slice(0, 4), KEY_BODY.slice(-4)],
-  );
-  await client.query(
-    `INSERT INTO channels (name, base_url, key, models, groups, updated_at) VALUES ('mock', $1, 'sk-bench-upstream', $2, '{default}', now())`,
-    [upstream, [MODEL]],
-  );
+/** one user with an unlimited key and a mock channel, created through the services (the money too) */
+async function seed(databaseUrl: string, upstream: string): Promise<string> {
+  process.env.DATABASE_URL = databaseUrl;
+  const { createUser } = await import("@/lib/users/service");
+  const { adjustUserQuota } = await import("@/lib/quota/credits");
+  const { createKeys } = await import("@/lib/keys/service");
+  const { createChannel } = await import("@/lib/channels/service");
+  const user = await createUser({ username: "bench", password: "bench-password" });
+  await adjustUserQuota({ id: null, username: "bench" }, { userId: user.id, mode: "add", amount: 10n ** 15n });
+  const [key] = await createKeys(user.id, { name: "bench", unlimitedQuota: true });
+  await createChannel({ name: "mock", baseUrl: upstream, key: "sk-bench-upstream", models: [MODEL], groups: ["default"] });
+  const { disconnectDb } = await import("@/lib/db");
+  await disconnectDb();
+  return key.key;
 }
 
 async function setMode(client: pg.Client, mode: "trust" | "always") {
@@ -121,17 +115,6 @@ async function drained(client: pg.Client) {
 }
 
 // ── report ───────────────────────────────────────────────────────────────────────────────────
-
-function writeSection(title: string, body: string) {
-  const file = path.join(ROOT, "docs/benchmarks.md");
-  const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmarks\n\nFigures printed by `npm run bench:*` on the development machine (2 cores).\n";
-  const heading = `## ${title}`;
-  const start = text.indexOf(heading);
-  const next = start === -1 ? -1 : text.indexOf("\n## ", start + heading.length);
-  const block = `${heading}\n\n${body}\n`;
-  const out = start === -1 ? `${text.trimEnd()}\n\n${block}` : `${text.slice(0, start)}${block}${next === -1 ? "" : text.slice(next + 1)}`;
-  fs.writeFileSync(file, out);
-}
 
 const f2 = (n: number) => n.toFixed(2);
 
@@ -204,9 +187,9 @@ async function main() {
   const mock = await spawnServer(["mock"]);
   const proxy = await spawnServer(["proxy", mock.url]);
   const databaseUrl = await freshDatabase(DB_NAME);
+  const KEY = await seed(databaseUrl, mock.url);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  await seed(client, mock.url);
 
   const bodies = {
     plain: JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Say hello" }] }),

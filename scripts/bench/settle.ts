@@ -3,9 +3,7 @@
 // that does nothing (the framework's ceiling). Prints a table and records it in docs/benchmarks.md.
 //
 //   BENCH_SECONDS=5 (per scenario)   BENCH_SKIP_BUILD=1 (reuse .next)   BENCH_PG_URL=postgresql://…
-import fs from "node:fs";
-import path from "node:path";
-import { closedLoop, ensureBuilt, freshDatabase, printTable, ROOT, startApp, type LoadResult } from "./support";
+import { closedLoop, ensureBuilt, freshDatabase, printTable, startApp, writeSection, type LoadResult } from "./support";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = [1, 16, 64];
@@ -83,6 +81,14 @@ async function main() {
     ...verdicts,
     "",
     `Ledger audit after the run: ${audit.differences.length} differences.`,
+    "",
+    "Where the time of a pair goes: each call is one Next route handler (the do-nothing route's cost) plus",
+    "one database statement (tollgate_reserve / tollgate_settle, one commit each); the service credential,",
+    "the end user's key, the options and the reservation's pricing come from in-process caches. The billing",
+    "statements go straight to the pg pool: through Prisma's `$queryRaw` the same calls took ~0.8 ms more",
+    "each (a reserve measured 2.3 ms against 1.1 ms on a loaded machine). The hot key is bounded by row-lock",
+    "hand-off on one user and one key row; the settlement API settles one reservation per call (the relay",
+    "group-commits its own settles, see above).",
   ].join("\n");
   console.log(verdicts.join("\n"));
   writeSection("Settlement API", section);
@@ -90,19 +96,6 @@ async function main() {
   await disconnectDb();
   const { closeBus } = await import("@/lib/cache/bus");
   await closeBus();
-}
-
-/** replaces (or appends) `## <title>` in docs/benchmarks.md, keeping other sections */
-export function writeSection(title: string, body: string) {
-  const file = path.join(ROOT, "docs/benchmarks.md");
-  const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmarks\n\nFigures printed by `npm run bench:*` on the development machine (2 cores).\n";
-  const heading = `## ${title}`;
-  const start = text.indexOf(heading);
-  const next = start === -1 ? -1 : text.indexOf("\n## ", start + heading.length);
-  const block = `${heading}\n\n${body}\n`;
-  const out = start === -1 ? `${text.trimEnd()}\n\n${block}` : `${text.slice(0, start)}${block}${next === -1 ? "" : text.slice(next + 1)}`;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, out);
 }
 
 main().catch((e) => {

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
@@ -117,4 +118,17 @@ export function printTable(rows: LoadResult[], unit: string): string {
   const text = lines.join("\n");
   console.log(text);
   return text;
+}
+
+/** replaces (or appends) the section `## <title>` of docs/benchmarks.md, keeping the others */
+export function writeSection(title: string, body: string): void {
+  const file = path.join(ROOT, "docs/benchmarks.md");
+  const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmarks\n\nFigures printed by `npm run bench:*` on the development machine (2 cores).\n";
+  const heading = `## ${title}`;
+  const start = text.indexOf(heading);
+  const next = start === -1 ? -1 : text.indexOf("\n## ", start + heading.length);
+  const block = `${heading}\n\n${body}\n`;
+  const out = start === -1 ? `${text.trimEnd()}\n\n${block}` : `${text.slice(0, start)}${block}${next === -1 ? "" : text.slice(next + 1)}`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, out);
 }
