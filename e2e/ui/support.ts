@@ -50,8 +50,15 @@ export class Seeder {
     await this.pool.query("UPDATE users SET status = $2 WHERE id = $1", [userId, status]);
   }
 
+  /** sets a wallet with the manage log the billing module would write, so the ledger audit holds */
   async setQuota(userId: number, quota: bigint) {
-    await this.pool.query("UPDATE users SET quota = $2 WHERE id = $1", [userId, String(quota)]);
+    await this.pool.query(
+      `WITH old AS (SELECT quota FROM users WHERE id = $1 FOR UPDATE),
+            upd AS (UPDATE users SET quota = $2 WHERE id = $1 RETURNING username)
+       INSERT INTO logs (user_id, type, username, quota, content)
+       SELECT $1, 3, upd.username, $2::bigint - old.quota, 'e2e seed' FROM old, upd`,
+      [userId, String(quota)],
+    );
   }
 
   async setOption(key: string, value: unknown) {
