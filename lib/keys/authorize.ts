@@ -12,7 +12,8 @@ import { TOKEN_STATUS } from "./schemas";
 // Who is calling with an `sk-` key, and may they (SPEC §5, reference §6.4). Used by the relay and
 // the settlement API. Lookups are cached in process (a hit costs no database round trip): entries
 // are dropped on every node when a key or user changes (bus topics "key" and "user"), patched with
-// the balances a settle returns, and reloaded after TOUCH_MS at the latest.
+// the balances a settle returns, and reloaded after CACHE_MS at the latest. A load that an
+// invalidation overtook is used once but not cached, so a change is never hidden for CACHE_MS.
 
 const CACHE_MS = 30_000;
 
@@ -40,12 +41,15 @@ type Entry = { record: KeyRecord | null; at: number };
 const byHash = new Map<string, Entry>();
 /** tokenId -> hash, so a settle patches its key without scanning the cache */
 const hashByToken = new Map<number, string>();
+/** bumped by every invalidation: a load that started before one must not be cached */
+let generation = 0;
 let wired = false;
 
 function wire() {
   if (wired) return;
   wired = true;
   const dropWhere = (pred: (r: KeyRecord) => boolean) => {
+    generation++;
     for (const [hash, e] of byHash) {
       if (e.record && pred(e.record)) {
         byHash.delete(hash);
@@ -53,8 +57,13 @@ function wire() {
       }
     }
   };
-  onInvalidate("key", (id) => (id === "*" ? byHash.clear() : dropWhere((r) => r.tokenId === Number(id))));
-  onInvalidate("user", (id) => (id === "*" ? byHash.clear() : dropWhere((r) => r.userId === Number(id))));
+  const clearAll = () => {
+    generation++;
+    byHash.clear();
+    hashByToken.clear();
+  };
+  onInvalidate("key", (id) => (id === "*" ? clearAll() : dropWhere((r) => r.tokenId === Number(id))));
+  onInvalidate("user", (id) => (id === "*" ? clearAll() : dropWhere((r) => r.userId === Number(id))));
   onBalanceChange((c) => {
     if (c.tokenRemain !== undefined && c.tokenRemain !== null && c.tokenId) {
       // a settle returned the new remain: keep the entry, fresh
@@ -109,9 +118,12 @@ export async function findKey(rawKey: string, bypassCache = false): Promise<KeyR
   const hash = hashKeyBody(body);
   const hit = byHash.get(hash);
   if (hit && !bypassCache && Date.now() - hit.at < CACHE_MS) return hit.record;
+  const startedAt = generation;
   const record = await load(hash);
-  byHash.set(hash, { record, at: Date.now() });
-  if (record) hashByToken.set(record.tokenId, hash);
+  if (startedAt === generation) {
+    byHash.set(hash, { record, at: Date.now() });
+    if (record) hashByToken.set(record.tokenId, hash);
+  }
   return record;
 }
 
