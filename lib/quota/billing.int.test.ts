@@ -202,6 +202,22 @@ describe("sweeper", () => {
     expect((await balances(u.id, k.id)).quota).toBe(100_000n - 2_500n - 1_000n - 700n);
     await settle({ reservationId: live.reservationId, quota: 1_000n, promptTokens: 800, completionTokens: 0 });
     await expectAuditClean();
+
+    // the relay request outlived its reservation (a long stream): its real settle still arrives and
+    // replaces the estimate once, by the difference
+    const before = await balances(u.id, k.id);
+    const real = await settle({ reservationId: relay.reservationId, quota: 4_000n, promptTokens: 3000, completionTokens: 250 });
+    expect(real).toMatchObject({ charged: 4_000n, existing: false, logId: log.id });
+    expect(await balances(u.id, k.id)).toMatchObject({
+      quota: before.quota - 1_500n, usedQuota: before.usedQuota + 1_500n, requestCount: before.requestCount, remain: before.remain - 1_500n,
+    });
+    const corrected = await db.log.findUniqueOrThrow({ where: { id: log.id } });
+    expect(corrected).toMatchObject({ quota: 4_000n, promptTokens: 3000, completionTokens: 250 });
+    expect(corrected.other).toMatchObject({ estimate_charged_first: 2500 });
+    const again = await settle({ reservationId: relay.reservationId, quota: 9_999n, promptTokens: 1, completionTokens: 1 });
+    expect(again).toMatchObject({ charged: 4_000n, existing: true });
+    expect((await balances(u.id, k.id)).quota).toBe(before.quota - 1_500n);
+    await expectAuditClean();
   });
 });
 

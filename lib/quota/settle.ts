@@ -48,7 +48,9 @@ const MAX_TOKENS_PER_REQUEST = 2_000_000_000;
 /**
  * Post-consume (SPEC §4.2): one statement (tollgate_settle) applies actual − held to wallet and key,
  * counts used quota and requests on user, key and channel, writes the consume log and the hourly
- * rollup and closes the reservation. Idempotent: a second settle returns the first result.
+ * rollup and closes the reservation. Idempotent: a second settle returns the first result. A
+ * reservation the sweeper charged at its estimate (the request outlived it) is corrected once to
+ * the real charge (migration *_settle_after_sweep).
  */
 export async function settle(input: SettleInput): Promise<Settlement> {
   if (input.quota < 0n) throw new AppError("invalid_quota", "Charge cannot be negative", 400);
