@@ -88,7 +88,7 @@ async function seed(databaseUrl: string, upstream: string): Promise<string> {
   const { createKeys } = await import("@/lib/keys/service");
   const { createChannel } = await import("@/lib/channels/service");
   const user = await createUser({ username: "bench", password: "bench-password" });
-  await adjustUserQuota({ id: null, username: "bench" }, { userId: user.id, mode: "add", amount: 10n ** 15n });
+  await adjustUserQuota({ id: null, username: "bench" }, { userId: user.id, mode: "add", amount: 10n ** 14n });
   const [key] = await createKeys(user.id, { name: "bench", unlimitedQuota: true });
   await createChannel({ name: "mock", baseUrl: upstream, key: "sk-bench-upstream", models: [MODEL], groups: ["default"] });
   const { disconnectDb } = await import("@/lib/db");
@@ -186,6 +186,11 @@ async function main() {
   if (process.env.BENCH_SKIP_BUILD !== "1") ensureBuilt();
   const mock = await spawnServer(["mock"]);
   const proxy = await spawnServer(["proxy", mock.url]);
+  // a failure anywhere below must not leave the two servers running
+  process.once("exit", () => {
+    mock.child.kill();
+    proxy.child.kill();
+  });
   const databaseUrl = await freshDatabase(DB_NAME);
   const KEY = await seed(databaseUrl, mock.url);
   const client = new pg.Client({ connectionString: databaseUrl });
