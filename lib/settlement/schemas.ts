@@ -9,7 +9,10 @@ export const ZRequestId = z
   .min(1, "is required")
   .max(64, "must be at most 64 characters")
   .regex(/^[A-Za-z0-9_.:-]+$/, "may contain letters, digits and _ . : - only");
-const ZReservationId = z.string().regex(/^[1-9]\d{0,18}$/, "must be a reservation id (digits)");
+const ZReservationId = z
+  .string()
+  .regex(/^[1-9]\d{0,18}$/, "must be a reservation id (digits)")
+  .refine((v) => BigInt(v) <= 9_223_372_036_854_775_807n, "must be a reservation id (digits)");
 
 export const ZReserveBody = z.object({
   key: z.string().min(1, "is required").max(128),

@@ -104,6 +104,7 @@ describe("settlement API", () => {
       [settlementSettle, { reservation_id: "1", usage: { prompt_tokens: -5, completion_tokens: 1 } }, 400, "validation"],
       [settlementSettle, { reservation_id: "abc", usage: { prompt_tokens: 1, completion_tokens: 1 } }, 400, "validation"],
       [settlementRefund, { reservation_id: "999999" }, 404, "reservation_not_found"],
+      [settlementRefund, { reservation_id: "9999999999999999999" }, 400, "validation"],
     ];
     for (const [handler, body, status, code] of bad) {
       const r = await call(handler, body);
