@@ -12,7 +12,7 @@ export const ZRequestId = z
 const ZReservationId = z
   .string()
   .regex(/^[1-9]\d{0,18}$/, "must be a reservation id (digits)")
-  .refine((v) => BigInt(v) <= 9_223_372_036_854_775_807n, "must be a reservation id (digits)");
+  .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= 9_223_372_036_854_775_807n, "must be a reservation id (digits)");
 
 export const ZReserveBody = z.object({
   key: z.string().min(1, "is required").max(128),
