@@ -10,7 +10,6 @@
 //   BENCH_SECONDS=3 BENCH_ROUNDS=3 (per scenario: the median of ROUNDS alternating runs)
 //   BENCH_SKIP_BUILD=1 (reuse .next)   BENCH_PG_URL=postgresql://…
 import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import autocannon from "autocannon";
