@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import net from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -43,5 +45,46 @@ describe("cache bus over Redis", () => {
     await other.publish("tollgate:invalidate", "key:7");
     expect(await until(() => seen.includes("7"))).toBe(true);
     await sub.quit();
+  });
+});
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+
+describe("cache bus when Redis starts after the app", () => {
+  it("subscribes once Redis is reachable", async () => {
+    const { closeBus, onInvalidate } = await import("./bus");
+    const { resetEnvCache } = await import("@/lib/env");
+    await closeBus();
+    const port = await freePort();
+    process.env.REDIS_URL = `redis://127.0.0.1:${port}`;
+    resetEnvCache();
+    const seen: string[] = [];
+    onInvalidate("late", (id) => seen.push(id)); // starts the bus: Redis is not there yet
+    await new Promise((r) => setTimeout(r, 1500)); // long enough for ioredis to give up the first subscribe
+    const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    try {
+      const peer = new Redis(`redis://127.0.0.1:${port}`, { retryStrategy: (n) => (n > 50 ? null : 100) });
+      peer.on("error", () => {});
+      // publish until the bus has subscribed (ioredis retries its connection meanwhile)
+      const delivered = await (async () => {
+        for (let i = 0; i < 100; i++) {
+          await peer.publish("tollgate:invalidate", "late:1").catch(() => 0);
+          if (seen.includes("1")) return true;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return false;
+      })();
+      await peer.quit();
+      expect(delivered).toBe(true);
+    } finally {
+      await closeBus();
+      server.kill();
+    }
   });
 });

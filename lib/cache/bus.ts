@@ -26,8 +26,11 @@ function start() {
   bus.sub = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2 });
   bus.pub.on("error", () => {});
   bus.sub.on("error", () => {});
-  // unreachable Redis: ioredis rejects after its retries; an unhandled rejection would kill the process
-  bus.sub.subscribe(CHANNEL).catch(() => {});
+  // subscribe on every (re)connection: ioredis only re-subscribes channels whose first subscribe
+  // succeeded, and that one fails when Redis is down at start (caught: an unhandled rejection
+  // would kill the process)
+  const sub = bus.sub;
+  sub.on("ready", () => sub.subscribe(CHANNEL).catch(() => {}));
   bus.sub.on("message", (_channel: string, message: string) => {
     const sep = message.indexOf(":");
     if (sep > 0) deliver(message.slice(0, sep), message.slice(sep + 1));
