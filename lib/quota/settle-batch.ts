@@ -31,17 +31,17 @@ function invalid(input: SettleInput): AppError | null {
 }
 
 /**
- * Settles many reservations in one transaction. `order` gives each input's (user, key) so the
- * batch can be run in lock order. Returns one result per input, in the inputs' order: the
+ * Settles many reservations in one transaction; settle() is a batch of one. Each input's (user,
+ * key), when given, lets the batch run in lock order. Returns one result per input, in the inputs' order: the
  * settlement, or the AppError settle() would have thrown (refunded, not found, invalid). A database
  * error (a deadlock, a lost connection) rejects the whole batch: nothing of it was committed.
  */
-export async function settleBatch(inputs: readonly (SettleInput & { userId: number; tokenId: number })[]): Promise<BatchItem[]> {
+export async function settleBatch(inputs: readonly (SettleInput & { userId?: number; tokenId?: number })[]): Promise<BatchItem[]> {
   const results: (BatchItem | undefined)[] = inputs.map(invalid).map((e) => e ?? undefined);
   const todo = inputs
     .map((input, i) => ({ input, i }))
     .filter(({ i }) => results[i] === undefined)
-    .sort((a, b) => a.input.userId - b.input.userId || a.input.tokenId - b.input.tokenId || a.i - b.i);
+    .sort((a, b) => (a.input.userId ?? 0) - (b.input.userId ?? 0) || (a.input.tokenId ?? 0) - (b.input.tokenId ?? 0) || a.i - b.i);
   if (todo.length) {
     const col = <T>(f: (x: SettleInput) => T) => todo.map(({ input }) => f(input));
     const rows = await callBilling(
