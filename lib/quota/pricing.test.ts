@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { OPTION_DEFAULTS, type Options } from "@/lib/options/schemas";
 import { computeQuota, estimateQuota, FALLBACK_MODEL_RATIO, resolvePricing } from "./pricing";
+import { MAX_QUOTA } from "./schemas";
 
 // Expected integers are worked out by hand from reference §4.2–4.3 (QuotaPerUnit 500000).
 const opts = (over: Partial<Options> = {}): Options => ({ ...OPTION_DEFAULTS, ...over });
@@ -52,6 +53,12 @@ describe("final charge (computeQuota)", () => {
   it("treats a group missing from GroupRatio as 1", () => {
     expect(price("gpt-4o", {}, "default", "nosuch").groupRatio).toBe(1);
   });
+});
+
+it("saturates at MAX_QUOTA instead of overflowing a bigint column", () => {
+  const p = price("m", { ModelRatio: { m: 1e6 }, GroupRatio: { default: 1e6 } });
+  expect(computeQuota(p, { promptTokens: 2_000_000_000, completionTokens: 0 })).toBe(MAX_QUOTA);
+  expect(estimateQuota(p, { promptTokens: 0, maxTokens: Number.MAX_SAFE_INTEGER, preConsumedTokens: 500 })).toBe(MAX_QUOTA);
 });
 
 describe("pre-charge estimate (estimateQuota)", () => {

@@ -3,6 +3,7 @@ import { AppError } from "@/lib/errors";
 import type { Options } from "@/lib/options/schemas";
 import { groupRatioOf } from "@/lib/users/groups";
 import { Dec } from "./money";
+import { MAX_QUOTA } from "./schemas";
 
 // Pricing of a request (reference §4.1–4.3). Arithmetic is exact decimal; the estimate truncates,
 // the final charge rounds half away from zero.
@@ -75,7 +76,14 @@ export function resolvePricing(
   return { ...base, mode: "ratio", modelRatio, modelPrice: -1, free };
 }
 
-const toBigInt = (d: Decimal) => BigInt(d.toFixed(0));
+/**
+ * Decimal -> bigint, saturating at MAX_QUOTA (as new-api saturates at int32, but 64-bit): absurd
+ * ratios × token counts cannot overflow a bigint column and turn a charge into a database error.
+ */
+const toBigInt = (d: Decimal) => {
+  const v = BigInt(d.toFixed(0));
+  return v > MAX_QUOTA ? MAX_QUOTA : v;
+};
 
 /**
  * Pre-charge estimate: ratio mode trunc((max(prompt, floor) + max_tokens) × model ratio × group
