@@ -130,7 +130,8 @@ export async function findKey(rawKey: string, bypassCache = false): Promise<KeyR
 /**
  * Persists status 3 / 4. The UPDATE re-checks the condition in the database, so a stale cached
  * copy (another node's hold since refunded, a credit) never disables a key that is still valid:
- * false means the key is fine after all and the caller reloads it.
+ * false means the key is fine after all and the caller reloads it. A key whose budget is only
+ * taken by holds of requests in flight is not exhausted: those holds may come back.
  */
 async function markStatus(record: KeyRecord, status: number): Promise<boolean> {
   const n =
@@ -138,7 +139,8 @@ async function markStatus(record: KeyRecord, status: number): Promise<boolean> {
       ? await db.$executeRaw`UPDATE tokens SET status = ${status} WHERE id = ${record.tokenId} AND status = ${TOKEN_STATUS.enabled}
           AND expired_time <> -1 AND expired_time < ${Math.floor(Date.now() / 1000)}`
       : await db.$executeRaw`UPDATE tokens SET status = ${status} WHERE id = ${record.tokenId} AND status = ${TOKEN_STATUS.enabled}
-          AND NOT unlimited_quota AND remain_quota <= 0`;
+          AND NOT unlimited_quota AND remain_quota <= 0
+          AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.token_id = tokens.id AND r.status = 1 AND r.held_quota > 0)`;
   invalidate("key", record.tokenId);
   return n > 0;
 }
@@ -166,7 +168,11 @@ export async function authorizeKey(
     return authorizeKey(rawKey, ctx, true);
   }
   if (!record.unlimitedQuota && record.remainQuota <= 0n) {
-    if ((await markStatus(record, TOKEN_STATUS.exhausted)) || reload) throw new AppError("token_exhausted", "This API key's quota is used up", 401);
+    if (await markStatus(record, TOKEN_STATUS.exhausted)) throw new AppError("token_exhausted", "This API key's quota is used up", 401);
+    if (reload) {
+      // the rest of the budget is held by requests in flight: refused now, not marked exhausted
+      throw new AppError("pre_consume_token_quota_failed", "token quota is not enough: the rest of this key's budget is held by requests in progress", 403);
+    }
     return authorizeKey(rawKey, ctx, true);
   }
   if (record.ipRules.length > 0) {

@@ -19,7 +19,12 @@ export const OPTION_SCHEMAS = {
   /** balances strictly above this (user and limited key) skip the hold in trust mode */
   TrustQuota: ZQuota,
   PreConsumeMode: z.enum(["trust", "always"]),
+  /** the lease of a reservation: how long a hold lives without being renewed */
   ReservationTtlSeconds: z.number().int().min(10).max(86400),
+  /** how often a node renews the leases of the requests it is serving (capped at a third of the TTL) */
+  ReservationRenewSeconds: z.number().int().min(1).max(3600),
+  /** how often the sweeper returns the holds of expired leases */
+  ReservationSweepSeconds: z.number().int().min(1).max(3600),
   ModelRatio: ZRatioMap,
   CompletionRatio: ZRatioMap,
   ModelPrice: ZRatioMap,
@@ -53,7 +58,9 @@ export const OPTION_DEFAULTS: Options = {
   QuotaRemindThreshold: 1000,
   TrustQuota: 5_000_000,
   PreConsumeMode: "trust",
-  ReservationTtlSeconds: 900,
+  ReservationTtlSeconds: 120,
+  ReservationRenewSeconds: 30,
+  ReservationSweepSeconds: 30,
   ModelRatio: DEFAULT_MODEL_RATIO,
   CompletionRatio: DEFAULT_COMPLETION_RATIO,
   ModelPrice: DEFAULT_MODEL_PRICE,

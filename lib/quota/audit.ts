@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 
 // The ledger invariant (SPEC §4.5), recomputed from the logs and the open reservations:
 //   users.quota        = Σ credits (topup, manage, system, refund logs) − Σ consume − open holds
-//   users.used_quota   = Σ consume;  users.request_count = number of consume logs
+//   users.used_quota   = Σ consume;  users.request_count = consume logs with tokens served
 //   users.aff_quota    = Σ logs.aff_quota (invitation rewards − transfers)
 //   tokens.used_quota  = Σ consume through the key
 //   tokens.remain_quota = granted_quota − Σ consume through the key − its open holds
@@ -26,7 +26,7 @@ export async function auditLedger(): Promise<{ users: number; keys: number; diff
       SELECT user_id,
              COALESCE(SUM(quota) FILTER (WHERE type IN (1, 3, 4, 6)), 0)::bigint AS credits,
              COALESCE(SUM(quota) FILTER (WHERE type = 2), 0)::bigint AS consumed,
-             COUNT(*) FILTER (WHERE type = 2)::bigint AS requests,
+             COUNT(*) FILTER (WHERE type = 2 AND prompt_tokens + completion_tokens > 0)::bigint AS requests,
              COALESCE(SUM(aff_quota), 0)::bigint AS aff
       FROM logs GROUP BY user_id),
     h AS (SELECT user_id, SUM(held_quota)::bigint AS held FROM reservations WHERE status = 1 GROUP BY user_id)

@@ -4,7 +4,6 @@ import { setOption } from "@/lib/options/service";
 import { OPTION_DEFAULTS } from "@/lib/options/schemas";
 import { balances, makeKey, makeUser, requestId } from "@/tests/factories";
 import { auditLedger } from "./audit";
-import { billed } from "./billed";
 import { computeQuota, resolvePricing, type Pricing } from "./pricing";
 import { refund } from "./refund";
 import { reserve } from "./reserve";
@@ -12,7 +11,9 @@ import { settle } from "./settle";
 import { sweepExpiredReservations } from "./sweeper";
 
 const pricing: Pricing = resolvePricing(OPTION_DEFAULTS, { model: "gpt-4o", userGroup: "default", usingGroup: "default" });
+const OWNER = "service:1" as const;
 const reserveInput = (userId: number, tokenId: number, estimate: bigint) => ({
+  owner: OWNER,
   requestId: requestId(), userId, tokenId, model: "gpt-4o", group: "default", estimate, pricing,
 });
 const expectAuditClean = async () => expect((await auditLedger()).differences).toEqual([]);
@@ -101,7 +102,7 @@ describe("settle and refund", () => {
     const k = await makeKey(u.id, { unlimitedQuota: false, remainQuota: 50_000n });
     const r = await reserve(reserveInput(u.id, k.id, 2_000n));
     const quota = computeQuota(pricing, { promptTokens: 1000, completionTokens: 500 }); // 3750
-    const s = await settle({ reservationId: r.reservationId, quota, promptTokens: 1000, completionTokens: 500, other: { usage_source: "upstream" } });
+    const s = await settle(OWNER, { reservationId: r.reservationId, quota, promptTokens: 1000, completionTokens: 500, other: { usage_source: "upstream" } });
     expect(s).toMatchObject({ charged: 3_750n, existing: false, userQuota: 96_250n, tokenRemain: 46_250n });
     expect(await balances(u.id, k.id)).toEqual({ quota: 96_250n, usedQuota: 3_750n, requestCount: 1n, remain: 46_250n, keyUsed: 3_750n });
     const log = await db.log.findFirstOrThrow({ where: { type: 2, userId: u.id } });
@@ -116,7 +117,7 @@ describe("settle and refund", () => {
     const u = await makeUser({ quota: 1_000n });
     const k = await makeKey(u.id);
     const r = await reserve(reserveInput(u.id, k.id, 1_000n));
-    await settle({ reservationId: r.reservationId, quota: 5_000n, promptTokens: 4000, completionTokens: 0 });
+    await settle(OWNER, { reservationId: r.reservationId, quota: 5_000n, promptTokens: 4000, completionTokens: 0 });
     expect((await balances(u.id, k.id)).quota).toBe(-4_000n);
     await expect(reserve(reserveInput(u.id, k.id, 1n))).rejects.toMatchObject({ code: "insufficient_user_quota" });
     await expectAuditClean();
@@ -126,38 +127,23 @@ describe("settle and refund", () => {
     const u = await makeUser({ quota: 10_000n });
     const k = await makeKey(u.id);
     const r = await reserve(reserveInput(u.id, k.id, 1_000n));
-    const first = await settle({ reservationId: r.reservationId, quota: 800n, promptTokens: 640, completionTokens: 0 });
+    const first = await settle(OWNER, { reservationId: r.reservationId, quota: 800n, promptTokens: 640, completionTokens: 0 });
     const replays = await Promise.all(
-      Array.from({ length: 10 }, () => settle({ reservationId: r.reservationId, quota: 999n, promptTokens: 1, completionTokens: 1 })),
+      Array.from({ length: 10 }, () => settle(OWNER, { reservationId: r.reservationId, quota: 999n, promptTokens: 1, completionTokens: 1 })),
     );
     for (const again of replays) expect(again).toMatchObject({ existing: true, logId: first.logId, charged: 800n });
-    await expect(refund(r.reservationId)).rejects.toMatchObject({ code: "reservation_settled" });
+    await expect(refund(OWNER, r.reservationId)).rejects.toMatchObject({ code: "reservation_settled" });
     expect((await balances(u.id, k.id)).quota).toBe(9_200n);
     expect(await db.log.count({ where: { type: 2, userId: u.id } })).toBe(1);
 
     const r2 = await reserve(reserveInput(u.id, k.id, 1_000n));
-    const refunds = await Promise.all(Array.from({ length: 10 }, () => refund(r2.reservationId, "test")));
+    const refunds = await Promise.all(Array.from({ length: 10 }, () => refund(OWNER, r2.reservationId, "test")));
     expect(refunds.filter((x) => !x.existing)).toHaveLength(1);
     expect(refunds.reduce((sum, x) => sum + x.returned, 0n)).toBe(1_000n);
-    await expect(settle({ reservationId: r2.reservationId, quota: 1n, promptTokens: 1, completionTokens: 0 })).rejects.toMatchObject({
+    await expect(settle(OWNER, { reservationId: r2.reservationId, quota: 1n, promptTokens: 1, completionTokens: 0 })).rejects.toMatchObject({
       code: "reservation_refunded",
     });
     expect((await balances(u.id, k.id)).quota).toBe(9_200n);
-    await expectAuditClean();
-  });
-
-  it("an exception between reserve and settle refunds the hold", async () => {
-    const u = await makeUser({ quota: 10_000n });
-    const k = await makeKey(u.id, { unlimitedQuota: false, remainQuota: 10_000n });
-    await expect(
-      billed(reserveInput(u.id, k.id, 3_000n), async () => {
-        expect((await balances(u.id, k.id)).quota).toBe(7_000n);
-        throw new Error("upstream exploded");
-      }),
-    ).rejects.toThrow("upstream exploded");
-    expect(await balances(u.id, k.id)).toMatchObject({ quota: 10_000n, remain: 10_000n, usedQuota: 0n });
-    const res = await db.reservation.findFirstOrThrow({ where: { userId: u.id } });
-    expect(res).toMatchObject({ status: 3, reason: "upstream exploded" });
     await expectAuditClean();
   });
 
@@ -165,22 +151,22 @@ describe("settle and refund", () => {
     const u = await makeUser({ quota: 10_000n });
     const k = await makeKey(u.id);
     const r = await reserve(reserveInput(u.id, k.id, 1_000n));
-    await expect(settle({ reservationId: r.reservationId, quota: -1n, promptTokens: 1, completionTokens: 1 })).rejects.toMatchObject({ code: "invalid_quota" });
-    await expect(settle({ reservationId: r.reservationId, quota: 1n, promptTokens: -1, completionTokens: 1 })).rejects.toMatchObject({ code: "invalid_usage" });
-    await expect(settle({ reservationId: r.reservationId, quota: 1n, promptTokens: 1.5, completionTokens: 1 })).rejects.toMatchObject({ code: "invalid_usage" });
-    await expect(settle({ reservationId: 999_999n, quota: 1n, promptTokens: 1, completionTokens: 1 })).rejects.toMatchObject({ code: "reservation_not_found" });
-    await expect(refund(999_999n)).rejects.toMatchObject({ code: "reservation_not_found" });
+    await expect(settle(OWNER, { reservationId: r.reservationId, quota: -1n, promptTokens: 1, completionTokens: 1 })).rejects.toMatchObject({ code: "invalid_quota" });
+    await expect(settle(OWNER, { reservationId: r.reservationId, quota: 1n, promptTokens: -1, completionTokens: 1 })).rejects.toMatchObject({ code: "invalid_usage" });
+    await expect(settle(OWNER, { reservationId: r.reservationId, quota: 1n, promptTokens: 1.5, completionTokens: 1 })).rejects.toMatchObject({ code: "invalid_usage" });
+    await expect(settle(OWNER, { reservationId: 999_999n, quota: 1n, promptTokens: 1, completionTokens: 1 })).rejects.toMatchObject({ code: "reservation_not_found" });
+    await expect(refund(OWNER, 999_999n)).rejects.toMatchObject({ code: "reservation_not_found" });
     expect((await balances(u.id, k.id)).quota).toBe(9_000n);
     expect(await db.log.count({ where: { type: 2, userId: u.id } })).toBe(0);
   });
 });
 
 describe("sweeper", () => {
-  it("returns expired holds, charges expired relay reservations at the estimate, and is safe run concurrently", async () => {
+  it("returns every expired hold with a refund log, charges nothing, and is safe run concurrently", async () => {
     const u = await makeUser({ quota: 100_000n });
     const k = await makeKey(u.id, { unlimitedQuota: false, remainQuota: 100_000n });
     const holds = await Promise.all(Array.from({ length: 20 }, () => reserve(reserveInput(u.id, k.id, 1_000n))));
-    const relay = await reserve({ ...reserveInput(u.id, k.id, 2_500n), chargeOnExpiry: true });
+    const relay = await reserve({ ...reserveInput(u.id, k.id, 2_500n), owner: "relay" });
     const live = await reserve(reserveInput(u.id, k.id, 1_000n));
     expect((await balances(u.id, k.id)).quota).toBe(100_000n - 20_000n - 2_500n - 1_000n);
     await db.reservation.updateMany({
@@ -190,33 +176,28 @@ describe("sweeper", () => {
     const swept = await Promise.all([sweepExpiredReservations(3), sweepExpiredReservations(3), sweepExpiredReservations(3)]);
     expect(swept.reduce((a, b) => a + b, 0)).toBe(21);
     expect(await sweepExpiredReservations()).toBe(0);
-    // holds back, the relay request charged its estimate once, the live hold untouched
-    expect(await balances(u.id, k.id)).toMatchObject({ quota: 100_000n - 2_500n - 1_000n, usedQuota: 2_500n, requestCount: 1n });
-    const log = await db.log.findFirstOrThrow({ where: { type: 2, userId: u.id } });
-    expect(log).toMatchObject({ quota: 2_500n, requestId: relay.requestId });
-    expect(log.other).toMatchObject({ usage_source: "estimate", swept: true });
+    // every hold back, the relay's too: nothing is charged at an estimate
+    expect(await balances(u.id, k.id)).toMatchObject({ quota: 100_000n - 1_000n, usedQuota: 0n, requestCount: 0n });
+    expect(await db.log.count({ where: { type: 2, userId: u.id } })).toBe(0);
+    const logs = await db.log.findMany({ where: { type: 6, userId: u.id } });
+    expect(logs).toHaveLength(21);
+    const relayLog = logs.find((l) => l.requestId === relay.requestId)!;
+    expect(relayLog).toMatchObject({ quota: 0n, modelName: "gpt-4o", tokenName: "test key" });
+    expect(relayLog.other).toMatchObject({ expired: true, estimate: 2500, held_quota: 2500, owner: "relay" });
+    expect(await db.reservation.count({ where: { status: 4, userId: u.id } })).toBe(21);
     expect(await db.reservation.count({ where: { status: 1, userId: u.id } })).toBe(1);
-    // a settle arriving after the sweeper returned the hold charges the full amount, once
-    const late = await settle({ reservationId: holds[0].reservationId, quota: 700n, promptTokens: 560, completionTokens: 0 });
-    expect(late).toMatchObject({ charged: 700n, existing: false });
-    expect((await balances(u.id, k.id)).quota).toBe(100_000n - 2_500n - 1_000n - 700n);
-    await settle({ reservationId: live.reservationId, quota: 1_000n, promptTokens: 800, completionTokens: 0 });
     await expectAuditClean();
 
-    // the relay request outlived its reservation (a long stream): its real settle still arrives and
-    // replaces the estimate once, by the difference
-    const before = await balances(u.id, k.id);
-    const real = await settle({ reservationId: relay.reservationId, quota: 4_000n, promptTokens: 3000, completionTokens: 250 });
-    expect(real).toMatchObject({ charged: 4_000n, existing: false, logId: log.id });
-    expect(await balances(u.id, k.id)).toMatchObject({
-      quota: before.quota - 1_500n, usedQuota: before.usedQuota + 1_500n, requestCount: before.requestCount, remain: before.remain - 1_500n,
-    });
-    const corrected = await db.log.findUniqueOrThrow({ where: { id: log.id } });
-    expect(corrected).toMatchObject({ quota: 4_000n, promptTokens: 3000, completionTokens: 250 });
-    expect(corrected.other).toMatchObject({ estimate_charged_first: 2500 });
-    const again = await settle({ reservationId: relay.reservationId, quota: 9_999n, promptTokens: 1, completionTokens: 1 });
-    expect(again).toMatchObject({ charged: 4_000n, existing: true });
-    expect((await balances(u.id, k.id)).quota).toBe(before.quota - 1_500n);
+    // a settle arriving after the sweep (a slow node) charges the real usage in full, once, with a normal consume log
+    const late = await settle(OWNER, { reservationId: holds[0].reservationId, quota: 700n, promptTokens: 560, completionTokens: 0 });
+    expect(late).toMatchObject({ charged: 700n, existing: false });
+    expect(await balances(u.id, k.id)).toMatchObject({ quota: 100_000n - 1_000n - 700n, usedQuota: 700n, requestCount: 1n });
+    const again = await settle(OWNER, { reservationId: holds[0].reservationId, quota: 9_999n, promptTokens: 1, completionTokens: 1 });
+    expect(again).toMatchObject({ charged: 700n, existing: true, logId: late.logId });
+    const consume = await db.log.findUniqueOrThrow({ where: { id: late.logId } });
+    expect(consume.other).toMatchObject({ settled_after_expiry: true });
+    await settle(OWNER, { reservationId: live.reservationId, quota: 1_000n, promptTokens: 800, completionTokens: 0 });
+    expect((await balances(u.id, k.id)).quota).toBe(100_000n - 1_000n - 700n);
     await expectAuditClean();
   });
 });
@@ -234,7 +215,7 @@ describe("concurrency", () => {
         const quota = computeQuota(pricing, { promptTokens: prompt, completionTokens: completion });
         expected.push(quota);
         const r = await reserve(reserveInput(u.id, k.id, 5_000n));
-        await settle({ reservationId: r.reservationId, quota, promptTokens: prompt, completionTokens: completion });
+        await settle(OWNER, { reservationId: r.reservationId, quota, promptTokens: prompt, completionTokens: completion });
       }),
     );
     const total = expected.reduce((a, b) => a + b, 0n);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OPTION_DEFAULTS, type Options } from "@/lib/options/schemas";
-import { computeQuota, estimateQuota, FALLBACK_MODEL_RATIO, resolvePricing } from "./pricing";
+import { computeQuota, estimateQuota, FALLBACK_MODEL_RATIO, pricingFromLogFields, pricingLogFields, resolvePricing } from "./pricing";
 import { MAX_QUOTA } from "./schemas";
 
 // Expected integers are worked out by hand from reference §4.2–4.3 (QuotaPerUnit 500000).
@@ -32,7 +32,8 @@ describe("final charge (computeQuota)", () => {
     ["group ratio 0 → ratio 0 → no minimum: 0", "gpt-4o", { GroupRatio: { default: 0 } }, 1000, 1000, 0, 0n],
     ["model ratio 0 (free model, checks on): 0", "m", { ModelRatio: { m: 0 } }, 1000, 1000, 0, 0n],
     ["large: 10M prompt × 7.5 (o1) = 75,000,000", "o1", {}, 10_000_000, 0, 0, 75_000_000n],
-    ["price mode: dall-e-3 0.04 × 500000", "dall-e-3", {}, 0, 0, 0, 20_000n],
+    ["price mode: dall-e-3 0.04 × 500000", "dall-e-3", {}, 1, 0, 0, 20_000n],
+    ["price mode with 0 reported tokens: nothing served, nothing charged", "dall-e-3", {}, 0, 0, 0, 0n],
     ["price mode × group 0.8", "dall-e-3", { GroupRatio: { default: 0.8 } }, 10, 10, 0, 16_000n],
   ];
   it.each(cases)("%s", (_label, model, over, prompt, completion, cached, expected) => {
@@ -97,6 +98,18 @@ describe("free models and unpriced models", () => {
     const p = resolvePricing(opts(), { model: "no-such-model", userGroup: "default", usingGroup: "default", acceptUnpriced: true });
     // (10 + 10×1) × 37.5 = 750
     expect(computeQuota(p, { promptTokens: 10, completionTokens: 10 })).toBe(750n);
+  });
+
+  it("a reservation's stored fields give back the pricing it was made with", () => {
+    const cases = [
+      price("gpt-4o", { GroupRatio: { default: 1, vip: 2 }, GroupGroupRatio: { default: { vip: 0.5 } } }, "default", "vip"),
+      price("dall-e-3", { GroupRatio: { default: 0.8 } }),
+      price("m", { ModelRatio: { m: 0.3 }, CacheRatio: { m: 0.1 }, CompletionRatio: { m: 4 }, QuotaPerUnit: 1000 }),
+    ];
+    for (const p of cases) {
+      const stored = JSON.parse(JSON.stringify(pricingLogFields(p)));
+      expect(pricingFromLogFields(p.model, stored)).toEqual({ ...p, free: false });
+    }
   });
 
   it("collapses gizmo model names to one price", () => {

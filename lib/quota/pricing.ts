@@ -108,12 +108,13 @@ export function estimateQuota(
  * 0 when the upstream reports no tokens; at least 1 when the ratio is non-zero.
  */
 export function computeQuota(p: Pricing, usage: Usage): bigint {
+  // nothing served, nothing charged: per-call models too (reference §4.3)
+  if (Math.max(usage.promptTokens, 0) + Math.max(usage.completionTokens, 0) === 0) return 0n;
   if (p.mode === "price") {
     return toBigInt(new Dec(String(p.modelPrice)).mul(p.quotaPerUnit).mul(String(p.groupRatio)).toDecimalPlaces(0, Decimal.ROUND_HALF_UP));
   }
   const prompt = Math.max(usage.promptTokens, 0);
   const completion = Math.max(usage.completionTokens, 0);
-  if (prompt + completion === 0) return 0n;
   const cached = Math.min(Math.max(usage.cachedTokens ?? 0, 0), prompt);
   const ratio = new Dec(String(p.modelRatio)).mul(String(p.groupRatio));
   const quota = new Dec(prompt - cached)
@@ -125,7 +126,11 @@ export function computeQuota(p: Pricing, usage: Usage): bigint {
   return toBigInt(quota);
 }
 
-/** what the consume log keeps in `other` so the charge can be recomputed */
+/**
+ * What a reservation and its consume log keep so the charge can be recomputed. pricingFromLogFields
+ * is its inverse for everything computeQuota reads: a settle prices with what the reservation
+ * stored, whichever node runs it.
+ */
 export function pricingLogFields(p: Pricing) {
   return {
     model_ratio: p.modelRatio,
@@ -136,5 +141,26 @@ export function pricingLogFields(p: Pricing) {
     user_group_ratio: p.userGroupRatio,
     quota_per_unit: p.quotaPerUnit,
     billing_mode: p.mode,
+  };
+}
+
+export type PricingLogFields = ReturnType<typeof pricingLogFields>;
+
+/** the Pricing a reservation was made with, from the fields it stored (pricingLogFields) */
+export function pricingFromLogFields(model: string, stored: unknown): Pricing {
+  const p = (stored && typeof stored === "object" ? stored : {}) as Record<string, unknown>;
+  const num = (k: keyof PricingLogFields, d: number) => (typeof p[k] === "number" ? (p[k] as number) : d);
+  return {
+    model,
+    mode: p.billing_mode === "price" ? "price" : "ratio",
+    modelRatio: num("model_ratio", 0),
+    completionRatio: num("completion_ratio", 1),
+    cacheRatio: num("cache_ratio", 1),
+    modelPrice: num("model_price", -1),
+    groupRatio: num("group_ratio", 1),
+    userGroupRatio: num("user_group_ratio", -1),
+    // `free` only decides the reserve (no hold, no checks); settling never reads it
+    free: false,
+    quotaPerUnit: num("quota_per_unit", 500_000),
   };
 }

@@ -8,8 +8,18 @@ import { pricingLogFields, type Pricing } from "./pricing";
 import { rememberPricing } from "./pricing-cache";
 import { big, callBilling } from "./sql";
 
+/**
+ * Who made a reservation: this app's relay, or a credential of the settlement API. A request id
+ * belongs to its owner; only the owner can settle or refund the reservation.
+ */
+export type ReservationOwner = "relay" | `service:${number}`;
+
+export const RELAY_OWNER: ReservationOwner = "relay";
+export const serviceOwner = (serviceKeyId: number): ReservationOwner => `service:${serviceKeyId}`;
+
 export type ReserveInput = {
-  /** unique per request; replaying it returns the first reservation */
+  owner: ReservationOwner;
+  /** unique per owner; replaying it (same key and model) returns the first reservation */
   requestId: string;
   userId: number;
   tokenId: number;
@@ -18,89 +28,87 @@ export type ReserveInput = {
   group: string;
   estimate: bigint;
   pricing: Pricing;
-  /**
-   * The relay sets this: if the reservation is never settled (the node died after calling the
-   * upstream), the sweeper charges the estimate instead of returning the hold.
-   */
-  chargeOnExpiry?: boolean;
 };
 
 export type Reservation = {
   reservationId: bigint;
+  owner: ReservationOwner;
   requestId: string;
   held: bigint;
+  /** the estimate the reservation was made with (a replay's own estimate is ignored) */
+  estimate: bigint;
   trusted: boolean;
   expiresAt: Date;
   /** true when this request id had already reserved (nothing new was held) */
   existing: boolean;
 };
 
-type Row = {
-  outcome: string;
-  reservation_id: bigint | null;
-  held: bigint;
-  trusted: boolean;
-  expires_at: Date | null;
-  user_quota: bigint | null;
-  token_remain: bigint | null;
-};
-
 /**
- * Pre-consume (SPEC §4.1): one statement (tollgate_reserve, prisma/migrations/*_billing_functions)
- * checks the wallet, applies the trust rule and holds the estimate on wallet and key with
- * conditional updates, and records the reservation with its expiry.
+ * Pre-consume (SPEC §4.1): one statement (tollgate_reserve) checks the wallet, applies the trust
+ * rule and holds the estimate on wallet and key with conditional updates, and records the
+ * reservation, its pricing and its lease. A replay returns the first reservation as it was made.
  */
 export async function reserve(input: ReserveInput): Promise<Reservation> {
   const o = await getOptions();
   const [row] = await callBilling(
     "SELECT * FROM tollgate_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     [
-      input.requestId, input.userId, input.tokenId, input.channelId ?? null, input.model, input.group, input.estimate,
-      o.PreConsumeMode === "always", BigInt(o.TrustQuota), o.ReservationTtlSeconds,
-      JSON.stringify(pricingLogFields(input.pricing)), input.pricing.free, input.chargeOnExpiry ?? false,
+      input.owner, input.requestId, input.userId, input.tokenId, input.channelId ?? null, input.model, input.group,
+      input.estimate, o.PreConsumeMode === "always", BigInt(o.TrustQuota), o.ReservationTtlSeconds,
+      JSON.stringify(pricingLogFields(input.pricing)), input.pricing.free,
     ],
   );
-  const rows: Row[] = [{
+  const r = {
     outcome: row.outcome as string,
-    reservation_id: big(row.reservation_id),
+    reservationId: big(row.reservation_id),
     held: big(row.held) ?? 0n,
+    estimate: big(row.estimate),
     trusted: row.trusted as boolean,
-    expires_at: row.expires_at as Date | null,
-    user_quota: big(row.user_quota),
-    token_remain: big(row.token_remain),
-  }];
-  const r = rows[0];
+    expiresAt: row.expires_at as Date | null,
+    userQuota: big(row.user_quota),
+    tokenRemain: big(row.token_remain),
+  };
   const display = displayOf(o);
   const fmt = (q: bigint | null) => formatQuota(q ?? 0n, display);
   switch (r.outcome) {
     case "reserved":
     case "existing": {
-      const reservation = {
-        reservationId: r.reservation_id!,
+      const reservation: Reservation = {
+        reservationId: r.reservationId!,
+        owner: input.owner,
         requestId: input.requestId,
         held: r.held,
+        estimate: r.estimate!,
         trusted: r.trusted,
-        expiresAt: r.expires_at!,
+        expiresAt: r.expiresAt!,
         existing: r.outcome === "existing",
       };
-      rememberPricing(reservation.reservationId, input.requestId, input.pricing, reservation.expiresAt);
-      if (r.outcome === "reserved" && r.held > 0n) {
-        balanceChanged({ kind: "reserve", userId: input.userId, tokenId: input.tokenId, userQuota: r.user_quota, tokenRemain: r.token_remain });
+      if (r.outcome === "reserved") {
+        rememberPricing(reservation, input.pricing);
+        if (r.held > 0n) {
+          balanceChanged({ kind: "reserve", userId: input.userId, tokenId: input.tokenId, userQuota: r.userQuota, tokenRemain: r.tokenRemain });
+        }
       }
       return reservation;
     }
+    case "conflict":
+      throw new AppError(
+        "request_id_conflict",
+        `request_id ${input.requestId} was already used for another key, user or model`,
+        409,
+      );
     case "insufficient_user_quota":
-      throw (r.user_quota ?? 0n) <= 0n
-        ? new AppError("insufficient_user_quota", `User quota is not enough, remaining quota: ${fmt(r.user_quota)}`, 403)
+      throw (r.userQuota ?? 0n) <= 0n
+        ? new AppError("insufficient_user_quota", `User quota is not enough, remaining quota: ${fmt(r.userQuota)}`, 403)
         : new AppError(
             "insufficient_user_quota",
-            `Pre-consume failed, user remaining quota: ${fmt(r.user_quota)}, required: ${fmt(input.estimate)}`,
+            `Pre-consume failed, user remaining quota: ${fmt(r.userQuota)}, required: ${fmt(input.estimate)}`,
             403,
           );
     case "pre_consume_token_quota_failed":
       throw new AppError(
         "pre_consume_token_quota_failed",
-        `token quota is not enough, token remain quota: ${fmt(r.token_remain)}, need quota: ${fmt(input.estimate)}`,
+        `token quota is not enough, token remain quota: ${fmt(r.tokenRemain)}, need quota: ${fmt(input.estimate)}`,
         403,
       );
     case "user_not_found":

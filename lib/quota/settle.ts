@@ -1,5 +1,16 @@
 import "server-only";
-import { settleBatch } from "./settle-batch";
+import { AppError } from "@/lib/errors";
+import { balanceChanged } from "./events";
+import { forgetPricing } from "./pricing-cache";
+import type { ReservationOwner } from "./reserve";
+import { big, callBilling } from "./sql";
+
+// Post-consume (SPEC §4.2). tollgate_settle settles a batch of one owner's reservations in ONE
+// statement, so one transaction and one commit (performance-notes.md: a hot user is bounded by
+// row-lock hand-off; several requests' deltas per commit beat it). Nothing is merged: every
+// reservation gets its own consume log and result, exactly as if settled alone. The statement
+// locks the batch's reservations by id, then users and keys in (user, key) order, then channels by
+// id — the order of every billing statement, so batches of several nodes cannot deadlock.
 
 export type UsageSource = "upstream" | "local_count" | "estimate";
 
@@ -30,16 +41,124 @@ export type Settlement = {
   tokenRemain: bigint | null;
 };
 
+export type SettleResult = Settlement | AppError;
+
+const MAX_TOKENS_PER_REQUEST = 2_000_000_000;
+// the widths of the log columns these land in
+const MAX_UPSTREAM_REQUEST_ID = 128;
+const MAX_IP = 64;
+const MAX_CONTENT = 2_000;
+
+function invalid(input: SettleInput): AppError | null {
+  if (input.quota < 0n) return new AppError("invalid_quota", "Charge cannot be negative", 400);
+  for (const [name, v] of [["prompt_tokens", input.promptTokens], ["completion_tokens", input.completionTokens]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0 || v > MAX_TOKENS_PER_REQUEST) {
+      return new AppError("invalid_usage", `${name} must be a whole number between 0 and ${MAX_TOKENS_PER_REQUEST}`, 400);
+    }
+  }
+  return null;
+}
+
 /**
- * Post-consume (SPEC §4.2): one statement (tollgate_settle) applies actual − held to wallet and key,
- * counts used quota and requests on user, key and channel, writes the consume log and the hourly
- * rollup and closes the reservation. Idempotent: a second settle returns the first result. A
- * reservation the sweeper charged at its estimate (the request outlived it) is corrected once to
- * the real charge (migration *_settle_after_sweep). A batch of one: settleBatch holds the checks
- * and the mapping of the statement's outcome.
+ * Text that PostgreSQL accepts and that fits its column: no NUL or other control characters, no
+ * lone surrogates (jsonb and text refuse them), at most `max` characters. Upstream headers and
+ * bodies end up in the log: one odd value must not fail a settle.
  */
-export async function settle(input: SettleInput): Promise<Settlement> {
-  const [result] = await settleBatch([input]);
+export function cleanText(v: string, max: number): string {
+  const s = v.toWellFormed().replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "");
+  return s.length > max ? s.slice(0, max) : s;
+}
+
+function cleanJson(v: unknown, depth = 0): unknown {
+  if (typeof v === "string") return cleanText(v, MAX_CONTENT);
+  if (depth > 8 || v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map((x) => cleanJson(x, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [cleanText(k, 128), cleanJson(x, depth + 1)]));
+}
+
+/**
+ * The same settle with everything that is only description dropped: what a settle is retried
+ * with when PostgreSQL refused its data. The charge, the tokens and the pricing stay.
+ */
+export function withoutDescription(input: SettleInput): SettleInput {
+  const keep = ["usage_source", "cache_tokens", "model_ratio", "completion_ratio", "cache_ratio", "model_price", "group_ratio",
+    "user_group_ratio", "quota_per_unit", "billing_mode"];
+  const other = Object.fromEntries(Object.entries(input.other ?? {}).filter(([k]) => keep.includes(k)));
+  return { ...input, content: "Some fields of this log were dropped: the database refused them", ip: "", upstreamRequestId: "", other };
+}
+
+/** a PostgreSQL error caused by the data of a statement (class 22 data exception, 23 integrity) */
+export function isDataError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
+}
+
+/**
+ * Settles many of `owner`'s reservations in one transaction. Returns one result per input, in the
+ * inputs' order: the settlement, or the AppError settle() would have thrown (refunded, not found,
+ * invalid). A database error (a lost connection, data PostgreSQL refused) rejects the whole batch:
+ * nothing of it was committed.
+ */
+export async function settleBatch(owner: ReservationOwner, inputs: readonly SettleInput[]): Promise<SettleResult[]> {
+  const results: (SettleResult | undefined)[] = inputs.map((input) => invalid(input) ?? undefined);
+  const todo = inputs.map((input, i) => ({ input, i })).filter(({ i }) => results[i] === undefined);
+  if (todo.length) {
+    const col = <T>(f: (x: SettleInput) => T) => todo.map(({ input }) => f(input));
+    const rows = await callBilling("SELECT * FROM tollgate_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", [
+      owner,
+      col((x) => x.reservationId.toString()),
+      col((x) => x.quota.toString()),
+      col((x) => x.promptTokens),
+      col((x) => x.completionTokens),
+      col((x) => x.channelId ?? null),
+      col((x) => x.isStream ?? false),
+      col((x) => Math.max(0, Math.round((x.useTimeMs ?? 0) / 1000))),
+      col((x) => cleanText(x.content ?? "", MAX_CONTENT)),
+      col((x) => cleanText(x.ip ?? "", MAX_IP)),
+      col((x) => cleanText(x.upstreamRequestId ?? "", MAX_UPSTREAM_REQUEST_ID)),
+      col((x) =>
+        JSON.stringify(cleanJson({ ...(x.other ?? {}), ...(x.useTimeMs !== undefined ? { use_time_ms: Math.round(x.useTimeMs) } : {}) })),
+      ),
+    ]);
+    for (const row of rows) {
+      const { input, i } = todo[Number(row.ord) - 1];
+      results[i] = toResult(input, row);
+    }
+  }
+  return results.map((r) => r ?? new AppError("internal", "no result", 500));
+}
+
+/** A batch of one: the settle of the settlement API and of tests. Idempotent. */
+export async function settle(owner: ReservationOwner, input: SettleInput): Promise<Settlement> {
+  const [result] = await settleBatch(owner, [input]);
   if (result instanceof Error) throw result;
   return result;
+}
+
+function toResult(input: SettleInput, row: Record<string, unknown>): SettleResult {
+  switch (row.outcome) {
+    case "settled":
+    case "existing": {
+      forgetPricing(input.reservationId);
+      const s: Settlement = {
+        logId: big(row.log_id)!,
+        charged: big(row.charged)!,
+        existing: row.outcome === "existing",
+        userId: row.user_id as number,
+        tokenId: row.token_id as number,
+        userQuota: big(row.user_quota),
+        tokenRemain: big(row.token_remain),
+      };
+      if (!s.existing) {
+        balanceChanged({ kind: "settle", userId: s.userId, tokenId: s.tokenId, userQuota: s.userQuota, tokenRemain: s.tokenRemain, charged: s.charged });
+      }
+      return s;
+    }
+    case "refunded":
+      return new AppError("reservation_refunded", "This reservation was refunded and cannot be settled", 409);
+    case "not_found":
+      return new AppError("reservation_not_found", "Reservation not found", 404);
+    default:
+      return new AppError("internal", `tollgate_settle returned ${String(row.outcome)}`, 500);
+  }
 }

@@ -3,15 +3,16 @@ import { env } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import { getOptions } from "@/lib/options/service";
 import { computeQuota, estimateQuota, pricingLogFields, resolvePricing, type Pricing } from "@/lib/quota/pricing";
+import { holdLease, releaseLease } from "@/lib/quota/leases";
 import { refundQuietly } from "@/lib/quota/refund";
-import { reserve, type Reservation } from "@/lib/quota/reserve";
-import type { UsageSource } from "@/lib/quota/settle";
+import { RELAY_OWNER, reserve, type Reservation } from "@/lib/quota/reserve";
+import type { SettleInput, UsageSource } from "@/lib/quota/settle";
+import { canDefer, scheduleSettle } from "@/lib/quota/settle-queue";
 import { assertModelAllowed, authenticateKey, type RelayKey } from "./auth";
 import { readJsonObject, type JsonObject } from "./body";
 import { RelayError, toErrorResponse } from "./errors";
 import { newRequestId } from "./ids";
 import { reserveLikely } from "./speculation";
-import { canDefer, scheduleSettle, type SettleRequest } from "./settle-queue";
 import { SseRelay } from "./sse";
 import { countPromptTokens, countTexts, promptTokenUpperBound, type PromptParts } from "./tokenizer";
 import { UpstreamFailure, callUpstream, upstreamFailureError, type UpstreamAnswer } from "./upstream";
@@ -22,9 +23,9 @@ import { generatedTexts, parseUsage, type TokenUsage } from "./usage";
 //   trip) → upstream, retried on other channels → response → settle (1 DB round trip, after the
 //   response unless too many settles are pending; for streams when the stream ends or the
 //   client goes away).
-// Any failure between the reserve and a usable upstream answer refunds the hold; the reservation
-// row (charge_on_expiry) covers a crash after the upstream call. Framework-free: a Web Request in,
-// a Web Response out.
+// Any failure between the reserve and a usable upstream answer refunds the hold. From the reserve
+// until its settle or refund has landed, this node renews the reservation's lease; if the node
+// dies, the sweeper returns the hold. Framework-free: a Web Request in, a Web Response out.
 
 export type RelayContext = {
   /** the client's address as resolved by the mount (client-ip.ts) */
@@ -83,6 +84,7 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
     });
     const first = pickChannel(tiers, NO_CHANNELS)!;
     const reserving = reserve({
+      owner: RELAY_OWNER,
       requestId,
       userId: auth.key.userId,
       tokenId: auth.key.tokenId,
@@ -91,7 +93,9 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
       group: auth.usingGroup,
       estimate,
       pricing,
-      chargeOnExpiry: true,
+    }).then((r) => {
+      holdLease(RELAY_OWNER, r.reservationId);
+      return r;
     });
     const job: Omit<Job, "reservation"> = {
       requestId, startedAt, spec, parsed, json, text, auth, pricing, promptTokens, clientIp: ctx.clientIp, signal: req.signal,
@@ -135,7 +139,10 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
     const ready: Job = { ...job, reservation };
     return answer.kind === "stream" ? streamResponse(ready, answer) : await jsonResponse(ready, answer);
   } catch (e) {
-    if (reservation) await refundQuietly(reservation.reservationId, refundReason(e));
+    if (reservation) {
+      await refundQuietly(RELAY_OWNER, reservation.reservationId, refundReason(e));
+      releaseLease(reservation.reservationId);
+    }
     if (e instanceof UpstreamFailure) return toErrorResponse(upstreamFailureError(e), requestId);
     // the client went away (e.g. while sending its body): nobody to answer, nothing to log
     if (req.signal.aborted && !(e instanceof RelayError) && !isAppError(e)) {
@@ -205,6 +212,8 @@ async function jsonResponse(job: Job, answer: Extract<UpstreamAnswer, { kind: "j
   }
   const defer = canDefer();
   const settled = scheduleSettle(
+    RELAY_OWNER,
+    job.reservation.reservationId,
     () =>
       settleInput(job, answer, {
         usage,
@@ -247,6 +256,8 @@ function streamResponse(job: Job, answer: Extract<UpstreamAnswer, { kind: "strea
       reader.cancel().catch(() => {});
     }
     return scheduleSettle(
+      RELAY_OWNER,
+      job.reservation.reservationId,
       () =>
         settleInput(job, answer, {
           usage: sse.usage,
@@ -327,7 +338,7 @@ type Outcome = {
 };
 
 /** the settle of a request: its usage (the upstream's, or counted here), priced */
-async function settleInput(job: Job, answer: UpstreamAnswer, outcome: Outcome): Promise<SettleRequest> {
+async function settleInput(job: Job, answer: UpstreamAnswer, outcome: Outcome): Promise<SettleInput> {
   const { model } = job.parsed;
   let usage = outcome.usage;
   let source: UsageSource = "upstream";
@@ -345,8 +356,6 @@ async function settleInput(job: Job, answer: UpstreamAnswer, outcome: Outcome): 
   if (outcome.endReason === "upstream_error") notes.push("The upstream stream broke off");
   const mapped = answer.upstreamModel !== model;
   return {
-    userId: job.auth.key.userId,
-    tokenId: job.auth.key.tokenId,
     reservationId: job.reservation.reservationId,
     quota,
     promptTokens: usage.promptTokens,

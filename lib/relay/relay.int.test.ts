@@ -15,7 +15,7 @@ import { balanceChanged } from "@/lib/quota/events";
 import { MockUpstream, SECRET_ERROR_MESSAGE, mockEmbedding } from "@/e2e/support/mock-upstream";
 import { makeKey, makeUser } from "@/tests/factories";
 import { billingSubscription, billingUsage, chatCompletions, completions, embeddings, listModels, tokenUsage, unknownRoute } from "./index";
-import { settlesIdle } from "./settle-queue";
+import { settlesIdle } from "@/lib/quota/settle-queue";
 import { reserveLikely } from "./speculation";
 import { authorizeKey } from "@/lib/keys/authorize";
 
@@ -61,7 +61,7 @@ async function wallet() {
 async function logOf(res: Response) {
   await settlesIdle();
   const requestId = res.headers.get("x-request-id")!;
-  return db.log.findUniqueOrThrow({ where: { requestId } });
+  return db.log.findFirstOrThrow({ where: { requestId, type: 2 } });
 }
 
 async function readAll(res: Response): Promise<string> {
@@ -121,8 +121,8 @@ describe("non-stream", () => {
     expect(after.used - before.used).toBe(88n);
     expect(after.requests - before.requests).toBe(1n);
     expect(after.keyUsed - before.keyUsed).toBe(88n);
-    const reservation = await db.reservation.findUniqueOrThrow({ where: { requestId } });
-    expect(reservation).toMatchObject({ status: 2, chargedQuota: 88n, chargeOnExpiry: true });
+    const reservation = await db.reservation.findUniqueOrThrow({ where: { owner_requestId: { owner: "relay", requestId } } });
+    expect(reservation).toMatchObject({ status: 2, chargedQuota: 88n, owner: "relay" });
 
     // the upstream got the channel's key and the client's body
     expect(A.requests).toHaveLength(1);
@@ -224,7 +224,7 @@ describe("a client that leaves before the upstream answers", () => {
     const res = await chatCompletions(req, { clientIp: "127.0.0.1" });
     expect(res.status).toBe(499);
     await settlesIdle();
-    const r = await db.reservation.findUniqueOrThrow({ where: { requestId: res.headers.get("x-request-id")! } });
+    const r = await db.reservation.findUniqueOrThrow({ where: { owner_requestId: { owner: "relay", requestId: res.headers.get("x-request-id")! } } });
     expect(r.status).toBe(3);
     expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(before.quota);
   });
@@ -325,7 +325,7 @@ describe("upstream failures", () => {
     expect(JSON.stringify(body)).not.toMatch(/sk-|balance|12\.34/);
     expect(B.requests).toHaveLength(0);
     expect(await wallet()).toEqual(before);
-    const r = await db.reservation.findUniqueOrThrow({ where: { requestId: res.headers.get("x-request-id")! } });
+    const r = await db.reservation.findUniqueOrThrow({ where: { owner_requestId: { owner: "relay", requestId: res.headers.get("x-request-id")! } } });
     expect(r.status).toBe(3);
   });
 
@@ -338,7 +338,7 @@ describe("upstream failures", () => {
     const res = await chat(hi());
     expect([502, 503]).toContain(res.status);
     expect(await wallet()).toEqual(before);
-    const r = await db.reservation.findUniqueOrThrow({ where: { requestId: res.headers.get("x-request-id")! } });
+    const r = await db.reservation.findUniqueOrThrow({ where: { owner_requestId: { owner: "relay", requestId: res.headers.get("x-request-id")! } } });
     expect(r.status).toBe(3);
     expect(await db.log.count({ where: { requestId: r.requestId } })).toBe(0);
     expect((await auditLedger()).differences).toEqual([]);

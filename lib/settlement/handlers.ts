@@ -3,19 +3,20 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { authorizeKey } from "@/lib/keys/authorize";
 import { getOptions } from "@/lib/options/service";
-import { computeQuota, estimateQuota, resolvePricing, type Pricing } from "@/lib/quota/pricing";
+import { computeQuota, estimateQuota, pricingFromLogFields, resolvePricing, type Pricing } from "@/lib/quota/pricing";
 import { recallPricing } from "@/lib/quota/pricing-cache";
 import { refund } from "@/lib/quota/refund";
-import { reserve } from "@/lib/quota/reserve";
+import { reserve, serviceOwner, type ReservationOwner } from "@/lib/quota/reserve";
 import { settle } from "@/lib/quota/settle";
 import { parseBody, withServiceKey } from "./http";
 import { ZRefundBody, ZReserveBody, ZSettleBody } from "./schemas";
 
-// POST /api/settlement/{reserve,settle,refund} (SPEC §7). One database round trip per call in the
-// usual case: the key and the service credential come from caches, the pricing of a reservation
-// from the process that reserved it (else from the reservation row).
+// POST /api/settlement/{reserve,settle,refund} (SPEC §7). A request id belongs to the credential
+// that reserved it: it settles and refunds only its own reservations. One database round trip per
+// call in the usual case: the key and the service credential come from caches, the pricing of a
+// reservation from the process that reserved it (else from the reservation row).
 
-export const settlementReserve = withServiceKey(async (body) => {
+export const settlementReserve = withServiceKey(async (body, service) => {
   const b = parseBody(ZReserveBody, body);
   const key = await authorizeKey(b.key, { clientIp: b.client_ip, model: b.model });
   const o = await getOptions();
@@ -31,6 +32,7 @@ export const settlementReserve = withServiceKey(async (body) => {
     preConsumedTokens: o.PreConsumedQuota,
   });
   const r = await reserve({
+    owner: serviceOwner(service.id),
     requestId: b.request_id,
     userId: key.userId,
     tokenId: key.tokenId,
@@ -43,49 +45,39 @@ export const settlementReserve = withServiceKey(async (body) => {
     reservation_id: r.reservationId.toString(),
     request_id: r.requestId,
     held_quota: Number(r.held),
-    estimate: Number(estimate),
+    estimate: Number(r.estimate),
     trusted: r.trusted,
     expires_at: r.expiresAt.toISOString(),
     replayed: r.existing,
   };
 });
 
-/** the reservation a settle/refund names, with the pricing it was reserved at */
-async function resolveReservation(ref: { reservation_id?: string; request_id?: string }): Promise<{ reservationId: bigint; pricing: Pricing }> {
+/**
+ * The caller's reservation a settle or refund names, with the pricing it stored. Another
+ * credential's reservations, and the relay's, are not found.
+ */
+async function resolveReservation(
+  owner: ReservationOwner,
+  ref: { reservation_id?: string; request_id?: string },
+): Promise<{ reservationId: bigint; pricing: Pricing }> {
   const reservationId = ref.reservation_id !== undefined ? BigInt(ref.reservation_id) : undefined;
-  const cached = recallPricing({ reservationId, requestId: ref.request_id });
+  const cached = recallPricing(owner, { reservationId, requestId: ref.request_id });
   if (cached) return cached;
   const row = await db.reservation.findFirst({
-    where: reservationId !== undefined ? { id: reservationId } : { requestId: ref.request_id },
+    where: reservationId !== undefined ? { id: reservationId, owner } : { owner, requestId: ref.request_id },
     select: { id: true, modelName: true, pricing: true },
   });
   if (!row) throw new AppError("reservation_not_found", "Reservation not found", 404);
-  return { reservationId: row.id, pricing: pricingFromStored(row.modelName, row.pricing as Record<string, unknown>) };
+  return { reservationId: row.id, pricing: pricingFromLogFields(row.modelName, row.pricing) };
 }
 
-/** rebuilds a Pricing from the fields reserve stored on the reservation (pricingLogFields) */
-function pricingFromStored(model: string, p: Record<string, unknown>): Pricing {
-  const num = (k: string, d: number) => (typeof p[k] === "number" ? (p[k] as number) : d);
-  return {
-    model,
-    mode: p.billing_mode === "price" ? "price" : "ratio",
-    modelRatio: num("model_ratio", 0),
-    completionRatio: num("completion_ratio", 1),
-    cacheRatio: num("cache_ratio", 1),
-    modelPrice: num("model_price", -1),
-    groupRatio: num("group_ratio", 1),
-    userGroupRatio: num("user_group_ratio", -1),
-    free: false,
-    quotaPerUnit: num("quota_per_unit", 500_000),
-  };
-}
-
-export const settlementSettle = withServiceKey(async (body) => {
+export const settlementSettle = withServiceKey(async (body, service) => {
   const b = parseBody(ZSettleBody, body);
-  const { reservationId, pricing } = await resolveReservation(b);
+  const owner = serviceOwner(service.id);
+  const { reservationId, pricing } = await resolveReservation(owner, b);
   const usage = { promptTokens: b.usage.prompt_tokens, completionTokens: b.usage.completion_tokens, cachedTokens: b.usage.cached_tokens };
   const quota = computeQuota(pricing, usage);
-  const s = await settle({
+  const s = await settle(owner, {
     reservationId,
     quota,
     promptTokens: usage.promptTokens,
@@ -97,9 +89,10 @@ export const settlementSettle = withServiceKey(async (body) => {
   return { reservation_id: reservationId.toString(), charged_quota: Number(s.charged), log_id: s.logId.toString(), replayed: s.existing };
 });
 
-export const settlementRefund = withServiceKey(async (body) => {
+export const settlementRefund = withServiceKey(async (body, service) => {
   const b = parseBody(ZRefundBody, body);
-  const { reservationId } = await resolveReservation(b);
-  const r = await refund(reservationId, b.reason ?? "refunded through the settlement API");
+  const owner = serviceOwner(service.id);
+  const { reservationId } = await resolveReservation(owner, b);
+  const r = await refund(owner, reservationId, b.reason ?? "refunded through the settlement API");
   return { reservation_id: reservationId.toString(), returned_quota: Number(r.returned), replayed: r.existing };
 });

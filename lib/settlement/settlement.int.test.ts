@@ -53,7 +53,7 @@ describe("settlement API", () => {
     const k = await makeKey(u.id);
     const rid = requestId();
     const r = await call(settlementReserve, { key: k.key, model: "claude-sonnet-4-5", request_id: rid });
-    forgetPricing(BigInt(r.json.data!.reservation_id as string), rid);
+    forgetPricing(BigInt(r.json.data!.reservation_id as string));
     const s = await call(settlementSettle, { request_id: rid, usage: { prompt_tokens: 1000, completion_tokens: 200 } });
     // (1000 + 200×5) × 1.5 = 3000
     expect(s.json.data).toMatchObject({ charged_quota: 3000 });

@@ -7,12 +7,12 @@ import { auditLedger } from "./audit";
 import { resolvePricing } from "./pricing";
 import { refund } from "./refund";
 import { reserve } from "./reserve";
-import { settle } from "./settle";
-import { settleBatch } from "./settle-batch";
+import { settle, settleBatch } from "./settle";
 
 const pricing = resolvePricing(OPTION_DEFAULTS, { model: "gpt-4o", userGroup: "default", usingGroup: "default" });
+const OWNER = "relay" as const;
 
-describe("settleBatch (group commit)", () => {
+describe("settle: a batch of reservations in one statement", () => {
   it("settles each reservation as settle() would, in one transaction, with one result each", async () => {
     await setOption("PreConsumeMode", "always");
     const a = await makeUser({ quota: 100_000n });
@@ -20,13 +20,13 @@ describe("settleBatch (group commit)", () => {
     const b = await makeUser({ quota: 100_000n });
     const bk = await makeKey(b.id);
     const r = async (u: number, k: number, estimate: bigint) =>
-      (await reserve({ requestId: requestId(), userId: u, tokenId: k, model: "gpt-4o", group: "default", estimate, pricing })).reservationId;
+      (await reserve({ owner: OWNER, requestId: requestId(), userId: u, tokenId: k, model: "gpt-4o", group: "default", estimate, pricing })).reservationId;
     const [r1, r2, r3, r4, r5] = [await r(b.id, bk.id, 1_000n), await r(a.id, ak.id, 1_000n), await r(a.id, ak.id, 2_000n), await r(a.id, ak.id, 500n), await r(b.id, bk.id, 10n)];
-    await refund(r4, "test");
-    await settle({ reservationId: r5, quota: 7n, promptTokens: 1, completionTokens: 1 });
+    await refund(OWNER, r4, "test");
+    await settle(OWNER, { reservationId: r5, quota: 7n, promptTokens: 1, completionTokens: 1 });
     const item = (reservationId: bigint, userId: number, tokenId: number, quota: bigint) => ({ reservationId, userId, tokenId, quota, promptTokens: 10, completionTokens: 5, other: { usage_source: "upstream" } });
 
-    const results = await settleBatch([
+    const results = await settleBatch(OWNER, [
       item(r1, b.id, bk.id, 1_200n), // more than held
       item(r2, a.id, ak.id, 300n), // less than held
       item(r3, a.id, ak.id, 2_000n), // exactly held
@@ -58,11 +58,11 @@ describe("settleBatch (group commit)", () => {
     const k = await makeKey(u.id);
     const ids: bigint[] = [];
     for (let i = 0; i < 200; i++) {
-      ids.push((await reserve({ requestId: requestId(), userId: u.id, tokenId: k.id, model: "gpt-4o", group: "default", estimate: 100n, pricing })).reservationId);
+      ids.push((await reserve({ owner: OWNER, requestId: requestId(), userId: u.id, tokenId: k.id, model: "gpt-4o", group: "default", estimate: 100n, pricing })).reservationId);
     }
     const before = await balances(u.id, k.id);
     const chunks = Array.from({ length: 8 }, (_, c) => ids.filter((_, i) => i % 8 === c));
-    await Promise.all(chunks.map((chunk) => settleBatch(chunk.map((reservationId) => ({ reservationId, userId: u.id, tokenId: k.id, quota: 3n, promptTokens: 1, completionTokens: 1 })))));
+    await Promise.all(chunks.map((chunk) => settleBatch(OWNER, chunk.map((reservationId) => ({ reservationId, userId: u.id, tokenId: k.id, quota: 3n, promptTokens: 1, completionTokens: 1 })))));
     const after = await balances(u.id, k.id);
     expect(before.quota - after.quota).toBe(600n);
     expect(after.requestCount - before.requestCount).toBe(200n);
