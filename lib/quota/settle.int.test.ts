@@ -7,7 +7,9 @@ import { auditLedger } from "./audit";
 import { resolvePricing } from "./pricing";
 import { refund } from "./refund";
 import { reserve } from "./reserve";
+import { createChannel } from "@/lib/channels/service";
 import { settle, settleBatch } from "./settle";
+import { scheduleSettle, settlesIdle } from "./settle-queue";
 
 const pricing = resolvePricing(OPTION_DEFAULTS, { model: "gpt-4o", userGroup: "default", usingGroup: "default" });
 const OWNER = "relay" as const;
@@ -66,6 +68,82 @@ describe("settle: a batch of reservations in one statement", () => {
     const after = await balances(u.id, k.id);
     expect(before.quota - after.quota).toBe(600n);
     expect(after.requestCount - before.requestCount).toBe(200n);
+    expect((await auditLedger()).differences).toEqual([]);
+  });
+
+  it("cleans and truncates what comes from upstream before it reaches the log", async () => {
+    const u = await makeUser({ quota: 100_000n });
+    const k = await makeKey(u.id);
+    const id = (await reserve({ owner: OWNER, requestId: requestId(), userId: u.id, tokenId: k.id, model: "gpt-4o", group: "default", estimate: 10n, pricing })).reservationId;
+    const s = await settle(OWNER, {
+      reservationId: id, quota: 5n, promptTokens: 4, completionTokens: 0,
+      upstreamRequestId: "req\u0000-" + "x".repeat(500), ip: "1".repeat(100), content: "a\u0000b\ud800c",
+      other: { upstream_note: "nul\u0000inside", "key\u0000": 1 },
+    });
+    const log = await db.log.findUniqueOrThrow({ where: { id: s.logId } });
+    expect(log.upstreamRequestId).toBe("req-" + "x".repeat(124));
+    expect(log.ip).toHaveLength(64);
+    expect(log.content).toBe("ab\ufffdc");
+    expect(log.other).toMatchObject({ upstream_note: "nulinside", key: 1 });
+  });
+
+  it("a settle PostgreSQL refuses is tried alone, then written without its description; it never blocks the others", async () => {
+    const u = await makeUser({ quota: 100_000n });
+    const k = await makeKey(u.id);
+    const ids: bigint[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await reserve({ owner: OWNER, requestId: requestId(), userId: u.id, tokenId: k.id, model: "gpt-4o", group: "default", estimate: 100n, pricing })).reservationId);
+    }
+    // a log row PostgreSQL refuses for its data (what an odd upstream value once did)
+    await db.$executeRawUnsafe(`CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.content = 'poison' THEN RAISE EXCEPTION 'poisoned row' USING ERRCODE = '22023'; END IF; RETURN NEW; END $$`);
+    await db.$executeRawUnsafe(`CREATE TRIGGER test_poison BEFORE INSERT ON logs FOR EACH ROW EXECUTE FUNCTION test_poison()`);
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      const started = Date.now();
+      ids.forEach((reservationId, i) =>
+        void scheduleSettle(OWNER, reservationId, async () => ({
+          reservationId, quota: 40n + BigInt(i), promptTokens: 30, completionTokens: 0, content: i === 1 ? "poison" : "fine",
+          upstreamRequestId: "up-1", other: { usage_source: "upstream", frt: 12 },
+        }), "test"),
+      );
+      await settlesIdle();
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      console.error = original;
+      await db.$executeRawUnsafe(`DROP TRIGGER test_poison ON logs`);
+      await db.$executeRawUnsafe(`DROP FUNCTION test_poison()`);
+    }
+    expect(errors).toEqual([]);
+    const rows = await db.reservation.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.status, r.chargedQuota])).toEqual([[2, 40n], [2, 41n], [2, 42n]]);
+    const poisoned = await db.log.findUniqueOrThrow({ where: { id: rows[1].logId! } });
+    expect(poisoned).toMatchObject({ quota: 41n, upstreamRequestId: "", content: expect.stringContaining("dropped") });
+    expect(poisoned.other).toMatchObject({ usage_source: "upstream", model_ratio: 1.25 });
+    expect(poisoned.other).not.toHaveProperty("frt");
+    expect((await auditLedger()).differences).toEqual([]);
+  });
+
+  it("two batches of two nodes that share channels never deadlock (100 rounds)", async () => {
+    const users = await Promise.all([0, 1, 2, 3].map(() => makeUser({ quota: 10n ** 9n })));
+    const keys = await Promise.all(users.map((u) => makeKey(u.id)));
+    const [c1, c2] = await Promise.all(["c1", "c2"].map((name) => createChannel({ name, baseUrl: "http://127.0.0.1:9", key: "k", models: ["gpt-4o"] })));
+    const item = (reservationId: bigint, channelId: number) => ({ reservationId, quota: 3n, promptTokens: 2, completionTokens: 0, channelId });
+    for (let round = 0; round < 100; round++) {
+      const r = await Promise.all(
+        users.map(async (u, i) => (await reserve({ owner: OWNER, requestId: requestId(), userId: u.id, tokenId: keys[i].id, model: "gpt-4o", group: "default", estimate: 10n, pricing })).reservationId),
+      );
+      // one batch meets channel 1 then 2, the other 2 then 1
+      const [a, b] = await Promise.all([
+        settleBatch(OWNER, [item(r[0], c1.id), item(r[1], c2.id)]),
+        settleBatch(OWNER, [item(r[2], c2.id), item(r[3], c1.id)]),
+      ]);
+      for (const x of [...a, ...b]) expect(x).toMatchObject({ charged: 3n });
+    }
+    const used = await db.channel.findMany({ where: { id: { in: [c1.id, c2.id] } } });
+    expect(used.map((c) => c.usedQuota)).toEqual([600n, 600n]);
     expect((await auditLedger()).differences).toEqual([]);
   });
 });

@@ -2,13 +2,17 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { setOption } from "@/lib/options/service";
 import { auditLedger } from "@/lib/quota/audit";
+import { OPTION_DEFAULTS } from "@/lib/options/schemas";
+import { resolvePricing } from "@/lib/quota/pricing";
 import { forgetPricing } from "@/lib/quota/pricing-cache";
+import { RELAY_OWNER, reserve } from "@/lib/quota/reserve";
 import { balances, makeKey, makeUser, requestId } from "@/tests/factories";
 import { settlementRefund, settlementReserve, settlementSettle } from "./handlers";
 import { settlementOpenApi } from "./openapi";
 import { createServiceKey, revokeServiceKey } from "./service-keys";
 
 let secret: string;
+let otherSecret: string;
 const call = async (handler: (r: Request) => Promise<Response>, body: unknown, auth: string | null = `Bearer ${secret}`) => {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (auth) headers.authorization = auth;
@@ -19,6 +23,7 @@ const call = async (handler: (r: Request) => Promise<Response>, body: unknown, a
 beforeAll(async () => {
   await setOption("PreConsumeMode", "always");
   secret = (await createServiceKey("external relay")).secret;
+  otherSecret = (await createServiceKey("another relay")).secret;
 });
 
 describe("settlement API", () => {
@@ -72,6 +77,104 @@ describe("settlement API", () => {
     const s = await call(settlementSettle, { request_id: rid, usage: { prompt_tokens: 1, completion_tokens: 1 } });
     expect(s).toMatchObject({ status: 409, json: { success: false, code: "reservation_refunded" } });
     expect((await balances(u.id, k.id)).quota).toBe(100_000n);
+  });
+
+  it("a request id belongs to the credential that reserved it: another credential gets its own reservation", async () => {
+    const a = await makeUser({ quota: 100_000n });
+    const ak = await makeKey(a.id);
+    const broke = await makeUser();
+    const bk = await makeKey(broke.id);
+    const rid = requestId();
+    const first = await call(settlementReserve, { key: ak.key, model: "gpt-4o", request_id: rid });
+    expect(first.json.data).toMatchObject({ held_quota: 625, replayed: false });
+    // the same request id from another credential, for a user with no money: its own reservation, refused on its own balance
+    const other = await call(settlementReserve, { key: bk.key, model: "gpt-4o", request_id: rid }, `Bearer ${otherSecret}`);
+    expect(other).toMatchObject({ status: 403, json: { code: "insufficient_user_quota" } });
+    // and settling "rid" with the other credential does not touch the first user's reservation
+    const s = await call(settlementSettle, { request_id: rid, usage: { prompt_tokens: 100, completion_tokens: 100 } }, `Bearer ${otherSecret}`);
+    expect(s).toMatchObject({ status: 404, json: { code: "reservation_not_found" } });
+    expect(await balances(a.id, ak.id)).toMatchObject({ quota: 100_000n - 625n, usedQuota: 0n });
+    const rich = await makeUser({ quota: 100_000n });
+    const rk = await makeKey(rich.id);
+    const mine = await call(settlementReserve, { key: rk.key, model: "gpt-4o", request_id: rid }, `Bearer ${otherSecret}`);
+    expect(mine.json.data).toMatchObject({ held_quota: 625, replayed: false });
+    expect(mine.json.data!.reservation_id).not.toBe(first.json.data!.reservation_id);
+    expect(await db.reservation.count({ where: { requestId: rid } })).toBe(2);
+  });
+
+  it("the same request id with another key, user or model is a 409 conflict that reserves and charges nothing", async () => {
+    const u = await makeUser({ quota: 100_000n });
+    const k = await makeKey(u.id);
+    const k2 = await makeKey(u.id);
+    const broke = await makeUser();
+    const bk = await makeKey(broke.id);
+    const rid = requestId();
+    await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid });
+    for (const body of [
+      { key: bk.key, model: "gpt-4o", request_id: rid }, // another user (a broke one: no way past the balance check)
+      { key: k2.key, model: "gpt-4o", request_id: rid }, // another key of the same user
+      { key: k.key, model: "gpt-4o-mini", request_id: rid }, // another model
+    ]) {
+      const r = await call(settlementReserve, body);
+      expect(r).toMatchObject({ status: 409, json: { success: false, code: "request_id_conflict" } });
+    }
+    expect(await db.reservation.count({ where: { requestId: rid } })).toBe(1);
+    expect((await balances(u.id, k.id)).quota).toBe(100_000n - 625n);
+    expect((await balances(broke.id, bk.id)).quota).toBe(0n);
+    // the replay by the owner with the same key and model still returns the first result
+    expect((await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid })).json.data).toMatchObject({ replayed: true, held_quota: 625 });
+    expect((await auditLedger()).differences).toEqual([]);
+  });
+
+  it("a replayed reserve never re-prices: the settle prices with what the reservation stored, cached or not", async () => {
+    const u = await makeUser({ quota: 10_000_000n });
+    const k = await makeKey(u.id);
+    const model = "replay-priced";
+    await setOption("ModelRatio", JSON.stringify({ ...OPTION_DEFAULTS.ModelRatio, [model]: 1 }));
+    try {
+      const rids = [requestId(), requestId()];
+      for (const rid of rids) await call(settlementReserve, { key: k.key, model, request_id: rid, max_tokens: 100 });
+      // the price changes, then the reserves are replayed: the replays must not replace the stored pricing
+      await setOption("ModelRatio", JSON.stringify({ ...OPTION_DEFAULTS.ModelRatio, [model]: 100 }));
+      for (const rid of rids) {
+        const again = await call(settlementReserve, { key: k.key, model, request_id: rid, max_tokens: 100 });
+        // the first reservation's estimate: (500 + 100) × 1
+        expect(again.json.data).toMatchObject({ replayed: true, estimate: 600, held_quota: 600 });
+      }
+      const usage = { prompt_tokens: 1000, completion_tokens: 0 };
+      const cached = await call(settlementSettle, { request_id: rids[0], usage });
+      const reservation = await db.reservation.findFirstOrThrow({ where: { requestId: rids[1] } });
+      forgetPricing(reservation.id);
+      const fromRow = await call(settlementSettle, { request_id: rids[1], usage });
+      expect(cached.json.data).toMatchObject({ charged_quota: 1000 });
+      expect(fromRow.json.data).toMatchObject({ charged_quota: 1000 });
+    } finally {
+      await setOption("ModelRatio", JSON.stringify(OPTION_DEFAULTS.ModelRatio));
+    }
+  });
+
+  it("a credential settles and refunds only its own reservations, never the relay's", async () => {
+    const u = await makeUser({ quota: 100_000n });
+    const k = await makeKey(u.id);
+    const rid = requestId();
+    const r = await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid });
+    const id = r.json.data!.reservation_id as string;
+    const usage = { prompt_tokens: 10, completion_tokens: 10 };
+    for (const body of [{ reservation_id: id }, { request_id: rid }]) {
+      expect(await call(settlementSettle, { ...body, usage }, `Bearer ${otherSecret}`)).toMatchObject({ status: 404, json: { code: "reservation_not_found" } });
+      expect(await call(settlementRefund, body, `Bearer ${otherSecret}`)).toMatchObject({ status: 404, json: { code: "reservation_not_found" } });
+    }
+    expect(await db.reservation.findUniqueOrThrow({ where: { id: BigInt(id) } })).toMatchObject({ status: 1, heldQuota: 625n });
+    // a reservation of the relay (a stream in flight) cannot be refunded or settled through this API
+    const relayRid = requestId();
+    const relay = await reserve({ owner: RELAY_OWNER, requestId: relayRid, userId: u.id, tokenId: k.id, model: "gpt-4o", group: "default", estimate: 100n,
+      pricing: resolvePricing(OPTION_DEFAULTS, { model: "gpt-4o", userGroup: "default", usingGroup: "default" }) });
+    for (const body of [{ reservation_id: relay.reservationId.toString() }, { request_id: relayRid }]) {
+      expect(await call(settlementRefund, body)).toMatchObject({ status: 404, json: { code: "reservation_not_found" } });
+      expect(await call(settlementSettle, { ...body, usage })).toMatchObject({ status: 404, json: { code: "reservation_not_found" } });
+    }
+    expect(await db.reservation.findUniqueOrThrow({ where: { id: relay.reservationId } })).toMatchObject({ status: 1, heldQuota: 100n });
+    expect((await balances(u.id, k.id)).quota).toBe(100_000n - 725n);
   });
 
   it("refuses calls without a valid service credential, and an end-user key alone", async () => {
