@@ -1,7 +1,8 @@
 import { defineConfig } from "@playwright/test";
 import { E2E_BASE_URL, E2E_DATABASE_URL, E2E_NEXTAUTH_SECRET, E2E_PORT } from "./e2e/global-setup";
 
-// End-to-end tests against `next start` (build first: `npx next build`; scripts/test.sh does).
+// End-to-end tests against the server that `npm start` runs, scripts/serve.mjs (build first:
+// `npx next build`; scripts/test.sh does).
 // Debian's Chromium is used because Playwright's own browser download is unreachable offline.
 // E2E_PORT and E2E_DATABASE_URL let several people run the suite side by side.
 export default defineConfig({
@@ -40,7 +41,7 @@ export default defineConfig({
     { name: "api", testDir: "e2e/api" },
   ],
   webServer: {
-    command: `npx next start -p ${E2E_PORT} -H 127.0.0.1`,
+    command: "node scripts/serve.mjs",
     // Playwright starts the server before globalSetup has created the database, so readiness is a
     // page that needs none (/api/health would answer 503 until then); smoke.spec.ts checks health.
     url: `${E2E_BASE_URL}/login`,
@@ -50,6 +51,9 @@ export default defineConfig({
     stderr: "pipe",
     // merged over process.env by Playwright; an undefined value drops the variable (Node's spawn skips it)
     env: {
+      PORT: String(E2E_PORT),
+      HOST: "127.0.0.1",
+      NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: E2E_DATABASE_URL,
       NEXTAUTH_SECRET: E2E_NEXTAUTH_SECRET,

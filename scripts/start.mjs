@@ -8,7 +8,8 @@
 //   4. NEXTAUTH_SECRET (kept in .data/secret) and NEXTAUTH_URL
 //   5. next build when the build is missing or older than the sources
 //   6. the root account (scripts/cli.ts root:ensure -> lib/users/bootstrap.ts)
-//   7. next start, then a banner; Ctrl-C stops Next first, then the database (which flushes)
+//   7. scripts/serve.mjs (Next behind our own node:http server), then a banner; Ctrl-C stops the
+//      server first (it finishes requests and writes their settles), then the database (which flushes)
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -24,6 +25,7 @@ const SECRET_FILE = path.join(DATA_DIR, "secret");
 const RUN_FILE = path.join(DATA_DIR, "run.json");
 const PGLITE_BIN = path.join(ROOT, "node_modules/@electric-sql/pglite-socket/dist/scripts/server.js");
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+const SERVE_SCRIPT = path.join(ROOT, "scripts/serve.mjs");
 // what `next build` compiles: a newer file here means the build is stale
 const BUILD_INPUTS = [
   "app",
@@ -90,8 +92,8 @@ async function main() {
   const root = await ensureRoot(childEnv);
 
   log(`starting Next on ${HOST}:${PORT}`);
-  const next = spawnService("next", process.execPath, [NEXT_BIN, "start", "-p", String(PORT), "-H", HOST], {
-    env: childEnv,
+  const next = spawnService("next", process.execPath, [SERVE_SCRIPT], {
+    env: { ...childEnv, PORT: String(PORT), HOST, NODE_ENV: "production" },
     stdio: ["ignore", "inherit", "inherit"],
   });
   await waitFor(() => httpAnswers(PORT, HOST), 60_000, next, "Next did not answer within 60 s");
@@ -441,7 +443,8 @@ function shutdown(code) {
     for (const name of ["next", "database"]) {
       const service = services.find((s) => s.name === name);
       if (!service || service.exited) continue;
-      if (!(await stopService(service, "SIGTERM", name === "database" ? 30_000 : 10_000))) {
+      // the server may take REQUESTS_MS + SETTLES_MS of scripts/serve.mjs to stop gracefully
+      if (!(await stopService(service, "SIGTERM", name === "database" ? 30_000 : 20_000))) {
         console.error(`[tollgate] ${name} did not stop in time; killing it`);
         await stopService(service, "SIGKILL", 5_000);
       }

@@ -106,7 +106,7 @@ export class RelaySeed {
       );
       if (rows[0] && rows[0].status !== 1) {
         const log = await this.pool.query<{ quota: string; prompt_tokens: number; completion_tokens: number; channel_id: number | null; other: Record<string, unknown>; content: string; is_stream: boolean }>(
-          "SELECT quota::text, prompt_tokens, completion_tokens, channel_id, other, content, is_stream FROM logs WHERE request_id = $1",
+          "SELECT quota::text, prompt_tokens, completion_tokens, channel_id, other, content, is_stream FROM logs WHERE request_id = $1 AND type = 2",
           [requestId],
         );
         const l = log.rows[0];

@@ -15,7 +15,9 @@ import { balanceChanged } from "@/lib/quota/events";
 import { MockUpstream, SECRET_ERROR_MESSAGE, mockEmbedding } from "@/e2e/support/mock-upstream";
 import { makeKey, makeUser } from "@/tests/factories";
 import { billingSubscription, billingUsage, chatCompletions, completions, embeddings, listModels, tokenUsage, unknownRoute } from "./index";
+import { renewLeases } from "@/lib/quota/leases";
 import { settlesIdle } from "@/lib/quota/settle-queue";
+import { sweepExpiredReservations } from "@/lib/quota/sweeper";
 import { reserveLikely } from "./speculation";
 import { authorizeKey } from "@/lib/keys/authorize";
 
@@ -327,6 +329,31 @@ describe("upstream failures", () => {
     expect(await wallet()).toEqual(before);
     const r = await db.reservation.findUniqueOrThrow({ where: { owner_requestId: { owner: "relay", requestId: res.headers.get("x-request-id")! } } });
     expect(r.status).toBe(3);
+  });
+
+  it("a slow upstream that fails after the hold's lease ran out: the lease is renewed, the hold refunded, 0 charged", async () => {
+    await setOption("PreConsumeMode", "always");
+    A.set({ failNext: 1, failStatus: 500, delayMs: 400 });
+    const before = await wallet();
+    const pending = chat(hi());
+    // while the upstream works, the lease runs out (a TTL shorter than the upstream's answer)
+    let reservation = null;
+    for (let i = 0; i < 50 && !reservation; i++) {
+      reservation = await db.reservation.findFirst({ where: { userId, owner: "relay", status: 1 } });
+      if (!reservation) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(reservation).not.toBeNull();
+    await db.reservation.update({ where: { id: reservation!.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    // the node serving it renews its lease, so the sweeper leaves it alone
+    expect(await renewLeases()).toBeGreaterThanOrEqual(1);
+    expect(await sweepExpiredReservations()).toBe(0);
+    const res = await pending;
+    expect(res.status).toBe(502);
+    expect((await res.json()).error.message).toMatch(/nothing was charged/);
+    expect(await wallet()).toEqual(before);
+    expect(await db.reservation.findUniqueOrThrow({ where: { id: reservation!.id } })).toMatchObject({ status: 3 });
+    expect(await db.log.count({ where: { requestId: res.headers.get("x-request-id")!, type: 2 } })).toBe(0);
+    expect((await auditLedger()).differences).toEqual([]);
   });
 
   it("upstream down on every channel: 502, the hold refunded, the ledger audit clean", async () => {

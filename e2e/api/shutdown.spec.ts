@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { expect, test } from "@playwright/test";
+import OpenAI from "openai";
+import { E2E_DATABASE_URL, E2E_NEXTAUTH_SECRET, E2E_PORT } from "../global-setup";
+import { MockUpstream } from "../support/mock-upstream";
+import { QUOTA_PER_USD, RelaySeed } from "../support/relay-seed";
+
+// A graceful stop of the server that `npm start` runs (scripts/serve.mjs), started here on a port
+// of its own so the suite's server keeps running. On SIGTERM it stops accepting, lets requests in
+// flight finish, writes the settles of every response already sent, and exits 0: nothing served
+// is left to the sweeper (which would refund it).
+
+const PORT = E2E_PORT + 7;
+const MODEL = "gpt-4-turbo";
+const seed = new RelaySeed();
+let upstream: MockUpstream;
+let userId: number;
+let key: { id: number; key: string };
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  upstream = await MockUpstream.start({ record: false });
+  await seed.createChannel({ name: "shutdown", baseUrl: `${upstream.url}/v1`, models: [MODEL] });
+  userId = await seed.createUser({ quota: 4n * QUOTA_PER_USD });
+  key = await seed.createKey(userId);
+});
+
+test.afterAll(async () => {
+  await upstream.close();
+  await seed.close();
+});
+
+function startServer(): { proc: ChildProcess; exited: Promise<number | null>; output: () => string } {
+  let out = "";
+  const proc = spawn(process.execPath, ["scripts/serve.mjs"], {
+    env: {
+      ...process.env, PORT: String(PORT), HOST: "127.0.0.1", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: E2E_DATABASE_URL, NEXTAUTH_SECRET: E2E_NEXTAUTH_SECRET, NEXTAUTH_URL: `http://127.0.0.1:${PORT}`, REDIS_URL: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  proc.stdout!.on("data", (d) => (out += d));
+  proc.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  return { proc, exited, output: () => out };
+}
+
+async function ready() {
+  await expect.poll(async () => (await fetch(`http://127.0.0.1:${PORT}/api/health`).catch(() => null))?.status ?? 0, { timeout: 30_000 }).toBe(200);
+}
+
+async function openReservations(): Promise<number> {
+  const { rows } = await seed.pool.query<{ n: string }>("SELECT count(*)::text AS n FROM reservations WHERE user_id = $1 AND status = 1", [userId]);
+  return Number(rows[0].n);
+}
+
+test("SIGTERM: a stream in flight finishes, every response already sent is settled, then exit 0", async () => {
+  const server = startServer();
+  try {
+    await ready();
+    const client = new OpenAI({ apiKey: key.key, baseURL: `http://127.0.0.1:${PORT}/v1`, maxRetries: 0 });
+    // answers already sent, whose settles are still on their way when the signal comes
+    const answered = await Promise.all(Array.from({ length: 20 }, () => client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }] })));
+    expect(answered).toHaveLength(20);
+    // a stream that is still running when the signal comes
+    upstream.set({ chunkDelayMs: 300 });
+    const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }], stream: true });
+    const pieces: string[] = [];
+    const reading = (async () => {
+      for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta?.content ?? "");
+    })();
+    // a slow database: the user's row stays locked until a while after the stream ended, so its
+    // settle is still pending when the server would like to exit
+    const locker = await seed.pool.connect();
+    await locker.query("BEGIN");
+    await locker.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [userId]);
+    server.proc.kill("SIGTERM");
+    // no new connections
+    await expect.poll(async () => (await fetch(`http://127.0.0.1:${PORT}/api/health`).catch(() => null))?.status ?? "refused").toBe("refused");
+    await reading;
+    expect(pieces.join("")).toBe("Hello from the mock upstream.");
+    await new Promise((r) => setTimeout(r, 1_500));
+    await locker.query("COMMIT");
+    locker.release();
+    const code = await server.exited;
+    expect(await openReservations()).toBe(0);
+    const { rows } = await seed.pool.query<{ n: string }>("SELECT count(*)::text AS n FROM logs WHERE user_id = $1 AND type = 2", [userId]);
+    expect(Number(rows[0].n)).toBe(21);
+    expect(await seed.audit(userId)).toEqual([]);
+    expect(code).toBe(0);
+    expect(server.output()).toContain("[serve] stopped");
+  } finally {
+    upstream.set({ chunkDelayMs: 0 });
+    if (server.proc.exitCode === null) server.proc.kill("SIGKILL");
+  }
+});
