@@ -43,7 +43,10 @@ export function settlementOpenApi() {
       version: "1",
       description:
         "Accounting for relays that run elsewhere: reserve quota before calling an upstream, settle with the real usage, " +
-        "or refund. Replaying a call with the same request_id returns the first result and charges nothing more. " +
+        "or refund. A request_id belongs to the credential that reserved it: replaying a call with it returns the first " +
+        "result and charges nothing more; the same request_id with another key, user or model is a 409 request_id_conflict; " +
+        "a credential settles and refunds only its own reservations. A hold expires after ReservationTtlSeconds (120 s by " +
+        "default) and is then returned; a settle that arrives later still charges the real usage, a refund makes it final. " +
         "Amounts are integers in quota (QuotaPerUnit quota = 1 USD).",
     },
     components: {
@@ -76,6 +79,7 @@ export function settlementOpenApi() {
             ...errors({
               "401": "invalid_api_key, token_disabled, token_expired, token_exhausted (the end user's key), or a service credential problem",
               "403": "insufficient_user_quota, pre_consume_token_quota_failed, ip_not_allowed, user_banned, group_not_usable, model_not_allowed",
+              "409": "request_id_conflict: this credential used the request_id for another key, user or model",
             }),
           },
         },

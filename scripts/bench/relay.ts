@@ -155,7 +155,7 @@ generator. A CPU profile of the server at 1 connection: the relay's own code is 
 node-postgres ~0.15 ms; the rest of the difference to the forward route is waiting for the database.
 
 What it took to meet the targets (each measured with this script):
-- **Settles group-committed** (lib/relay/settle-queue.ts, lib/quota/settle-batch.ts): one runner per
+- **Settles group-committed** (lib/quota/settle-queue.ts, lib/quota/settle.ts): one runner per
   process settles everything waiting in one statement (tollgate_settle per reservation, one
   transaction, lingering 10 ms to gather a trickle), at most 512 pending before responses wait for
   their own settle. With one settle per transaction, 64 connections on one user reached 0.27× the
