@@ -31,12 +31,12 @@ test.afterAll(async () => {
   await seed.close();
 });
 
-function startServer(): { proc: ChildProcess; exited: Promise<number | null>; output: () => string } {
+function startServer(port = PORT): { proc: ChildProcess; exited: Promise<number | null>; output: () => string } {
   let out = "";
   const proc = spawn(process.execPath, ["scripts/serve.mjs"], {
     env: {
-      ...process.env, PORT: String(PORT), HOST: "127.0.0.1", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_URL: E2E_DATABASE_URL, NEXTAUTH_SECRET: E2E_NEXTAUTH_SECRET, NEXTAUTH_URL: `http://127.0.0.1:${PORT}`, REDIS_URL: "",
+      ...process.env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: E2E_DATABASE_URL, NEXTAUTH_SECRET: E2E_NEXTAUTH_SECRET, NEXTAUTH_URL: `http://127.0.0.1:${port}`, REDIS_URL: "",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -46,8 +46,8 @@ function startServer(): { proc: ChildProcess; exited: Promise<number | null>; ou
   return { proc, exited, output: () => out };
 }
 
-async function ready() {
-  await expect.poll(async () => (await fetch(`http://127.0.0.1:${PORT}/api/health`).catch(() => null))?.status ?? 0, { timeout: 30_000 }).toBe(200);
+async function ready(port = PORT) {
+  await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.status ?? 0, { timeout: 30_000 }).toBe(200);
 }
 
 async function openReservations(): Promise<number> {
@@ -93,5 +93,47 @@ test("SIGTERM: a stream in flight finishes, every response already sent is settl
   } finally {
     upstream.set({ chunkDelayMs: 0 });
     if (server.proc.exitCode === null) server.proc.kill("SIGKILL");
+  }
+});
+
+test("SIGKILL of one node: its holds come back through another node's sweeper, and nothing is charged", async () => {
+  // short leases, swept every second (restored below: the suite's own server reads them too)
+  await seed.setOption("ReservationTtlSeconds", 10);
+  await seed.setOption("ReservationSweepSeconds", 1);
+  const victim = startServer(PORT);
+  const survivor = startServer(PORT + 1);
+  try {
+    await Promise.all([ready(PORT), ready(PORT + 1)]);
+    const start = await seed.wallet(userId, key.id);
+    upstream.set({ chunkDelayMs: 500 });
+    const client = new OpenAI({ apiKey: key.key, baseURL: `http://127.0.0.1:${PORT}/v1`, maxRetries: 0 });
+    const streams = await Promise.all(
+      Array.from({ length: 5 }, () => client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }], stream: true })),
+    );
+    // each stream has begun: its hold is taken
+    await Promise.all(streams.map(async (s) => (await s[Symbol.asyncIterator]().next()).done));
+    const { rows: open } = await seed.pool.query<{ id: string; request_id: string }>(
+      "SELECT id::text, request_id FROM reservations WHERE user_id = $1 AND status = 1", [userId]);
+    expect(open).toHaveLength(5);
+    expect((await seed.wallet(userId, key.id)).quota).toBeLessThan(start.quota);
+    victim.proc.kill("SIGKILL");
+    await victim.exited;
+    // within one lease and a sweep, every hold is back, each with a refund log; nothing was charged
+    await expect.poll(async () => (await seed.pool.query("SELECT 1 FROM reservations WHERE user_id = $1 AND status = 1", [userId])).rowCount, {
+      timeout: 30_000, intervals: [500],
+    }).toBe(0);
+    const { rows: closed } = await seed.pool.query<{ status: number }>("SELECT status FROM reservations WHERE id = ANY($1::bigint[])", [open.map((r) => r.id)]);
+    expect(closed.map((r) => r.status)).toEqual([4, 4, 4, 4, 4]);
+    const { rows: refunds } = await seed.pool.query<{ request_id: string; quota: string; other: Record<string, unknown> }>(
+      "SELECT request_id, quota::text, other FROM logs WHERE user_id = $1 AND type = 6 AND request_id = ANY($2)", [userId, open.map((r) => r.request_id)]);
+    expect(refunds).toHaveLength(5);
+    for (const r of refunds) expect(r).toMatchObject({ quota: "0", other: expect.objectContaining({ expired: true, owner: "relay" }) });
+    expect(await seed.wallet(userId, key.id)).toEqual(start);
+    expect(await seed.audit(userId)).toEqual([]);
+  } finally {
+    upstream.set({ chunkDelayMs: 0 });
+    await seed.setOption("ReservationTtlSeconds", 120);
+    await seed.setOption("ReservationSweepSeconds", 30);
+    for (const s of [victim, survivor]) if (s.proc.exitCode === null && s.proc.signalCode === null) s.proc.kill("SIGKILL");
   }
 });
