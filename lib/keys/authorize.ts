@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { invalidate, onInvalidate } from "@/lib/cache/bus";
 import { getOptions } from "@/lib/options/service";
 import { onBalanceChange } from "@/lib/quota/events";
+import { RESERVATION_STATUS } from "@/lib/quota/schemas";
 import { usableGroups } from "@/lib/users/groups";
 import { hashKeyBody, keyBody } from "./crypto";
 import { compileIpRules, ipAllowed, parseIp, type IpRule } from "./ip";
@@ -140,7 +141,7 @@ async function markStatus(record: KeyRecord, status: number): Promise<boolean> {
           AND expired_time <> -1 AND expired_time < ${Math.floor(Date.now() / 1000)}`
       : await db.$executeRaw`UPDATE tokens SET status = ${status} WHERE id = ${record.tokenId} AND status = ${TOKEN_STATUS.enabled}
           AND NOT unlimited_quota AND remain_quota <= 0
-          AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.token_id = tokens.id AND r.status = 1 AND r.held_quota > 0)`;
+          AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.token_id = tokens.id AND r.status = ${RESERVATION_STATUS.open} AND r.held_quota > 0)`;
   invalidate("key", record.tokenId);
   return n > 0;
 }

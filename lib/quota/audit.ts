@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { RESERVATION_STATUS } from "./schemas";
 
 // The ledger invariant (SPEC §4.5), recomputed from the logs and the open reservations:
 //   users.quota        = Σ credits (topup, manage, system, refund logs) − Σ consume − open holds
@@ -29,7 +30,7 @@ export async function auditLedger(): Promise<{ users: number; keys: number; diff
              COUNT(*) FILTER (WHERE type = 2 AND prompt_tokens + completion_tokens > 0)::bigint AS requests,
              COALESCE(SUM(aff_quota), 0)::bigint AS aff
       FROM logs GROUP BY user_id),
-    h AS (SELECT user_id, SUM(held_quota)::bigint AS held FROM reservations WHERE status = 1 GROUP BY user_id)
+    h AS (SELECT user_id, SUM(held_quota)::bigint AS held FROM reservations WHERE status = ${RESERVATION_STATUS.open} GROUP BY user_id)
     SELECT u.id, u.username, u.quota,
            (COALESCE(l.credits, 0) - COALESCE(l.consumed, 0) - COALESCE(h.held, 0))::bigint AS exp_quota,
            u.used_quota, COALESCE(l.consumed, 0)::bigint AS exp_used,
@@ -41,7 +42,7 @@ export async function auditLedger(): Promise<{ users: number; keys: number; diff
     { id: number; name: string; used_quota: bigint; exp_used: bigint; remain_quota: bigint; exp_remain: bigint }[]
   >`
     WITH l AS (SELECT token_id, SUM(quota)::bigint AS consumed FROM logs WHERE type = 2 AND token_id IS NOT NULL GROUP BY token_id),
-    h AS (SELECT token_id, SUM(held_quota)::bigint AS held FROM reservations WHERE status = 1 GROUP BY token_id)
+    h AS (SELECT token_id, SUM(held_quota)::bigint AS held FROM reservations WHERE status = ${RESERVATION_STATUS.open} GROUP BY token_id)
     SELECT t.id, t.name, t.used_quota, COALESCE(l.consumed, 0)::bigint AS exp_used, t.remain_quota,
            (t.granted_quota - COALESCE(l.consumed, 0) - COALESCE(h.held, 0))::bigint AS exp_remain
     FROM tokens t LEFT JOIN l ON l.token_id = t.id LEFT JOIN h ON h.token_id = t.id

@@ -134,7 +134,7 @@ describe("what moves with a charge", () => {
     await expire(swept.reservationId);
     await expire(late.reservationId);
     await sweepExpiredReservations();
-    const used = async () => (await db.channel.findMany({ where: { id: { in: [first.id, served.id] } }, orderBy: { id: "asc" } })).map((c) => c.usedQuota);
+    const used = async () => Promise.all([first.id, served.id].map(async (id) => (await db.channel.findUniqueOrThrow({ where: { id } })).usedQuota));
     expect(await used()).toEqual([0n, 0n]);
     // the late settle of a request a retry served on the second channel
     await settle(RELAY_OWNER, { reservationId: late.reservationId, quota: 700n, promptTokens: 560, completionTokens: 0, channelId: served.id });

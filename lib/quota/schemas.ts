@@ -28,3 +28,6 @@ export const ZAdjustQuotaInput = z.object({
   amount: ZQuotaAmount,
 }).refine((v) => v.mode === "set" || v.amount > 0n, { message: "Amount must be greater than 0", path: ["amount"] });
 export type TAdjustQuotaInput = z.input<typeof ZAdjustQuotaInput>;
+
+/** the states of a reservation (docs/reservations.md); the SQL functions name them alike */
+export const RESERVATION_STATUS = { open: 1, settled: 2, refunded: 3, expired: 4 } as const;

@@ -1,0 +1,88 @@
+-- tollgate_settle: the live definition, applied by scripts/migrate.mjs after the migrations whenever this
+-- file changes (prisma/functions/README.md). The reservation lifecycle: docs/reservations.md.
+--
+-- Settles a batch of the owner's reservations in one transaction (one item is a batch of one).
+-- Per item: actual − held on wallet and key (the full charge when the sweeper had already
+-- returned the hold), used quota on both, request_count when tokens were served, the consume log,
+-- the hourly rollup, the reservation closed. Channels' used quota is added once per channel at
+-- the end, in id order. Outcome per item (ord = its position in the arrays): 'settled' |
+-- 'existing' (already settled: nothing charged again) | 'refunded' | 'not_found' (none, or
+-- another owner's).
+CREATE OR REPLACE FUNCTION tollgate_settle(
+  p_owner text, p_ids bigint[], p_quota bigint[], p_prompt_tokens int[], p_completion_tokens int[],
+  p_channel_ids int[], p_is_stream boolean[], p_use_time int[], p_content text[], p_ip text[],
+  p_upstream_request_id text[], p_other jsonb[]
+) RETURNS TABLE (ord int, outcome text, log_id bigint, charged bigint, user_quota bigint,
+                 token_remain bigint, user_id int, token_id int)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  -- reservation states, as lib/quota/schemas.ts RESERVATION_STATUS names them
+  c_open CONSTANT smallint := 1; c_settled CONSTANT smallint := 2; c_refunded CONSTANT smallint := 3; c_expired CONSTANT smallint := 4;
+  i int; r reservations%ROWTYPE; v_delta bigint; v_quota bigint; v_remain bigint; v_username text;
+  v_token_name text; v_log bigint; v_channel int; v_pos int;
+  v_channels int[] := '{}'; v_channel_quota bigint[] := '{}';
+BEGIN
+  PERFORM 1 FROM reservations WHERE id = ANY(p_ids) ORDER BY id FOR UPDATE;
+  FOR i IN SELECT x.n::int FROM unnest(p_ids) WITH ORDINALITY AS x(rid, n)
+             LEFT JOIN reservations rr ON rr.id = x.rid
+           ORDER BY rr.user_id NULLS FIRST, rr.token_id, x.n LOOP
+    ord := i;
+    SELECT * INTO r FROM reservations WHERE id = p_ids[i] AND owner = p_owner;
+    IF NOT FOUND THEN
+      outcome := 'not_found'; log_id := NULL; charged := NULL; user_quota := NULL; token_remain := NULL;
+      user_id := NULL; token_id := NULL;
+      RETURN NEXT; CONTINUE;
+    END IF;
+    user_id := r.user_id; token_id := r.token_id; user_quota := NULL; token_remain := NULL;
+    IF r.status = c_settled THEN
+      outcome := 'existing'; log_id := r.log_id; charged := r.charged_quota;
+      RETURN NEXT; CONTINUE;
+    ELSIF r.status = c_refunded THEN
+      outcome := 'refunded'; log_id := NULL; charged := NULL;
+      RETURN NEXT; CONTINUE;
+    END IF;
+    -- open: the hold is still taken; expired: the sweeper gave it back
+    v_delta := p_quota[i] - CASE WHEN r.status = c_open THEN r.held_quota ELSE 0 END;
+    v_channel := COALESCE(p_channel_ids[i], r.channel_id);
+    UPDATE users SET quota = quota - v_delta, used_quota = used_quota + p_quota[i],
+                     request_count = request_count + CASE WHEN p_prompt_tokens[i] + p_completion_tokens[i] > 0 THEN 1 ELSE 0 END
+      WHERE id = r.user_id RETURNING quota, username INTO v_quota, v_username;
+    UPDATE tokens SET remain_quota = remain_quota - v_delta, used_quota = used_quota + p_quota[i],
+                      accessed_at = now()
+      WHERE id = r.token_id RETURNING remain_quota, name INTO v_remain, v_token_name;
+    IF v_channel IS NOT NULL AND p_quota[i] <> 0 THEN
+      v_pos := array_position(v_channels, v_channel);
+      IF v_pos IS NULL THEN
+        v_channels := v_channels || v_channel; v_channel_quota := v_channel_quota || p_quota[i];
+      ELSE
+        v_channel_quota[v_pos] := v_channel_quota[v_pos] + p_quota[i];
+      END IF;
+    END IF;
+    INSERT INTO logs (user_id, type, content, username, token_name, model_name, quota, prompt_tokens,
+                      completion_tokens, use_time, is_stream, channel_id, token_id, "group", ip,
+                      request_id, upstream_request_id, other)
+      VALUES (r.user_id, 2, COALESCE(p_content[i], ''), COALESCE(v_username, ''), COALESCE(v_token_name, ''),
+              r.model_name, p_quota[i], p_prompt_tokens[i], p_completion_tokens[i], p_use_time[i],
+              COALESCE(p_is_stream[i], false), v_channel, r.token_id, r.group, COALESCE(p_ip[i], ''),
+              r.request_id, COALESCE(p_upstream_request_id[i], ''),
+              r.pricing || COALESCE(p_other[i], '{}'::jsonb)
+                || CASE WHEN r.status = c_expired THEN jsonb_build_object('settled_after_expiry', true) ELSE '{}'::jsonb END)
+      RETURNING id INTO v_log;
+    INSERT INTO usage_rollups AS ur (user_id, model_name, bucket, request_count, quota, prompt_tokens, completion_tokens)
+      VALUES (r.user_id, r.model_name, date_trunc('hour', now()), 1, p_quota[i], p_prompt_tokens[i], p_completion_tokens[i])
+      ON CONFLICT (user_id, model_name, bucket) DO UPDATE SET
+        request_count = ur.request_count + 1, quota = ur.quota + EXCLUDED.quota,
+        prompt_tokens = ur.prompt_tokens + EXCLUDED.prompt_tokens,
+        completion_tokens = ur.completion_tokens + EXCLUDED.completion_tokens;
+    UPDATE reservations SET status = c_settled, charged_quota = p_quota[i], log_id = v_log, finished_at = now(),
+                            channel_id = v_channel
+      WHERE id = r.id;
+    outcome := 'settled'; log_id := v_log; charged := p_quota[i]; user_quota := v_quota; token_remain := v_remain;
+    RETURN NEXT;
+  END LOOP;
+  -- channels last and in id order: rows that many users' batches share
+  FOR i IN SELECT s.k FROM generate_subscripts(v_channels, 1) AS s(k) ORDER BY v_channels[s.k] LOOP
+    UPDATE channels SET used_quota = used_quota + v_channel_quota[i] WHERE id = v_channels[i];
+  END LOOP;
+END $$;
