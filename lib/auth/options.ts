@@ -3,6 +3,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { env } from "@/lib/env";
 import { clientIp } from "@/lib/http/client-ip";
+import { revokeSessions } from "@/lib/users/service";
 import { LoginError } from "./errors";
 import { authorizeCredentials } from "./login";
 
@@ -49,6 +50,18 @@ export const authOptions: NextAuthOptions = {
       },
     }),
   ],
+  events: {
+    // A JWT cannot be deleted: signing out bumps auth_version, so the cookie (and any copy of it)
+    // stops working on the server, not only in this browser. That ends the user's other sessions
+    // too; a cookie already revoked changes nothing.
+    async signOut({ token }) {
+      const uid = token?.uid;
+      const av = token?.av;
+      if (typeof uid === "number" && Number.isSafeInteger(uid) && typeof av === "number") {
+        await revokeSessions(uid, av).catch((e) => console.error("sign-out: could not revoke the session", e));
+      }
+    },
+  },
   callbacks: {
     jwt({ token, user }) {
       if (user) {

@@ -1,10 +1,19 @@
 import "server-only";
 import { db, Prisma, type Db } from "@/lib/db";
 import { AppError, validationError } from "@/lib/errors";
+import { invalidate } from "@/lib/cache/bus";
 import { randomAlphanumeric } from "@/lib/random";
 import { grantRegistrationRewards } from "@/lib/quota/credits";
-import { hashPassword } from "./password";
-import { ROLE, ZCreateUserInput, ZRegisterInput, type TCreateUserInput, type TRegisterInput } from "./schemas";
+import { hashPassword, verifyPassword } from "./password";
+import {
+  ROLE,
+  ZChangePasswordInput,
+  ZCreateUserInput,
+  ZRegisterInput,
+  type TChangePasswordInput,
+  type TCreateUserInput,
+  type TRegisterInput,
+} from "./schemas";
 
 /** 62^10 ≈ 8·10^17 codes: collisions are vanishingly rare, and retried when they happen */
 export const AFF_CODE_LENGTH = 10;
@@ -79,4 +88,53 @@ export async function createUser(input: TCreateUserInput) {
 
 export async function getUserByUsername(username: string) {
   return db.user.findUnique({ where: { username } });
+}
+
+// Sessions are JWTs that carry the user's auth_version (lib/auth): every session check compares it
+// with users.auth_version, so bumping the version ends every session issued before.
+
+/**
+ * Ends the sessions of `userId` issued for `authVersion` (sign-out). A token already revoked (an
+ * older version) changes nothing, so a stale cookie cannot sign out the sessions that replaced it.
+ * Returns whether a version was bumped.
+ */
+export async function revokeSessions(userId: number, authVersion: number): Promise<boolean> {
+  const { count } = await db.user.updateMany({
+    where: { id: userId, authVersion },
+    data: { authVersion: { increment: 1 } },
+  });
+  if (count) invalidate("user", userId);
+  return count === 1;
+}
+
+/**
+ * Changes a user's password after checking the current one, and ends every session of that user
+ * (other devices, a stolen cookie) by bumping auth_version in the same statement. Returns the new
+ * auth_version, for a caller that issues its own session again.
+ */
+export async function changePassword(userId: number, input: TChangePasswordInput): Promise<{ authVersion: number }> {
+  const parsed = ZChangePasswordInput.safeParse(input);
+  if (!parsed.success) throw validationError(parsed.error.issues);
+  const { currentPassword, newPassword } = parsed.data;
+  const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true } });
+  if (!user) throw new AppError("not_found", "User not found", 404);
+  if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+    throw new AppError("wrong_password", "The current password is wrong", 400, {
+      currentPassword: ["The current password is wrong"],
+    });
+  }
+  const passwordHash = await hashPassword(newPassword);
+  // guarded by the hash just checked: two changes at once cannot both pass with the old password
+  const updated = await db.user.updateManyAndReturn({
+    where: { id: userId, passwordHash: user.passwordHash },
+    data: { passwordHash, authVersion: { increment: 1 } },
+    select: { authVersion: true },
+  });
+  if (updated.length !== 1) {
+    throw new AppError("wrong_password", "The current password is wrong", 400, {
+      currentPassword: ["The current password is wrong"],
+    });
+  }
+  invalidate("user", userId);
+  return { authVersion: updated[0].authVersion };
 }
