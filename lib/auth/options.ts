@@ -5,6 +5,7 @@ import { env } from "@/lib/env";
 import { clientIp } from "@/lib/http/client-ip";
 import { revokeSessions } from "@/lib/users/service";
 import { LoginError } from "./errors";
+import { safeNextPath } from "./next-path";
 import { authorizeCredentials } from "./login";
 
 /** used only when NODE_ENV !== "production" and NEXTAUTH_SECRET is unset (dev server, tests) */
@@ -75,15 +76,9 @@ export const authOptions: NextAuthOptions = {
       session.av = token.av;
       return session;
     },
-    // only same-origin redirects after sign-in and sign-out
+    // only same-origin redirects after sign-in and sign-out (callbackUrl)
     redirect({ url, baseUrl }) {
-      if (url.startsWith("/")) return `${baseUrl}${url}`;
-      try {
-        if (new URL(url).origin === baseUrl) return url;
-      } catch {
-        // not a URL
-      }
-      return baseUrl;
+      return `${baseUrl}${safeNextPath(url, baseUrl, "/")}`;
     },
   },
 };
