@@ -24,6 +24,9 @@ const isUniqueViolation = (e: unknown, field: string) =>
   e.code === "P2002" &&
   JSON.stringify(e.meta ?? {}).includes(field);
 
+const usernameTaken = () =>
+  new AppError("username_taken", "This username is already taken", 409, { username: ["This username is already taken"] });
+
 type NewUser = { username: string; passwordHash: string; role: number; group: string; displayName: string; inviterId: number | null };
 
 /** Inserts the user row, retrying with a fresh aff code on the (rare) collision. */
@@ -35,18 +38,23 @@ async function insertUser(tx: Db, data: NewUser) {
         select: { id: true, username: true, role: true, group: true, affCode: true },
       });
     } catch (e) {
-      if (isUniqueViolation(e, "username")) {
-        throw new AppError("username_taken", "This username is already taken", 409, { username: ["This username is already taken"] });
-      }
+      // username: the exact unique index; username_lower: the case-insensitive one (a race past assertUsernameFree)
+      if (isUniqueViolation(e, "username")) throw usernameTaken();
       if (isUniqueViolation(e, "aff_code") && attempt < CREATE_ATTEMPTS) continue;
       throw e;
     }
   }
 }
 
+/** the user whose name equals `username` ignoring case (names are unique that way, see the users_username_lower_key index) */
+export async function getUserByUsernameIgnoreCase(username: string, client: Db = db): Promise<{ id: number; username: string } | null> {
+  const rows = await client.$queryRaw<{ id: number; username: string }[]>`
+    SELECT id, username FROM users WHERE lower(username) = lower(${username}) LIMIT 1`;
+  return rows[0] ?? null;
+}
+
 async function assertUsernameFree(username: string) {
-  const taken = await db.user.findUnique({ where: { username }, select: { id: true } });
-  if (taken) throw new AppError("username_taken", "This username is already taken", 409, { username: ["This username is already taken"] });
+  if (await getUserByUsernameIgnoreCase(username)) throw usernameTaken();
 }
 
 /**
