@@ -35,6 +35,7 @@ export const en = {
   "field.password": "Password",
   "field.confirmPassword": "Confirm password",
   "field.affCode": "Invitation code",
+  "field.baseUrl": "Base URL",
   "field.generic": "This field",
 
   "login.title": "Sign in",
@@ -68,6 +69,8 @@ export const en = {
   "error.password_mismatch": "The passwords do not match.",
   "error.wrong_password": "The current password is wrong.",
   "error.register_rate_limited": "Too many sign-ups from this address. Please try again later.",
+  "error.channel_address_forbidden": "This base URL leads to an address channels may not use (link-local, cloud metadata, or a private network while those are forbidden).",
+  "error.channel_host_unresolvable": "The host of this base URL could not be resolved.",
   "error.unauthenticated": "Please sign in first.",
   "error.forbidden": "You do not have permission to do this.",
   "error.internal": "Something went wrong. Please try again.",
@@ -135,6 +138,7 @@ export const zh: Record<MessageKey, string> = {
   "field.password": "密码",
   "field.confirmPassword": "确认密码",
   "field.affCode": "邀请码",
+  "field.baseUrl": "基础 URL",
   "field.generic": "此项",
 
   "login.title": "登录",
@@ -168,6 +172,8 @@ export const zh: Record<MessageKey, string> = {
   "error.password_mismatch": "两次输入的密码不一致。",
   "error.wrong_password": "当前密码不正确。",
   "error.register_rate_limited": "该地址注册次数过多，请稍后再试。",
+  "error.channel_address_forbidden": "该基础 URL 指向渠道不允许使用的地址（链路本地地址、云元数据地址，或在禁止时的内网地址）。",
+  "error.channel_host_unresolvable": "无法解析该基础 URL 的主机名。",
   "error.unauthenticated": "请先登录。",
   "error.forbidden": "您没有执行此操作的权限。",
   "error.internal": "出错了，请重试。",
