@@ -7,8 +7,9 @@ import { useT } from "@/components/i18n/i18n-provider";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
+import { safeNextPath } from "@/lib/auth/next-path";
 import { AuthCard } from "./auth-card";
-import { loginErrorText, safeNext } from "./login-messages";
+import { loginErrorText } from "./login-messages";
 import { useHydrated } from "./use-hydrated";
 
 export function LoginForm({
@@ -42,7 +43,8 @@ export function LoginForm({
     try {
       const res = await signIn("credentials", { redirect: false, username, password });
       if (res?.ok && !res.error) {
-        router.replace(safeNext(next));
+        // checked on the server already; again here, against the origin the browser is on
+        router.replace(safeNextPath(next, window.location.origin));
         router.refresh();
         return; // stay "pending" while the dashboard loads
       }

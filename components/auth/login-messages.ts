@@ -17,8 +17,3 @@ export function loginErrorText(t: Translator, error: string | null | undefined):
       return t("login.error.generic");
   }
 }
-
-/** only same-site paths: "/keys" yes, "//evil.example" and "https://…" no */
-export function safeNext(next: string | null | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/dashboard";
-}

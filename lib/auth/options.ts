@@ -3,7 +3,9 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { env } from "@/lib/env";
 import { clientIp } from "@/lib/http/client-ip";
+import { revokeSessions } from "@/lib/users/service";
 import { LoginError } from "./errors";
+import { safeNextPath } from "./next-path";
 import { authorizeCredentials } from "./login";
 
 /** used only when NODE_ENV !== "production" and NEXTAUTH_SECRET is unset (dev server, tests) */
@@ -49,6 +51,18 @@ export const authOptions: NextAuthOptions = {
       },
     }),
   ],
+  events: {
+    // A JWT cannot be deleted: signing out bumps auth_version, so the cookie (and any copy of it)
+    // stops working on the server, not only in this browser. That ends the user's other sessions
+    // too; a cookie already revoked changes nothing.
+    async signOut({ token }) {
+      const uid = token?.uid;
+      const av = token?.av;
+      if (typeof uid === "number" && Number.isSafeInteger(uid) && typeof av === "number") {
+        await revokeSessions(uid, av).catch((e) => console.error("sign-out: could not revoke the session", e));
+      }
+    },
+  },
   callbacks: {
     jwt({ token, user }) {
       if (user) {
@@ -62,15 +76,9 @@ export const authOptions: NextAuthOptions = {
       session.av = token.av;
       return session;
     },
-    // only same-origin redirects after sign-in and sign-out
+    // only same-origin redirects after sign-in and sign-out (callbackUrl)
     redirect({ url, baseUrl }) {
-      if (url.startsWith("/")) return `${baseUrl}${url}`;
-      try {
-        if (new URL(url).origin === baseUrl) return url;
-      } catch {
-        // not a URL
-      }
-      return baseUrl;
+      return `${baseUrl}${safeNextPath(url, baseUrl, "/")}`;
     },
   },
 };

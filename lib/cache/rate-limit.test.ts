@@ -54,6 +54,24 @@ function contract(name: string, makeStore: () => RateLimitStore, advance?: (ms: 
       expect((await rl.hit(key)).count).toBe(1);
     });
 
+    it("extend lengthens a live window, never shortens it, and opens none", async () => {
+      const rl = rateLimiter({ name: "test:x", limit: 1, windowMs: 60_000 }, makeStore());
+      const key = id();
+      await rl.extend(key, 600_000); // no window: nothing to extend
+      expect(await rl.peek(key)).toMatchObject({ count: 0, resetMs: 0 });
+      await rl.hit(key);
+      await rl.extend(key, 600_000);
+      const long = await rl.peek(key);
+      expect(long.count).toBe(1);
+      expect(long.resetMs).toBeGreaterThan(595_000);
+      expect(long.resetMs).toBeLessThanOrEqual(600_000);
+      await rl.extend(key, 1_000); // shorter: ignored
+      expect((await rl.peek(key)).resetMs).toBeGreaterThan(595_000);
+      // the count carries on in the lengthened window
+      expect(await rl.hit(key)).toMatchObject({ allowed: false, count: 2 });
+      await rl.reset(key);
+    });
+
     it("counts concurrent hits exactly", async () => {
       const rl = rateLimiter({ name: "test:e", limit: 10, windowMs: WINDOW }, makeStore());
       const key = id();
@@ -76,6 +94,17 @@ function contract(name: string, makeStore: () => RateLimitStore, advance?: (ms: 
         const fresh = await rl.hit(key);
         expect(fresh).toMatchObject({ allowed: true, count: 1 });
         expect(fresh.resetMs).toBe(1_000);
+      });
+
+      it("an extended window ends at its new time, not the old one", async () => {
+        const rl = rateLimiter({ name: "test:y", limit: 1, windowMs: 1_000 }, makeStore());
+        const key = id();
+        await rl.hit(key);
+        await rl.extend(key, 5_000);
+        advance(4_999);
+        expect(await rl.hit(key)).toMatchObject({ allowed: false, count: 2 });
+        advance(1);
+        expect(await rl.hit(key)).toMatchObject({ allowed: true, count: 1 });
       });
     }
   });
@@ -105,6 +134,7 @@ describe("FallbackRateLimitStore", () => {
       get: () => Promise.reject(new Error("ECONNREFUSED")),
       decr: () => Promise.reject(new Error("ECONNREFUSED")),
       reset: () => Promise.reject(new Error("ECONNREFUSED")),
+      extend: () => Promise.reject(new Error("ECONNREFUSED")),
     };
     const spy = console.error;
     console.error = () => {};
@@ -158,6 +188,22 @@ describe("RedisRateLimitStore", () => {
     expect(await rl.peek(key)).toMatchObject({ count: 0, allowed: true });
     await rl.undo(key); // must not leave a -1 without expiry behind
     expect(await redis.exists(`tollgate:rl:test:redis:${key}`)).toBe(0);
+  });
+
+  it("extend lengthens a window like the in-process store does", async (ctx) => {
+    if (!redisUp || !redis) return ctx.skip();
+    const rl = rateLimiter({ name: "test:redis3", limit: 1, windowMs: 60_000 }, new RedisRateLimitStore(redis));
+    const key = `t-${Math.random().toString(36).slice(2)}`;
+    const redisKey = `tollgate:rl:test:redis3:${key}`;
+    await rl.extend(key, 600_000);
+    expect(await redis.exists(redisKey)).toBe(0);
+    await rl.hit(key);
+    await rl.extend(key, 600_000);
+    expect(await redis.pttl(redisKey)).toBeGreaterThan(595_000);
+    await rl.extend(key, 1_000);
+    expect(await redis.pttl(redisKey)).toBeGreaterThan(595_000);
+    expect(await rl.hit(key)).toMatchObject({ allowed: false, count: 2 });
+    await rl.reset(key);
   });
 
   it("restores a lost expiry on the next hit", async (ctx) => {

@@ -30,6 +30,8 @@ export interface RateLimitStore {
   /** takes one back (never below zero), e.g. after an attempt that turned out fine */
   decr(key: string): Promise<void>;
   reset(key: string): Promise<void>;
+  /** keeps a live window open at least `ttlMs` from now (never shortens it; no window, no-op) */
+  extend(key: string, ttlMs: number): Promise<void>;
 }
 
 const KEY_PREFIX = "tollgate:rl:";
@@ -78,6 +80,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.windows.delete(key);
   }
 
+  async extend(key: string, ttlMs: number) {
+    const w = this.live(key);
+    if (w) w.resetAt = Math.max(w.resetAt, this.now() + ttlMs);
+  }
+
   /** number of live windows (tests) */
   size(): number {
     return this.windows.size;
@@ -100,16 +107,26 @@ local c = tonumber(redis.call('GET', KEYS[1]) or '0')
 if c > 0 then redis.call('DECR', KEYS[1]) end
 return 0`;
 
+// PEXPIRE only a live window, and only to lengthen it (PEXPIRE ... GT needs Redis 7).
+const EXTEND_SCRIPT = `
+local t = redis.call('PTTL', KEYS[1])
+if t >= 0 and t < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return 0`;
+
 export class RedisRateLimitStore implements RateLimitStore {
-  constructor(private redis: Redis) {}
+  /** `prefix` keeps the keys of a test run apart from those of a server sharing the Redis */
+  constructor(
+    private redis: Redis,
+    private prefix = KEY_PREFIX,
+  ) {}
 
   async incr(key: string, windowMs: number) {
-    const [count, ttlMs] = (await this.redis.eval(INCR_SCRIPT, 1, KEY_PREFIX + key, String(windowMs))) as [number, number];
+    const [count, ttlMs] = (await this.redis.eval(INCR_SCRIPT, 1, this.prefix + key, String(windowMs))) as [number, number];
     return { count: Number(count), ttlMs: Number(ttlMs) };
   }
 
   async get(key: string) {
-    const replies = await this.redis.multi().get(KEY_PREFIX + key).pttl(KEY_PREFIX + key).exec();
+    const replies = await this.redis.multi().get(this.prefix + key).pttl(this.prefix + key).exec();
     if (!replies) throw new Error("rate-limit: Redis transaction aborted");
     const [[getErr, value], [ttlErr, ttl]] = replies;
     if (getErr || ttlErr) throw getErr ?? ttlErr;
@@ -118,11 +135,15 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async decr(key: string) {
-    await this.redis.eval(DECR_SCRIPT, 1, KEY_PREFIX + key);
+    await this.redis.eval(DECR_SCRIPT, 1, this.prefix + key);
   }
 
   async reset(key: string) {
-    await this.redis.del(KEY_PREFIX + key);
+    await this.redis.del(this.prefix + key);
+  }
+
+  async extend(key: string, ttlMs: number) {
+    await this.redis.eval(EXTEND_SCRIPT, 1, this.prefix + key, String(Math.ceil(ttlMs)));
   }
 }
 
@@ -157,6 +178,9 @@ export class FallbackRateLimitStore implements RateLimitStore {
   }
   reset(key: string) {
     return this.run((s) => s.reset(key));
+  }
+  extend(key: string, ttlMs: number) {
+    return this.run((s) => s.extend(key, ttlMs));
   }
 }
 
@@ -207,6 +231,10 @@ export function rateLimiter(rule: RateLimitRule, store?: RateLimitStore) {
     },
     async reset(id: string): Promise<void> {
       await s().reset(storeKey(rule, id));
+    },
+    /** keeps the current window (if any) open at least `ttlMs` longer: a lock that grows (backoff) */
+    async extend(id: string, ttlMs: number): Promise<void> {
+      await s().extend(storeKey(rule, id), ttlMs);
     },
   };
 }

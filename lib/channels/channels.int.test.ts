@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { setOption } from "@/lib/options/service";
 import { truncateAll } from "@/tests/truncate";
 import { getRoutingSnapshot, resetRouting, routesFor } from "./routing";
 import { createChannel, deleteChannels, setChannelStatus, updateChannel } from "./service";
@@ -40,9 +41,70 @@ describe("channels", () => {
     [{ modelMapping: "[1]" }, "modelMapping"],
     [{ modelMapping: '{"a": 5}' }, "modelMapping"],
     [{ key: "" }, "key"],
+    [{ baseUrl: "http://user:pass@127.0.0.1:9/v1" }, "baseUrl"],
+    [{ baseUrl: "https://admin@api.example.com" }, "baseUrl"],
+    [{ baseUrl: "http://:secret@127.0.0.1:9" }, "baseUrl"],
+    [{ baseUrl: "http://127.0.0.1:9/v1?api-version=1" }, "baseUrl"],
+    [{ baseUrl: "http://127.0.0.1:9/#x" }, "baseUrl"],
+    [{ baseUrl: "javascript:alert(1)" }, "baseUrl"],
+    [{ baseUrl: "file:///etc/passwd" }, "baseUrl"],
+    [{ baseUrl: "http://[fe80::1%eth0]/" }, "baseUrl"],
   ])("refuses %j", async (bad, field) => {
     await expect(createChannel({ ...base, ...bad } as never)).rejects.toMatchObject({ code: "validation", fieldErrors: { [field]: expect.any(Array) } });
     expect(await db.channel.count()).toBe(0);
+  });
+
+  it.each([
+    "http://169.254.169.254/latest/meta-data",
+    "http://169.254.169.254.:80/v1",
+    "http://2852039166/v1",
+    "http://0xa9fea9fe/v1",
+    "http://0xA9.0xFE.0xA9.0xFE/v1",
+    "http://0251.0376.0251.0376/v1",
+    "http://169.254.43518/v1",
+    "http://[::ffff:169.254.169.254]/v1",
+    "http://[::ffff:a9fe:a9fe]/v1",
+    "http://[64:ff9b::a9fe:a9fe]/v1",
+    "http://[fd00:ec2::254]/v1",
+    "http://169.254.1.1:8080/v1",
+    "http://[fe80::1]/v1",
+    "http://[FE80::abcd]:8000/v1",
+    "http://0.0.0.0:8080/v1",
+    "http://[::]:8080/v1",
+  ])("refuses a channel that leads to link-local or metadata: %s", async (baseUrl) => {
+    await expect(createChannel({ ...base, baseUrl })).rejects.toMatchObject({
+      code: "channel_address_forbidden",
+      status: 400,
+      fieldErrors: { baseUrl: [expect.stringMatching(/may not point there/)] },
+    });
+    expect(await db.channel.count()).toBe(0);
+  });
+
+  it("allows loopback and private upstreams by default, refuses them when the option is off", async () => {
+    for (const baseUrl of ["http://127.0.0.1:9/v1", "http://localhost:9/v1", "http://[::1]:9", "http://10.0.0.5:8000", "http://192.168.1.20:11434"]) {
+      await expect(createChannel({ ...base, baseUrl })).resolves.toMatchObject({ baseUrl });
+    }
+    await setOption("ChannelPrivateAddressesAllowed", "false");
+    for (const baseUrl of ["http://127.0.0.1:9/v1", "http://localhost:9/v1", "http://2130706433:9", "http://[::1]:9", "http://10.0.0.5:8000", "http://[fd12::1]:80"]) {
+      await expect(createChannel({ ...base, baseUrl })).rejects.toMatchObject({
+        code: "channel_address_forbidden",
+        fieldErrors: { baseUrl: [expect.stringMatching(/ChannelPrivateAddressesAllowed/)] },
+      });
+    }
+    // a public literal needs no DNS and is fine
+    await expect(createChannel({ ...base, baseUrl: "https://8.8.8.8/v1" })).resolves.toMatchObject({ baseUrl: "https://8.8.8.8/v1" });
+    expect(await db.channel.count()).toBe(6);
+  });
+
+  it("refuses a host that does not resolve, and an update to a forbidden address changes nothing", async () => {
+    await expect(createChannel({ ...base, baseUrl: "http://no-such-host.invalid/v1" })).rejects.toMatchObject({ code: "channel_host_unresolvable" });
+    const c = await createChannel(base);
+    await expect(updateChannel({ id: c.id, baseUrl: "http://[::ffff:169.254.169.254]/" })).rejects.toMatchObject({ code: "channel_address_forbidden" });
+    await expect(updateChannel({ id: c.id, baseUrl: "http://u:p@127.0.0.1:9" })).rejects.toMatchObject({ code: "validation" });
+    expect((await db.channel.findUniqueOrThrow({ where: { id: c.id } })).baseUrl).toBe(base.baseUrl);
+    // an update that leaves the URL alone is not re-checked
+    await setOption("ChannelPrivateAddressesAllowed", "false");
+    await expect(updateChannel({ id: c.id, name: "renamed" })).resolves.toMatchObject({ name: "renamed" });
   });
 
   it("routing sees every write at once (cache bus), and only enabled channels", async () => {
@@ -86,6 +148,9 @@ describe("channels", () => {
     const bad = await cli(["channel:create", "--name", "x", "--base-url", "http://a", "--key", "k", "--models", "a", "--weight", "heavy"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--weight must be a whole number");
+    const metadata = await cli(["channel:create", "--name", "m", "--base-url", "http://2852039166/", "--key", "k", "--models", "a"]);
+    expect(metadata.code).toBe(1);
+    expect(metadata.stderr).toContain("169.254.169.254");
     expect(await db.channel.count()).toBe(1);
   });
 });

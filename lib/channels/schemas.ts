@@ -34,14 +34,39 @@ const ZModelMapping = z
     return out;
   });
 
+/** parsed as the relay will parse it (WHATWG URL), so what is checked is what gets called */
+function parseUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+// Syntax only; where the host leads (link-local, metadata, private) is checked after resolution by
+// the service (lib/net), which needs DNS and the ChannelPrivateAddressesAllowed option.
+const ZBaseUrl = z
+  .string()
+  .trim()
+  .max(2048, "Base URL is at most 2048 characters")
+  .superRefine((text, ctx) => {
+    const url = parseUrl(text);
+    const problem = !url
+      ? "Base URL must be a URL"
+      : url.protocol !== "http:" && url.protocol !== "https:"
+        ? "Base URL must start with http:// or https://"
+        : url.username || url.password
+          ? "Base URL must not contain a user name or password"
+          : url.search || url.hash || /[?#]/.test(text)
+            ? "Base URL must not have a query or fragment"
+            : null;
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .transform((u) => u.replace(/\/+$/, ""));
+
 export const ZChannelFields = z.object({
   name: z.string().trim().min(1, "Name is required").max(64, "Name is at most 64 characters"),
-  baseUrl: z
-    .string()
-    .trim()
-    .url("Base URL must be a URL")
-    .refine((u) => /^https?:\/\//i.test(u), "Base URL must start with http:// or https://")
-    .transform((u) => u.replace(/\/+$/, "")),
+  baseUrl: ZBaseUrl,
   key: z.string().trim().min(1, "Key is required").max(4096),
   models: ZNameList.refine((m) => m.length > 0, "At least one model is required").refine(
     (m) => m.every((x) => x.length <= 128),

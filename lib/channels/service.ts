@@ -1,7 +1,9 @@
 import "server-only";
 import { db, Prisma } from "@/lib/db";
-import { notFound, validationError } from "@/lib/errors";
+import { AppError, notFound, validationError } from "@/lib/errors";
 import { invalidate } from "@/lib/cache/bus";
+import { checkHost } from "@/lib/net/resolve";
+import { getOptions } from "@/lib/options/service";
 import { CHANNEL_SELECT, toChannelDto, type ChannelDto } from "./queries";
 import { CHANNELS_TOPIC } from "./topics";
 import {
@@ -18,10 +20,25 @@ import {
 
 export { CHANNELS_TOPIC };
 
+/**
+ * Refuses a base URL whose host is, or resolves to, an address channels may not use: link-local
+ * and cloud metadata always, loopback and private networks when ChannelPrivateAddressesAllowed is
+ * off (lib/net). The relay checks again at connection time; this is the admin's clear error.
+ */
+async function assertBaseUrlAllowed(baseUrl: string): Promise<void> {
+  const { ChannelPrivateAddressesAllowed } = await getOptions();
+  const check = await checkHost(new URL(baseUrl).hostname, { allowPrivate: ChannelPrivateAddressesAllowed });
+  if (check.ok) return;
+  const unresolvable = check.reason.endsWith("could not be resolved");
+  const message = unresolvable ? `Base URL: ${check.reason}` : `Base URL may not point there: ${check.reason}`;
+  throw new AppError(unresolvable ? "channel_host_unresolvable" : "channel_address_forbidden", message, 400, { baseUrl: [message] });
+}
+
 export async function createChannel(input: TCreateChannelInput): Promise<ChannelDto> {
   const parsed = ZCreateChannelInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues);
   const v = parsed.data;
+  await assertBaseUrlAllowed(v.baseUrl);
   const row = await db.channel.create({
     data: {
       name: v.name,
@@ -44,6 +61,7 @@ export async function updateChannel(input: TUpdateChannelInput): Promise<Channel
   const parsed = ZUpdateChannelInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues);
   const { id, key, modelMapping, ...rest } = parsed.data;
+  if (rest.baseUrl !== undefined) await assertBaseUrlAllowed(rest.baseUrl);
   const data: Prisma.ChannelUpdateInput = { ...rest };
   if (key) data.key = key;
   if (modelMapping !== undefined) data.modelMapping = modelMapping as Prisma.InputJsonValue;

@@ -44,6 +44,8 @@ export const OPTION_SCHEMAS = {
   ServerAddress: z.union([z.literal(""), z.string().url()]),
   NotifyEmailFrom: z.string().max(254),
   NotifyAllowPrivateTargets: z.boolean(),
+  /** channel base URLs may reach loopback and private networks (local model servers); link-local and metadata never */
+  ChannelPrivateAddressesAllowed: z.boolean(),
 } as const;
 
 export type OptionKey = keyof typeof OPTION_SCHEMAS;
@@ -80,6 +82,7 @@ export const OPTION_DEFAULTS: Options = {
   ServerAddress: "",
   NotifyEmailFrom: "",
   NotifyAllowPrivateTargets: false,
+  ChannelPrivateAddressesAllowed: true,
 };
 
 export const OPTION_KEYS = Object.keys(OPTION_SCHEMAS) as OptionKey[];

@@ -1,15 +1,26 @@
 import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
+import { literalRefusal, type AddressPolicy } from "@/lib/net/address";
+import { guardedLookup } from "@/lib/net/resolve";
 
 // The relay's HTTP client for upstream calls: node:http with keep-alive agents. It does the work of
 // fetch() for a fraction of the CPU (no WHATWG body machinery on the request side, one buffer for a
 // JSON answer), which matters because the relay shares one event loop with Next's own work.
 
-const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 256, scheduling: "lifo" }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 256, scheduling: "lifo" }),
-};
+// One pair of agents per address policy, so a kept-alive socket opened under one policy is never
+// reused under the other. Names are checked by the agents' lookup at every new connection (a
+// DNS answer that changed since the channel was saved is caught); IP literals, which Node does
+// not look up, before the request.
+function makeAgents(policy: AddressPolicy) {
+  const lookup = guardedLookup(policy);
+  const opts = { keepAlive: true, maxSockets: 1024, maxFreeSockets: 256, scheduling: "lifo" as const, lookup };
+  return { http: new http.Agent(opts), https: new https.Agent(opts) };
+}
+const agentsByPolicy = { private: makeAgents({ allowPrivate: true }), public: makeAgents({ allowPrivate: false }) };
+
+/** channels' default (ChannelPrivateAddressesAllowed = true) */
+const DEFAULT_POLICY: AddressPolicy = { allowPrivate: true };
 
 export type UpstreamResponse = {
   status: number;
@@ -29,12 +40,24 @@ export class UpstreamNetworkError extends Error {
   }
 }
 
-/** POSTs `body` to `url`; resolves once the response headers arrived. `signal` aborts at any time. */
-export function post(url: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<UpstreamResponse> {
+/**
+ * POSTs `body` to `url`; resolves once the response headers arrived. `signal` aborts at any time.
+ * `policy` decides which addresses may be connected to (link-local and metadata never).
+ */
+export function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+  policy: AddressPolicy = DEFAULT_POLICY,
+): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new UpstreamNetworkError("aborted", "ABORT_ERR"));
     const u = new URL(url);
     const secure = u.protocol === "https:";
+    const refused = literalRefusal(u.hostname, policy);
+    if (refused) return reject(new UpstreamNetworkError(`${u.hostname} is ${refused}`, "EADDRNOTALLOWED"));
+    const agents = policy.allowPrivate ? agentsByPolicy.private : agentsByPolicy.public;
     const payload = Buffer.from(body, "utf8");
     const req = (secure ? https : http).request({
       protocol: u.protocol,

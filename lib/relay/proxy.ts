@@ -109,6 +109,7 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
         body: (channel) => upstreamBody(job, channel),
         stream: parsed.stream,
         clientSignal: signal,
+        addressPolicy: { allowPrivate: options.ChannelPrivateAddressesAllowed },
       });
 
     let answer: UpstreamAnswer;

@@ -1,4 +1,5 @@
 import type { RouteChannel } from "@/lib/channels/routing";
+import type { AddressPolicy } from "@/lib/net/address";
 import { RelayError } from "./errors";
 import { post, UpstreamNetworkError } from "./http-client";
 
@@ -50,6 +51,8 @@ export type CallOptions = {
   body(channel: RouteChannel): { text: string; upstreamModel: string };
   stream: boolean;
   clientSignal: AbortSignal;
+  /** which addresses a channel may lead to (ChannelPrivateAddressesAllowed), checked at connection time */
+  addressPolicy: AddressPolicy;
 };
 
 const isRetryableStatus = (s: number) => s >= 500 || s === 429 || s === 401 || s === 403 || s === 408;
@@ -86,6 +89,7 @@ export async function callUpstream(o: CallOptions): Promise<UpstreamAnswer> {
         },
         text,
         ctrl.signal,
+        o.addressPolicy,
       );
       const base: Base = { channel, upstreamModel, tried: [...tried], upstreamRequestId: headerText(res.headers["x-request-id"]) };
       if (res.status >= 200 && res.status < 300) {

@@ -6,7 +6,7 @@ import { randomAlphanumeric } from "@/lib/random";
 import { LOG_TYPE } from "@/lib/quota/credits";
 import { verifyPassword } from "./password";
 import { ROLE } from "./schemas";
-import { createUser } from "./service";
+import { createUser, getUserByUsernameIgnoreCase } from "./service";
 
 export const DEFAULT_ROOT_USERNAME = "root";
 const GENERATED_PASSWORD_LENGTH = 20;
@@ -47,11 +47,12 @@ export async function ensureRootAccount(credentials: RootCredentials = fromEnv()
     if (root) return { status: "exists", userId: root.id, username: root.username };
   }
 
-  const username = wanted ?? DEFAULT_ROOT_USERNAME;
-  const existing = await db.user.findUnique({
-    where: { username },
-    select: { id: true, username: true, role: true, passwordHash: true },
-  });
+  // names are unique ignoring case: TOLLGATE_ROOT_USERNAME=Root names the existing "root"
+  const match = await getUserByUsernameIgnoreCase(wanted ?? DEFAULT_ROOT_USERNAME);
+  const username = match?.username ?? wanted ?? DEFAULT_ROOT_USERNAME;
+  const existing = match
+    ? await db.user.findUnique({ where: { id: match.id }, select: { id: true, username: true, role: true, passwordHash: true } })
+    : null;
   if (existing) {
     if (existing.role === ROLE.root) return { status: "exists", userId: existing.id, username };
     if (!password || !(await verifyPassword(password, existing.passwordHash))) {

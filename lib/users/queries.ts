@@ -1,5 +1,6 @@
 import "server-only";
 import { db, type Db } from "@/lib/db";
+import { configuredOrigin } from "@/lib/http/public-origin";
 import { getOptions } from "@/lib/options/service";
 import { displayOf } from "@/lib/quota/credits";
 import { formatQuota } from "@/lib/quota/money";
@@ -59,8 +60,12 @@ export async function getDashboard(userId: number, client: Db = db): Promise<Das
   };
 }
 
-/** The public base URL for links users share: the ServerAddress option when set, else `fallback` (the request's origin). */
-export async function getPublicOrigin(fallback: string): Promise<string> {
+/**
+ * The public base URL for links users share (invitations): the ServerAddress option when set, else
+ * NEXTAUTH_URL's origin. Never the request's Host or X-Forwarded-Host: those say what the client
+ * or a proxy claimed, and a link built from them can send invitees to another site.
+ */
+export async function getPublicOrigin(): Promise<string> {
   const { ServerAddress } = await getOptions();
-  return (ServerAddress || fallback).replace(/\/+$/, "");
+  return (ServerAddress || configuredOrigin()).replace(/\/+$/, "");
 }

@@ -39,3 +39,9 @@ export const ZCreateUserInput = z.object({
   displayName: z.string().trim().max(64).optional(),
 });
 export type TCreateUserInput = z.input<typeof ZCreateUserInput>;
+
+export const ZChangePasswordInput = z.object({
+  currentPassword: z.string().min(1, "Current password is required").max(128),
+  newPassword: ZPassword,
+});
+export type TChangePasswordInput = z.input<typeof ZChangePasswordInput>;

@@ -1,10 +1,19 @@
 import "server-only";
 import { db, Prisma, type Db } from "@/lib/db";
 import { AppError, validationError } from "@/lib/errors";
+import { invalidate } from "@/lib/cache/bus";
 import { randomAlphanumeric } from "@/lib/random";
 import { grantRegistrationRewards } from "@/lib/quota/credits";
-import { hashPassword } from "./password";
-import { ROLE, ZCreateUserInput, ZRegisterInput, type TCreateUserInput, type TRegisterInput } from "./schemas";
+import { hashPassword, verifyPassword } from "./password";
+import {
+  ROLE,
+  ZChangePasswordInput,
+  ZCreateUserInput,
+  ZRegisterInput,
+  type TChangePasswordInput,
+  type TCreateUserInput,
+  type TRegisterInput,
+} from "./schemas";
 
 /** 62^10 ≈ 8·10^17 codes: collisions are vanishingly rare, and retried when they happen */
 export const AFF_CODE_LENGTH = 10;
@@ -14,6 +23,9 @@ const isUniqueViolation = (e: unknown, field: string) =>
   e instanceof Prisma.PrismaClientKnownRequestError &&
   e.code === "P2002" &&
   JSON.stringify(e.meta ?? {}).includes(field);
+
+const usernameTaken = () =>
+  new AppError("username_taken", "This username is already taken", 409, { username: ["This username is already taken"] });
 
 type NewUser = { username: string; passwordHash: string; role: number; group: string; displayName: string; inviterId: number | null };
 
@@ -26,18 +38,23 @@ async function insertUser(tx: Db, data: NewUser) {
         select: { id: true, username: true, role: true, group: true, affCode: true },
       });
     } catch (e) {
-      if (isUniqueViolation(e, "username")) {
-        throw new AppError("username_taken", "This username is already taken", 409, { username: ["This username is already taken"] });
-      }
+      // username: the exact unique index; username_lower: the case-insensitive one (a race past assertUsernameFree)
+      if (isUniqueViolation(e, "username")) throw usernameTaken();
       if (isUniqueViolation(e, "aff_code") && attempt < CREATE_ATTEMPTS) continue;
       throw e;
     }
   }
 }
 
+/** the user whose name equals `username` ignoring case (names are unique that way, see the users_username_lower_key index) */
+export async function getUserByUsernameIgnoreCase(username: string, client: Db = db): Promise<{ id: number; username: string } | null> {
+  const rows = await client.$queryRaw<{ id: number; username: string }[]>`
+    SELECT id, username FROM users WHERE lower(username) = lower(${username}) LIMIT 1`;
+  return rows[0] ?? null;
+}
+
 async function assertUsernameFree(username: string) {
-  const taken = await db.user.findUnique({ where: { username }, select: { id: true } });
-  if (taken) throw new AppError("username_taken", "This username is already taken", 409, { username: ["This username is already taken"] });
+  if (await getUserByUsernameIgnoreCase(username)) throw usernameTaken();
 }
 
 /**
@@ -79,4 +96,53 @@ export async function createUser(input: TCreateUserInput) {
 
 export async function getUserByUsername(username: string) {
   return db.user.findUnique({ where: { username } });
+}
+
+// Sessions are JWTs that carry the user's auth_version (lib/auth): every session check compares it
+// with users.auth_version, so bumping the version ends every session issued before.
+
+/**
+ * Ends the sessions of `userId` issued for `authVersion` (sign-out). A token already revoked (an
+ * older version) changes nothing, so a stale cookie cannot sign out the sessions that replaced it.
+ * Returns whether a version was bumped.
+ */
+export async function revokeSessions(userId: number, authVersion: number): Promise<boolean> {
+  const { count } = await db.user.updateMany({
+    where: { id: userId, authVersion },
+    data: { authVersion: { increment: 1 } },
+  });
+  if (count) invalidate("user", userId);
+  return count === 1;
+}
+
+/**
+ * Changes a user's password after checking the current one, and ends every session of that user
+ * (other devices, a stolen cookie) by bumping auth_version in the same statement. Returns the new
+ * auth_version, for a caller that issues its own session again.
+ */
+export async function changePassword(userId: number, input: TChangePasswordInput): Promise<{ authVersion: number }> {
+  const parsed = ZChangePasswordInput.safeParse(input);
+  if (!parsed.success) throw validationError(parsed.error.issues);
+  const { currentPassword, newPassword } = parsed.data;
+  const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true } });
+  if (!user) throw new AppError("not_found", "User not found", 404);
+  if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+    throw new AppError("wrong_password", "The current password is wrong", 400, {
+      currentPassword: ["The current password is wrong"],
+    });
+  }
+  const passwordHash = await hashPassword(newPassword);
+  // guarded by the hash just checked: two changes at once cannot both pass with the old password
+  const updated = await db.user.updateManyAndReturn({
+    where: { id: userId, passwordHash: user.passwordHash },
+    data: { passwordHash, authVersion: { increment: 1 } },
+    select: { authVersion: true },
+  });
+  if (updated.length !== 1) {
+    throw new AppError("wrong_password", "The current password is wrong", 400, {
+      currentPassword: ["The current password is wrong"],
+    });
+  }
+  invalidate("user", userId);
+  return { authVersion: updated[0].authVersion };
 }

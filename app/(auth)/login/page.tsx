@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/login-form";
 import { getSessionUser } from "@/lib/auth";
+import { safeNextPath } from "@/lib/auth/next-path";
+import { configuredOrigin } from "@/lib/http/public-origin";
 import { getTranslator } from "@/lib/i18n/server";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -13,15 +15,16 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
-  if (await getSessionUser()) redirect("/dashboard");
   const params = await searchParams;
+  const next = safeNextPath(one(params.next), configuredOrigin());
+  if (await getSessionUser()) redirect(next);
   const notice = one(params.registered) ? "registered" : one(params.signedOut) ? "signedOut" : null;
   return (
     <LoginForm
       notice={notice}
       initialError={one(params.error) ?? null}
       initialUsername={one(params.username) ?? ""}
-      next={one(params.next) ?? null}
+      next={next}
     />
   );
 }

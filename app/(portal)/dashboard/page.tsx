@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { CopyField } from "@/components/dashboard/copy-field";
 import { StatCard } from "@/components/dashboard/stat-card";
@@ -13,20 +12,12 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t("dashboard.title") };
 }
 
-/** the origin the browser used, as Next's server recorded it */
-async function requestOrigin(): Promise<string> {
-  const h = await headers();
-  const host = h.get("x-forwarded-host") ?? h.get("host") ?? "localhost";
-  const proto = (h.get("x-forwarded-proto") ?? "http").split(",")[0].trim();
-  return `${proto}://${host.split(",")[0].trim()}`;
-}
-
 export default async function DashboardPage() {
   const user = await requireUser();
   const [{ t }, dashboard, origin] = await Promise.all([
     getTranslator(),
     getDashboard(user.id),
-    requestOrigin().then(getPublicOrigin),
+    getPublicOrigin(),
   ]);
   if (!dashboard) notFound();
   const inviteLink = `${origin}/register?aff=${encodeURIComponent(dashboard.affCode)}`;
