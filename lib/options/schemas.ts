@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_COMPLETION_RATIO, DEFAULT_MODEL_PRICE, DEFAULT_MODEL_RATIO, DEFAULT_CACHE_RATIO } from "@/lib/quota/default-prices";
+import { DEFAULT_COMPLETION_RATIO, DEFAULT_MODEL_PRICE, DEFAULT_MODEL_RATIO, DEFAULT_CACHE_RATIO } from "./default-prices";
 
 // Every admin setting: its zod schema and its default (reference §3.1). Stored as strings in the
 // options table; JSON maps are stored as JSON text.

@@ -1,7 +1,6 @@
 import Decimal from "decimal.js";
 import { AppError } from "@/lib/errors";
 import type { Options } from "@/lib/options/schemas";
-import { groupRatioOf } from "@/lib/users/groups";
 import { Dec } from "./money";
 import { MAX_QUOTA } from "./schemas";
 
@@ -34,6 +33,16 @@ type PricingOptions = Pick<
   "ModelRatio" | "CompletionRatio" | "ModelPrice" | "CacheRatio" | "GroupRatio" | "GroupGroupRatio" |
   "SelfUseModeEnabled" | "EnableFreeModelPreConsume" | "QuotaPerUnit"
 >;
+
+/**
+ * The price multiplier of a request billed in `usingGroup` for a user of `userGroup`:
+ * GroupGroupRatio[userGroup][usingGroup] if set, else GroupRatio[usingGroup], else 1.
+ */
+export function groupRatioOf(o: Pick<Options, "GroupRatio" | "GroupGroupRatio">, userGroup: string, usingGroup: string) {
+  const special = o.GroupGroupRatio[userGroup]?.[usingGroup];
+  if (special !== undefined) return { groupRatio: special, userGroupRatio: special };
+  return { groupRatio: o.GroupRatio[usingGroup] ?? 1, userGroupRatio: -1 };
+}
 
 /** new-api's FormatMatchingModelName: gizmo models share one price */
 export function matchingModelName(model: string): string {

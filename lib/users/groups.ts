@@ -6,13 +6,3 @@ export function usableGroups(o: Pick<Options, "UserUsableGroups">, userGroup: st
   if (!(userGroup in out)) out[userGroup] = "User group";
   return out;
 }
-
-/**
- * The price multiplier of a request billed in `usingGroup` for a user of `userGroup`:
- * GroupGroupRatio[userGroup][usingGroup] if set, else GroupRatio[usingGroup], else 1.
- */
-export function groupRatioOf(o: Pick<Options, "GroupRatio" | "GroupGroupRatio">, userGroup: string, usingGroup: string) {
-  const special = o.GroupGroupRatio[userGroup]?.[usingGroup];
-  if (special !== undefined) return { groupRatio: special, userGroupRatio: special };
-  return { groupRatio: o.GroupRatio[usingGroup] ?? 1, userGroupRatio: -1 };
-}
