@@ -2,23 +2,15 @@ import "server-only";
 import { db, type Db } from "@/lib/db";
 import { AppError, validationError } from "@/lib/errors";
 import { getOptions } from "@/lib/options/service";
-import type { Options } from "@/lib/options/schemas";
 import { balanceChanged } from "./events";
-import { formatQuota, type QuotaDisplay } from "./money";
+import { LOG_TYPE } from "@/lib/logs/schemas";
+import { displayOf, formatQuota } from "./money";
 import { ZAdjustQuotaInput, ZPositiveQuota, type TAdjustQuotaInput } from "./schemas";
 
 // Every credit and manual change of a balance outside the request path: registration gifts,
 // invitation rewards, admin add/subtract/set, redemption codes, aff transfers. Each is one
 // transaction of atomic increments (never read-modify-write) plus its log row, so the ledger
 // audit can recompute every balance from the logs.
-
-export const LOG_TYPE = { unknown: 0, topup: 1, consume: 2, manage: 3, system: 4, error: 5, refund: 6, login: 7 } as const;
-
-export const displayOf = (o: Options): QuotaDisplay => ({
-  type: o.QuotaDisplayType,
-  quotaPerUnit: o.QuotaPerUnit,
-  usdExchangeRate: o.USDExchangeRate,
-});
 
 /**
  * Registration: QuotaForNewUser to the new wallet; with an inviter, QuotaForInvitee to the new

@@ -1,3 +1,4 @@
+import type { Options } from "@/lib/options/schemas";
 import Decimal from "decimal.js";
 
 // The one place that converts quota (integer credit units) to and from money for display.
@@ -8,6 +9,13 @@ export type QuotaDisplay = {
   quotaPerUnit: number;
   usdExchangeRate: number;
 };
+
+/** the display unit the admin chose (QuotaDisplayType, USDExchangeRate) */
+export const displayOf = (o: Pick<Options, "QuotaDisplayType" | "QuotaPerUnit" | "USDExchangeRate">): QuotaDisplay => ({
+  type: o.QuotaDisplayType,
+  quotaPerUnit: o.QuotaPerUnit,
+  usdExchangeRate: o.USDExchangeRate,
+});
 
 export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
 

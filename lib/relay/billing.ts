@@ -1,7 +1,7 @@
 import { db } from "@/lib/db";
 import { getOptions } from "@/lib/options/service";
 import type { Options } from "@/lib/options/schemas";
-import { displayOf } from "@/lib/quota/credits";
+import { displayOf } from "@/lib/quota/money";
 import { quotaToAmount } from "@/lib/quota/money";
 import { authenticateKey } from "./auth";
 import { toErrorResponse } from "./errors";

@@ -2,7 +2,7 @@ import "server-only";
 import { db, type Db } from "@/lib/db";
 import { configuredOrigin } from "@/lib/http/public-origin";
 import { getOptions } from "@/lib/options/service";
-import { displayOf } from "@/lib/quota/credits";
+import { displayOf } from "@/lib/quota/money";
 import { formatQuota } from "@/lib/quota/money";
 
 /** decimals shown on the dashboard (the exact quota is in `raw`) */
