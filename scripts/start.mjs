@@ -10,6 +10,7 @@
 //   6. the root account (scripts/cli.ts root:ensure -> lib/users/bootstrap.ts)
 //   7. scripts/serve.mjs (Next behind our own node:http server), then a banner; Ctrl-C stops the
 //      server first (it finishes requests and writes their settles), then the database (which flushes)
+// With --dev (`npm run dev`), step 5 is skipped and step 7 runs `next dev` instead.
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -41,7 +42,11 @@ const BUILD_INPUTS = [
   "proxy.ts",
 ];
 
+// a .env file (see .env.example) sets what the environment does not
+if (fs.existsSync(path.join(ROOT, ".env"))) process.loadEnvFile(path.join(ROOT, ".env"));
 const env = process.env;
+/** `npm run dev`: the same database and accounts, but `next dev` (hot reload) instead of a build */
+const DEV = process.argv.includes("--dev");
 const PORT = Number(env.PORT || 3000);
 const HOST = env.HOST || "127.0.0.1";
 const POOL_SIZE = Number(env.DATABASE_POOL_SIZE || 10);
@@ -84,19 +89,24 @@ async function main() {
   childEnv.NEXTAUTH_SECRET ||= sessionSecret();
   childEnv.NEXTAUTH_URL ||= `http://localhost:${PORT}`;
 
-  if (buildIsStale()) {
+  if (!DEV && buildIsStale()) {
     log("building the app (next build)");
     await runStep("next build", process.execPath, [NEXT_BIN, "build"], { env: childEnv });
   }
 
   const root = await ensureRoot(childEnv);
 
-  log(`starting Next on ${HOST}:${PORT}`);
-  const next = spawnService("next", process.execPath, [SERVE_SCRIPT], {
-    env: { ...childEnv, PORT: String(PORT), HOST, NODE_ENV: "production" },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  await waitFor(() => httpAnswers(PORT, HOST), 60_000, next, "Next did not answer within 60 s");
+  log(`starting Next${DEV ? " (next dev)" : ""} on ${HOST}:${PORT}`);
+  const next = DEV
+    ? spawnService("next", process.execPath, [NEXT_BIN, "dev", "-p", String(PORT), "-H", HOST], {
+        env: { ...childEnv, NODE_ENV: "development" },
+        stdio: ["ignore", "inherit", "inherit"],
+      })
+    : spawnService("next", process.execPath, [SERVE_SCRIPT], {
+        env: { ...childEnv, PORT: String(PORT), HOST, NODE_ENV: "production" },
+        stdio: ["ignore", "inherit", "inherit"],
+      });
+  await waitFor(() => httpAnswers(PORT, HOST), DEV ? 180_000 : 60_000, next, "Next did not answer in time");
   banner({ root, dataNote, env: childEnv });
 }
 
