@@ -47,3 +47,8 @@ export function env(): Env {
 export function resetEnvCache(): void {
   cached = undefined;
 }
+
+/** "nodejs" inside Next's server (Next sets it); undefined in scripts and tests */
+export function nextRuntime(): string | undefined {
+  return process.env.NEXT_RUNTIME || undefined;
+}
