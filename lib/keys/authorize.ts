@@ -29,7 +29,15 @@ export type KeyRecord = {
   ipRules: IpRule[];
   group: string;
   userId: number;
-  user: { status: number; group: string; username: string; acceptUnpricedModels: boolean; recordIpLog: boolean };
+  user: {
+    status: number;
+    group: string;
+    username: string;
+    acceptUnpricedModels: boolean;
+    recordIpLog: boolean;
+    /** the wallet when loaded, kept by this key's reserves and settles; may lag a credit made on another node */
+    quota: bigint;
+  };
 };
 
 export type AuthorizedKey = KeyRecord & {
@@ -69,7 +77,10 @@ function wire() {
       // a settle returned the new remain: keep the entry, fresh
       const hash = hashByToken.get(c.tokenId);
       const e = hash === undefined ? undefined : byHash.get(hash);
-      if (e?.record?.tokenId === c.tokenId) e.record.remainQuota = c.tokenRemain;
+      if (e?.record?.tokenId === c.tokenId) {
+        e.record.remainQuota = c.tokenRemain;
+        if (c.userQuota !== undefined && c.userQuota !== null) e.record.user.quota = c.userQuota;
+      }
     } else if (c.kind !== "reserve" && c.kind !== "settle") {
       // credits, refunds, sweeps: reload the user's keys on next use
       dropWhere((r) => r.userId === c.userId);
@@ -83,7 +94,7 @@ async function load(hash: string): Promise<KeyRecord | null> {
     select: {
       id: true, name: true, status: true, expiredTime: true, remainQuota: true, unlimitedQuota: true,
       modelLimitsEnabled: true, modelLimits: true, allowIps: true, group: true, userId: true,
-      user: { select: { status: true, group: true, username: true, setting: true } },
+      user: { select: { status: true, group: true, username: true, setting: true, quota: true } },
     },
   });
   if (!t) return null;
@@ -106,6 +117,7 @@ async function load(hash: string): Promise<KeyRecord | null> {
       username: t.user.username,
       acceptUnpricedModels: setting.accept_unset_model_ratio_model === true,
       recordIpLog: setting.record_ip_log === true,
+      quota: t.user.quota,
     },
   };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
+import type { Options } from "@/lib/options/schemas";
 import { getOptions } from "@/lib/options/service";
 import { balanceChanged } from "./events";
 import { displayOf } from "./credits";
@@ -44,6 +45,11 @@ type Row = {
   user_quota: bigint | null;
   token_remain: bigint | null;
 };
+
+/** The refusal of a wallet at or below zero: the reserve's, and the relay's check before it counts a prompt. */
+export function emptyWalletError(quota: bigint, o: Options): AppError {
+  return new AppError("insufficient_user_quota", `User quota is not enough, remaining quota: ${formatQuota(quota, displayOf(o))}`, 403);
+}
 
 /**
  * Pre-consume (SPEC §4.1): one statement (tollgate_reserve, prisma/migrations/*_billing_functions)
@@ -91,7 +97,7 @@ export async function reserve(input: ReserveInput): Promise<Reservation> {
     }
     case "insufficient_user_quota":
       throw (r.user_quota ?? 0n) <= 0n
-        ? new AppError("insufficient_user_quota", `User quota is not enough, remaining quota: ${fmt(r.user_quota)}`, 403)
+        ? emptyWalletError(r.user_quota ?? 0n, o)
         : new AppError(
             "insufficient_user_quota",
             `Pre-consume failed, user remaining quota: ${fmt(r.user_quota)}, required: ${fmt(input.estimate)}`,

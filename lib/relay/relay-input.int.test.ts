@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createChannel } from "@/lib/channels/service";
+import { db } from "@/lib/db";
+import { MockUpstream } from "@/e2e/support/mock-upstream";
+import { makeKey, makeUser } from "@/tests/factories";
+import { chatCompletions } from "./index";
+import { settlesIdle } from "./settle-queue";
+import { countPromptTokens } from "./tokenizer";
+
+// What the relay does with hostile input before it spends anything on it: an empty wallet is
+// refused before the prompt is counted.
+
+vi.mock("./tokenizer", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("./tokenizer")>();
+  return { ...actual, countPromptTokens: vi.fn(actual.countPromptTokens) };
+});
+
+const MODEL = "gpt-4o-mini";
+let mock: MockUpstream;
+
+beforeAll(async () => {
+  mock = await MockUpstream.start();
+  await createChannel({ name: "input", baseUrl: mock.url, key: "sk-input-upstream", models: [MODEL] });
+});
+
+afterAll(async () => {
+  await settlesIdle();
+  await mock.close();
+});
+
+function post(fn: (req: Request, ctx: { clientIp: string }) => Promise<Response>, path: string, key: string, body: unknown) {
+  const req = new Request(`http://tollgate.test${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return fn(req, { clientIp: "127.0.0.1" });
+}
+
+// long enough that the exact count matters (its byte length is above PreConsumedQuota)
+const longPrompt = "Please summarise the following text for me. ".repeat(50);
+const chatBody = (content: string, extra: Record<string, unknown> = {}) => ({ model: MODEL, messages: [{ role: "user", content }], ...extra });
+
+describe("the balance sign before counting", () => {
+  it("refuses an empty wallet with the reserve's error before the prompt is counted", async () => {
+    const poor = await makeUser();
+    const key = await makeKey(poor.id);
+    vi.mocked(countPromptTokens).mockClear();
+    const res = await post(chatCompletions, "/v1/chat/completions", key.key, chatBody(longPrompt));
+    expect(res.status).toBe(403);
+    const body = await res.json();
+    expect(body.error).toMatchObject({ code: "insufficient_user_quota", type: "permission_error" });
+    expect(body.error.message).toMatch(/^User quota is not enough, remaining quota: \$0(\.0+)? \(request id: [0-9a-f]{32}\)$/);
+    expect(countPromptTokens).not.toHaveBeenCalled();
+    expect(await db.reservation.count({ where: { userId: poor.id } })).toBe(0);
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  it("reads a wallet the key's cache holds as empty again before refusing (a credit made elsewhere)", async () => {
+    const u = await makeUser();
+    const key = await makeKey(u.id);
+    expect((await post(chatCompletions, "/v1/chat/completions", key.key, chatBody(longPrompt))).status).toBe(403);
+    // credited behind this process's back (another node): no cache invalidation here
+    await db.user.update({ where: { id: u.id }, data: { quota: 1_000_000n } });
+    vi.mocked(countPromptTokens).mockClear();
+    const res = await post(chatCompletions, "/v1/chat/completions", key.key, chatBody(longPrompt));
+    expect(res.status).toBe(200);
+    expect(countPromptTokens).toHaveBeenCalledTimes(1);
+    await settlesIdle();
+  });
+});
