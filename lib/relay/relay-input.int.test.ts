@@ -3,12 +3,13 @@ import { createChannel } from "@/lib/channels/service";
 import { db } from "@/lib/db";
 import { MockUpstream } from "@/e2e/support/mock-upstream";
 import { makeKey, makeUser } from "@/tests/factories";
-import { chatCompletions } from "./index";
+import { chatCompletions, completions, embeddings } from "./index";
 import { settlesIdle } from "./settle-queue";
 import { countPromptTokens } from "./tokenizer";
 
 // What the relay does with hostile input before it spends anything on it: an empty wallet is
-// refused before the prompt is counted.
+// refused before the prompt is counted, and nesting deeper than any OpenAI request is a 400 (it was
+// a 500 from a stack overflow).
 
 vi.mock("./tokenizer", async (importOriginal) => {
   const actual = await importOriginal<typeof import("./tokenizer")>();
@@ -41,6 +42,9 @@ function post(fn: (req: Request, ctx: { clientIp: string }) => Promise<Response>
 const longPrompt = "Please summarise the following text for me. ".repeat(50);
 const chatBody = (content: string, extra: Record<string, unknown> = {}) => ({ model: MODEL, messages: [{ role: "user", content }], ...extra });
 
+/** `levels` arrays around "a", as text (JSON.stringify itself overflows on such values) */
+const nested = (levels: number) => `${"[".repeat(levels)}"a"${"]".repeat(levels)}`;
+
 describe("the balance sign before counting", () => {
   it("refuses an empty wallet with the reserve's error before the prompt is counted", async () => {
     const poor = await makeUser();
@@ -66,6 +70,31 @@ describe("the balance sign before counting", () => {
     const res = await post(chatCompletions, "/v1/chat/completions", key.key, chatBody(longPrompt));
     expect(res.status).toBe(200);
     expect(countPromptTokens).toHaveBeenCalledTimes(1);
+    await settlesIdle();
+  });
+});
+
+describe("nesting", () => {
+  it.each([
+    ["completions prompt", completions, "/v1/completions", `{"model":"${MODEL}","prompt":${nested(5000)}}`],
+    ["embeddings input", embeddings, "/v1/embeddings", `{"model":"${MODEL}","input":${nested(5000)}}`],
+    ["chat message content", chatCompletions, "/v1/chat/completions", `{"model":"${MODEL}","messages":[{"role":"user","content":${nested(5000)}}]}`],
+    ["a field the relay passes on", chatCompletions, "/v1/chat/completions", `{"model":"${MODEL}","stream":true,"metadata":${nested(5000)},"messages":[{"role":"user","content":"hi"}]}`],
+    ["tools", chatCompletions, "/v1/chat/completions", `{"model":"${MODEL}","tools":[${nested(5000)}],"messages":[{"role":"user","content":"hi"}]}`],
+  ] as const)("5,000 levels in the %s are a 400, nothing reserved", async (_what, fn, path, raw) => {
+    const u = await makeUser({ quota: 1_000_000n });
+    const key = await makeKey(u.id);
+    const res = await post(fn, path, key.key, raw);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatchObject({ code: "nesting_too_deep", type: "invalid_request_error" });
+    expect(await db.reservation.count({ where: { userId: u.id } })).toBe(0);
+  });
+
+  it("nesting within the limit is served", async () => {
+    const u = await makeUser({ quota: 1_000_000n });
+    const key = await makeKey(u.id);
+    const res = await post(chatCompletions, "/v1/chat/completions", key.key, `{"model":"${MODEL}","metadata":${nested(100)},"messages":[{"role":"user","content":"hi"}]}`);
+    expect(res.status).toBe(200);
     await settlesIdle();
   });
 });

@@ -1,6 +1,7 @@
 import { Tiktoken } from "js-tiktoken/lite";
 import o200k from "js-tiktoken/ranks/o200k_base";
 import { describe, expect, it } from "vitest";
+import { RelayError } from "./errors";
 import { chatPromptParts, countPromptTokens, countTextTokens, countTexts, encodingForModel, inputPromptParts, promptTokenUpperBound, warmTokenizers } from "./tokenizer";
 
 describe("encodingForModel", () => {
@@ -43,8 +44,8 @@ describe("counting", () => {
   });
 
   it("reads completions prompts and embedding inputs, token arrays as one token each", async () => {
-    expect(inputPromptParts(["a", ["b", 1, 2]])).toEqual({ texts: ["a", "b"], overhead: 2 });
-    expect(await countPromptTokens("text-embedding-3-small", inputPromptParts([[1, 2, 3], "Hello world"]))).toBe(5);
+    expect(inputPromptParts(["a", ["b", 1, 2]], "prompt")).toEqual({ texts: ["a", "b"], overhead: 2 });
+    expect(await countPromptTokens("text-embedding-3-small", inputPromptParts([[1, 2, 3], "Hello world"], "input"))).toBe(5);
   });
 });
 
@@ -89,4 +90,24 @@ describe("no count holds up the event loop", () => {
     // counted in place this takes a few hundred milliseconds of one turn of the loop
     expect(worstGap).toBeLessThan(100);
   }, 30_000);
+});
+
+describe("nesting", () => {
+  it("walks a prompt of 5,000 nested arrays without recursion and refuses it with a 400", () => {
+    let deep: unknown = "a";
+    for (let i = 0; i < 5_000; i++) deep = [deep];
+    const err = (() => {
+      try {
+        inputPromptParts(deep, "prompt");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(RelayError);
+    expect(err).toMatchObject({ status: 400, code: "nesting_too_deep", param: "prompt" });
+  });
+
+  it("keeps the order of the texts", () => {
+    expect(inputPromptParts(["a", ["b", ["c"], "d"], "e"], "input").texts).toEqual(["a", "b", "c", "d", "e"]);
+  });
 });

@@ -1,5 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { nextRuntime } from "@/lib/env";
+import { MAX_JSON_DEPTH } from "./body";
+import { RelayError } from "./errors";
 import { buildCounter, countTokens, estimateTokens, type Counter, type EncodingName } from "./token-count";
 
 // Local token counting, for the pre-charge estimate and for answers whose upstream sent no usage.
@@ -207,16 +209,31 @@ export function chatPromptParts(body: Record<string, unknown>): PromptParts {
   return { texts, overhead };
 }
 
-/** Texts of a completions prompt or an embeddings input; arrays of token ids count as overhead. */
-export function inputPromptParts(input: unknown): PromptParts {
+/**
+ * Texts of a completions prompt or an embeddings input; arrays of token ids count as overhead.
+ * Walked with a stack, not recursion, and refused (400) below MAX_JSON_DEPTH levels.
+ */
+export function inputPromptParts(input: unknown, param: string): PromptParts {
   const texts: string[] = [];
   let overhead = 0;
-  const visit = (v: unknown) => {
+  // depth-first, left to right: the texts keep their order
+  const values: unknown[] = [input];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
     if (typeof v === "string") texts.push(v);
     else if (typeof v === "number") overhead += 1;
-    else if (Array.isArray(v)) v.forEach(visit);
-  };
-  visit(input);
+    else if (Array.isArray(v)) {
+      if (depth > MAX_JSON_DEPTH) {
+        throw new RelayError(400, "nesting_too_deep", `${param} nests arrays deeper than ${MAX_JSON_DEPTH} levels`, param);
+      }
+      for (let i = v.length - 1; i >= 0; i--) {
+        values.push(v[i]);
+        depths.push(depth + 1);
+      }
+    }
+  }
   return { texts, overhead };
 }
 
