@@ -4,7 +4,8 @@ import { rawCall } from "../support/relay-client";
 import { QUOTA_PER_USD, RelaySeed } from "../support/relay-seed";
 
 // Hostile input is a 400 that says what is wrong, never a 500: JSON nested thousands of levels deep
-// (it overflowed the stack of the recursive walks). Nothing is reserved or charged for it.
+// (it overflowed the stack of the recursive walks) and NUL characters in text that PostgreSQL
+// would have to store (it cannot). Nothing is reserved or charged for any of it.
 
 const MODEL = "gpt-4o-mini";
 const seed = new RelaySeed();
@@ -43,4 +44,29 @@ test("5,000 levels of nesting in prompt, input or messages are a 400", async () 
     expect(r.requestId).toMatch(/^[0-9a-f]{32}$/);
   }
   expect(mock.requests).toHaveLength(0);
+});
+
+test("a NUL character in the model is a 400 naming the model", async () => {
+  const r = await rawCall("/v1/chat/completions", { key, body: JSON.stringify({ model: `${MODEL}\u0000`, messages: [{ role: "user", content: "hi" }] }) });
+  expect(r.status).toBe(400);
+  expect(r.json.error).toMatchObject({ code: "invalid_value", param: "model", message: expect.stringContaining("NUL") });
+});
+
+test("settlement API: a refund reason with a NUL character is a 400, the reservation stays open", async () => {
+  const secret = await seed.createServiceKey();
+  const headers = { authorization: `Bearer ${secret}` };
+  const requestId = `e2e-nul-${Date.now()}`;
+  const reserved = await rawCall("/api/settlement/reserve", { headers, body: JSON.stringify({ key, model: MODEL, request_id: requestId }) });
+  expect(reserved.status, reserved.text).toBe(200);
+  const refund = await rawCall("/api/settlement/refund", { headers, body: JSON.stringify({ request_id: requestId, reason: "upstream\u0000failed" }) });
+  expect(refund.status).toBe(400);
+  expect(refund.json).toEqual({ success: false, code: "validation", message: "reason: must not contain NUL (U+0000) characters" });
+  const reserveNul = await rawCall("/api/settlement/reserve", { headers, body: JSON.stringify({ key, model: `${MODEL}\u0000`, request_id: `${requestId}-2` }) });
+  expect(reserveNul.status).toBe(400);
+  expect(reserveNul.json).toMatchObject({ success: false, code: "validation", message: expect.stringContaining("model") });
+  const { rows } = await seed.pool.query<{ status: number }>("SELECT status FROM reservations WHERE request_id = $1", [requestId]);
+  expect(rows).toEqual([{ status: 1 }]);
+  const ok = await rawCall("/api/settlement/refund", { headers, body: JSON.stringify({ request_id: requestId, reason: "upstream failed" }) });
+  expect(ok.status).toBe(200);
+  expect(await seed.audit(userId)).toEqual([]);
 });

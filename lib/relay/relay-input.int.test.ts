@@ -8,8 +8,8 @@ import { settlesIdle } from "./settle-queue";
 import { countPromptTokens } from "./tokenizer";
 
 // What the relay does with hostile input before it spends anything on it: an empty wallet is
-// refused before the prompt is counted, and nesting deeper than any OpenAI request is a 400 (it was
-// a 500 from a stack overflow).
+// refused before the prompt is counted, nesting deeper than any OpenAI request is a 400 (it was a
+// 500 from a stack overflow), and a model name PostgreSQL could not store is a 400.
 
 vi.mock("./tokenizer", async (importOriginal) => {
   const actual = await importOriginal<typeof import("./tokenizer")>();
@@ -96,5 +96,15 @@ describe("nesting", () => {
     const res = await post(chatCompletions, "/v1/chat/completions", key.key, `{"model":"${MODEL}","metadata":${nested(100)},"messages":[{"role":"user","content":"hi"}]}`);
     expect(res.status).toBe(200);
     await settlesIdle();
+  });
+});
+
+describe("NUL characters", () => {
+  it("a model name with NUL is a 400 naming the model", async () => {
+    const u = await makeUser({ quota: 1_000_000n });
+    const key = await makeKey(u.id);
+    const res = await post(chatCompletions, "/v1/chat/completions", key.key, { model: `${MODEL}\u0000`, messages: [{ role: "user", content: "hi" }] });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatchObject({ code: "invalid_value", param: "model", message: expect.stringContaining("NUL") });
   });
 });
