@@ -20,4 +20,11 @@ describe("env", () => {
     resetEnvCache();
     expect(() => env()).toThrow(/DATABASE_URL/);
   });
+
+  it("trusts no proxy unless TRUSTED_PROXIES says so", () => {
+    process.env.DATABASE_URL = "postgresql://x@127.0.0.1/db";
+    delete process.env.TRUSTED_PROXIES;
+    resetEnvCache();
+    expect(env().TRUSTED_PROXIES).toBe("");
+  });
 });

@@ -11,8 +11,12 @@ const ZEnv = z.object({
   NEXTAUTH_URL: z.string().url().optional(),
   TOLLGATE_ROOT_USERNAME: z.string().optional(),
   TOLLGATE_ROOT_PASSWORD: z.string().optional(),
-  /** comma-separated IPs/CIDRs whose X-Forwarded-For is believed */
-  TRUSTED_PROXIES: z.string().default("127.0.0.1/8,::1/128"),
+  /**
+   * comma-separated IPs/CIDRs of the reverse proxies whose X-Forwarded-For is believed. None by
+   * default: a loopback default let any local process (or a proxy that passes the header through)
+   * name its own address for key allow-lists and login limits. Operators behind a proxy opt in.
+   */
+  TRUSTED_PROXIES: z.string().default(""),
   /** a relay request body larger than this is refused with 413 */
   RELAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   RESEND_API_KEY: z.string().optional(),
