@@ -181,12 +181,7 @@ export async function authorizeKey(
     if ((await markStatus(record, TOKEN_STATUS.exhausted)) || reload) throw new AppError("token_exhausted", "This API key's quota is used up", 401);
     return authorizeKey(rawKey, ctx, true);
   }
-  if (record.ipRules.length > 0) {
-    if (!ctx.clientIp || !parseIp(ctx.clientIp)) throw new AppError("ip_not_allowed", "Cannot determine the client IP address", 403);
-    if (!ipAllowed(record.ipRules, ctx.clientIp)) {
-      throw new AppError("ip_not_allowed", `IP ${ctx.clientIp} is not in this key's allow-list`, 403);
-    }
-  }
+  assertIpAllowed(record.ipRules, ctx.clientIp);
   if (record.user.status !== 1) throw new AppError("user_banned", "User has been banned", 403);
   let usingGroup = record.user.group;
   if (record.group && record.group !== "auto") {
@@ -201,6 +196,16 @@ export async function authorizeKey(
     throw new AppError("model_not_allowed", `This API key has no access to model ${ctx.model}`, 403);
   }
   return { ...record, usingGroup };
+}
+
+/**
+ * A key's IP allow-list (SPEC §5; no rules: any address): the one check of every route that takes
+ * an `sk-` key, authorizeKey's and /api/usage/token's.
+ */
+export function assertIpAllowed(ipRules: IpRule[], clientIp: string | undefined): void {
+  if (ipRules.length === 0) return;
+  if (!clientIp || !parseIp(clientIp)) throw new AppError("ip_not_allowed", "Cannot determine the client IP address", 403);
+  if (!ipAllowed(ipRules, clientIp)) throw new AppError("ip_not_allowed", `IP ${clientIp} is not in this key's allow-list`, 403);
 }
 
 /** test helper */
