@@ -18,6 +18,7 @@ const eslintConfig = defineConfig([
   },
   globalIgnores([
     ".next/**",
+    ".next-bench/**",
     "out/**",
     "build/**",
     "next-env.d.ts",

@@ -3,6 +3,9 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { installForwardedForHook } = await import("@/lib/relay/peer-hook");
   installForwardedForHook();
+  // the token encoders take a few hundred milliseconds to build: at start, not in a request
+  const { warmTokenizers } = await import("@/lib/relay/tokenizer");
+  await warmTokenizers();
   const { startWorkers } = await import("@/lib/workers");
   startWorkers();
 }

@@ -1,4 +1,10 @@
 import type { NextConfig } from "next";
+import { buildEnv } from "./lib/env";
+
+// A bench build (TOLLGATE_BENCH_ROUTES=1, made by scripts/bench) also compiles the benchmark-only
+// route files, app/api/bench/**/route.bench.ts, and lives in its own folder so that a normal build
+// (`next build`, `npm start`, the tests) never contains them and never is one.
+const bench = buildEnv().TOLLGATE_BENCH_ROUTES === "1";
 
 // Security headers on every response: pages, /api and /v1 route handlers, static files, 404s.
 // Applied by Next's router before any handler runs, so relay responses built by lib code as Web
@@ -27,6 +33,8 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["pg", "@prisma/adapter-pg", "ioredis"],
   poweredByHeader: false,
   typedRoutes: false,
+  pageExtensions: bench ? ["bench.ts", "tsx", "ts", "jsx", "js"] : ["tsx", "ts", "jsx", "js"],
+  distDir: bench ? ".next-bench" : ".next",
   async headers() {
     return [
       { source: "/:path*", headers: SECURITY_HEADERS },

@@ -60,6 +60,10 @@ export default defineConfig({
       NEXTAUTH_URL: E2E_BASE_URL,
       // in-process counters and caches unless E2E_REDIS_URL asks for Redis, so two runs never share login limits
       REDIS_URL: process.env.E2E_REDIS_URL,
+      // the runtime switches of the benchmark-only routes, on: bench-routes.spec.ts proves that a
+      // normal build has no such routes anyway (port 9 is never listened on)
+      TOLLGATE_BENCH: "1",
+      TOLLGATE_BENCH_UPSTREAM: "http://127.0.0.1:9",
     } as Record<string, string>,
   },
 });

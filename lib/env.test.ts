@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { env, resetEnvCache } from "./env";
+import { buildEnv, env, resetEnvCache } from "./env";
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -19,5 +19,19 @@ describe("env", () => {
     process.env.DATABASE_URL = "mysql://nope";
     resetEnvCache();
     expect(() => env()).toThrow(/DATABASE_URL/);
+  });
+
+  it("trusts no proxy unless TRUSTED_PROXIES says so", () => {
+    process.env.DATABASE_URL = "postgresql://x@127.0.0.1/db";
+    delete process.env.TRUSTED_PROXIES;
+    resetEnvCache();
+    expect(env().TRUSTED_PROXIES).toBe("");
+  });
+
+  it("a normal build has no bench routes unless TOLLGATE_BENCH_ROUTES=1", () => {
+    delete process.env.TOLLGATE_BENCH_ROUTES;
+    expect(buildEnv().TOLLGATE_BENCH_ROUTES).toBe("0");
+    process.env.TOLLGATE_BENCH_ROUTES = "1";
+    expect(buildEnv().TOLLGATE_BENCH_ROUTES).toBe("1");
   });
 });

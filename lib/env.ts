@@ -11,8 +11,12 @@ const ZEnv = z.object({
   NEXTAUTH_URL: z.string().url().optional(),
   TOLLGATE_ROOT_USERNAME: z.string().optional(),
   TOLLGATE_ROOT_PASSWORD: z.string().optional(),
-  /** comma-separated IPs/CIDRs whose X-Forwarded-For is believed */
-  TRUSTED_PROXIES: z.string().default("127.0.0.1/8,::1/128"),
+  /**
+   * comma-separated IPs/CIDRs of the reverse proxies whose X-Forwarded-For is believed. None by
+   * default: a loopback default let any local process (or a proxy that passes the header through)
+   * name its own address for key allow-lists and login limits. Operators behind a proxy opt in.
+   */
+  TRUSTED_PROXIES: z.string().default(""),
   /** a relay request body larger than this is refused with 413 */
   RELAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   RESEND_API_KEY: z.string().optional(),
@@ -21,8 +25,10 @@ const ZEnv = z.object({
   GITHUB_CLIENT_SECRET: z.string().optional(),
   /** run the background workers (sweeper, notification outbox) in this process */
   TOLLGATE_WORKERS: z.enum(["on", "off"]).default("on"),
-  /** benchmarks only: the upstream of the forward-only route app/api/bench/forward (unset: that route is 404) */
+  /** benchmarks only (bench builds): the upstream of the forward-only route /api/bench/forward (unset: 404) */
   TOLLGATE_BENCH_UPSTREAM: z.string().url().optional(),
+  /** benchmarks only (bench builds): "1" enables the do-nothing route /api/bench/noop */
+  TOLLGATE_BENCH: z.enum(["0", "1"]).optional(),
 });
 
 export type Env = z.infer<typeof ZEnv>;
@@ -46,4 +52,26 @@ export function env(): Env {
 /** tests only: re-read process.env on the next call */
 export function resetEnvCache(): void {
   cached = undefined;
+}
+
+/** "nodejs" inside Next's server (Next sets it); undefined in scripts and tests */
+export function nextRuntime(): string | undefined {
+  return process.env.NEXT_RUNTIME || undefined;
+}
+
+// What next.config.ts reads when Next builds or starts: no DATABASE_URL is needed for it.
+const ZBuildEnv = z.object({
+  /** "1": a bench build, with the benchmark-only routes, written to .next-bench (scripts/bench) */
+  TOLLGATE_BENCH_ROUTES: z.enum(["0", "1"]).default("0"),
+});
+
+export type BuildEnv = z.infer<typeof ZBuildEnv>;
+
+export function buildEnv(): BuildEnv {
+  const vars = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ""));
+  const parsed = ZBuildEnv.safeParse(vars);
+  if (!parsed.success) {
+    throw new Error(`Invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
 }

@@ -53,14 +53,17 @@ test("disabled, expired and exhausted keys; expired and exhausted are persisted 
   expect(await seed.tokenStatus(exhausted.id)).toBe(4);
 });
 
-test("IP allow-list, with X-Forwarded-For believed only from a trusted proxy (loopback here)", async () => {
+test("IP allow-list: by default no proxy is trusted, so a local client cannot forge X-Forwarded-For", async () => {
   const k = await seed.createKey(userId, { allowIps: "203.0.113.0/24" });
   await refused(k.key, 403, "ip_not_allowed");
-  // the test talks to the server over loopback, a trusted proxy by default: its header is believed
-  const viaProxy = await rawCall("/v1/chat/completions", { key: k.key, body: JSON.stringify({ model: MODEL, messages }), headers: { "x-forwarded-for": "203.0.113.9" } });
-  expect(viaProxy.status).toBe(200);
-  const elsewhere = await rawCall("/v1/chat/completions", { key: k.key, body: JSON.stringify({ model: MODEL, messages }), headers: { "x-forwarded-for": "198.51.100.1" } });
-  expect(elsewhere.status).toBe(403);
+  // the test talks to the server over loopback; with TRUSTED_PROXIES unset its header is not believed
+  const forged = await rawCall("/v1/chat/completions", { key: k.key, body: JSON.stringify({ model: MODEL, messages }), headers: { "x-forwarded-for": "203.0.113.9" } });
+  expect(forged.status).toBe(403);
+  expect(forged.json.error).toMatchObject({ code: "ip_not_allowed", message: expect.stringContaining("IP 127.0.0.1 is not in this key's allow-list") });
+  // the socket's own address is what counts
+  const local = await seed.createKey(userId, { allowIps: "127.0.0.1" });
+  const direct = await rawCall("/v1/chat/completions", { key: local.key, body: JSON.stringify({ model: MODEL, messages }), headers: { "x-forwarded-for": "203.0.113.9" } });
+  expect(direct.status).toBe(200);
 });
 
 test("banned user, unusable group, model not allowed, no channel, no price, no money", async () => {

@@ -79,6 +79,16 @@ export class RelaySeed {
     return rows[0].id;
   }
 
+  /** a settlement API credential (tgs_…), stored as the service does: its SHA-256 only */
+  async createServiceKey(): Promise<string> {
+    let secret = "tgs_";
+    for (let i = 0; i < 48; i++) secret += ALNUM[randomInt(ALNUM.length)];
+    await this.pool.query("INSERT INTO service_keys (name, key_hash, key_prefix) VALUES ($1, $2, $3)", [
+      `e2e ${this.group}`, createHash("sha256").update(secret).digest("hex"), secret.slice(0, 8),
+    ]);
+    return secret;
+  }
+
   async setOption(key: string, value: unknown) {
     await this.pool.query(
       `INSERT INTO options (key, value, updated_at) VALUES ($1, $2, now()) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,

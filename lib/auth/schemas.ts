@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { ZText } from "@/lib/text";
 import { ZRegisterInput } from "@/lib/users/schemas";
 
 /** what the sign-in form posts; bounds keep an attacker from making scrypt hash megabytes */
 export const ZLoginInput = z.object({
-  username: z.string().trim().min(1).max(64),
+  username: ZText.trim().min(1).max(64),
   password: z.string().min(1).max(128),
 });
 export type TLoginInput = z.infer<typeof ZLoginInput>;

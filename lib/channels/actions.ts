@@ -4,12 +4,13 @@ import { listChannels } from "./queries";
 import { createChannel, deleteChannels, setChannelStatus, updateChannel } from "./service";
 import { ZChannelIdsInput, ZChannelStatusInput, ZCreateChannelInput, ZUpdateChannelInput } from "./schemas";
 import { z } from "zod";
+import { ZText } from "@/lib/text";
 
 // Admin server actions on channels: parse → one service call → result (lib/actions.ts). The
 // results carry ChannelDto, whose key is masked: a channel key never leaves the server in full.
 
 export const listChannelsAction = adminAction(
-  z.object({ status: z.coerce.number().int().optional(), group: z.string().optional(), model: z.string().optional() }),
+  z.object({ status: z.coerce.number().int().optional(), group: ZText.optional(), model: ZText.optional() }),
   async (filter) => listChannels(filter),
 );
 

@@ -1,13 +1,14 @@
 import { z } from "zod";
+import { hasNul, ZText } from "@/lib/text";
 
 export const CHANNEL_STATUS = { enabled: 1, disabled: 2, autoDisabled: 3 } as const;
 
 const ZNameList = z
-  .union([z.array(z.string()), z.string()])
+  .union([z.array(ZText), ZText])
   .transform((v) => [...new Set((Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean))]);
 
 const ZModelMapping = z
-  .union([z.string(), z.record(z.string(), z.unknown())])
+  .union([ZText, z.record(ZText, z.unknown())])
   .transform((v, ctx) => {
     let obj: unknown = v;
     if (typeof v === "string") {
@@ -25,7 +26,7 @@ const ZModelMapping = z
     }
     const out: Record<string, string> = {};
     for (const [from, to] of Object.entries(obj)) {
-      if (typeof to !== "string" || !to.trim() || !from.trim() || from.length > 128 || to.length > 128) {
+      if (typeof to !== "string" || !to.trim() || !from.trim() || from.length > 128 || to.length > 128 || hasNul(from) || hasNul(to)) {
         ctx.addIssue({ code: "custom", message: `Model mapping "${from}" must map to a model name` });
         return z.NEVER;
       }
@@ -45,9 +46,7 @@ function parseUrl(text: string): URL | null {
 
 // Syntax only; where the host leads (link-local, metadata, private) is checked after resolution by
 // the service (lib/net), which needs DNS and the ChannelPrivateAddressesAllowed option.
-const ZBaseUrl = z
-  .string()
-  .trim()
+const ZBaseUrl = ZText.trim()
   .max(2048, "Base URL is at most 2048 characters")
   .superRefine((text, ctx) => {
     const url = parseUrl(text);
@@ -65,9 +64,9 @@ const ZBaseUrl = z
   .transform((u) => u.replace(/\/+$/, ""));
 
 export const ZChannelFields = z.object({
-  name: z.string().trim().min(1, "Name is required").max(64, "Name is at most 64 characters"),
+  name: ZText.trim().min(1, "Name is required").max(64, "Name is at most 64 characters"),
   baseUrl: ZBaseUrl,
-  key: z.string().trim().min(1, "Key is required").max(4096),
+  key: ZText.trim().min(1, "Key is required").max(4096),
   models: ZNameList.refine((m) => m.length > 0, "At least one model is required").refine(
     (m) => m.every((x) => x.length <= 128),
     "Model names are at most 128 characters",
@@ -85,7 +84,7 @@ export type TCreateChannelInput = z.input<typeof ZCreateChannelInput>;
 /** an update may leave the key out (or empty): the stored key is kept */
 export const ZUpdateChannelInput = ZChannelFields.partial().extend({
   id: z.number().int().positive(),
-  key: z.string().trim().max(4096).optional(),
+  key: ZText.trim().max(4096).optional(),
 });
 export type TUpdateChannelInput = z.input<typeof ZUpdateChannelInput>;
 

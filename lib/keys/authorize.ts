@@ -30,7 +30,15 @@ export type KeyRecord = {
   ipRules: IpRule[];
   group: string;
   userId: number;
-  user: { status: number; group: string; username: string; acceptUnpricedModels: boolean; recordIpLog: boolean };
+  user: {
+    status: number;
+    group: string;
+    username: string;
+    acceptUnpricedModels: boolean;
+    recordIpLog: boolean;
+    /** the wallet when loaded, kept by this key's reserves and settles; may lag a credit made on another node */
+    quota: bigint;
+  };
 };
 
 export type AuthorizedKey = KeyRecord & {
@@ -70,7 +78,10 @@ function wire() {
       // a settle returned the new remain: keep the entry, fresh
       const hash = hashByToken.get(c.tokenId);
       const e = hash === undefined ? undefined : byHash.get(hash);
-      if (e?.record?.tokenId === c.tokenId) e.record.remainQuota = c.tokenRemain;
+      if (e?.record?.tokenId === c.tokenId) {
+        e.record.remainQuota = c.tokenRemain;
+        if (c.userQuota !== undefined && c.userQuota !== null) e.record.user.quota = c.userQuota;
+      }
     } else if (c.kind !== "reserve" && c.kind !== "settle") {
       // credits, refunds, sweeps: reload the user's keys on next use
       dropWhere((r) => r.userId === c.userId);
@@ -84,7 +95,7 @@ async function load(hash: string): Promise<KeyRecord | null> {
     select: {
       id: true, name: true, status: true, expiredTime: true, remainQuota: true, unlimitedQuota: true,
       modelLimitsEnabled: true, modelLimits: true, allowIps: true, group: true, userId: true,
-      user: { select: { status: true, group: true, username: true, setting: true } },
+      user: { select: { status: true, group: true, username: true, setting: true, quota: true } },
     },
   });
   if (!t) return null;
@@ -107,6 +118,7 @@ async function load(hash: string): Promise<KeyRecord | null> {
       username: t.user.username,
       acceptUnpricedModels: setting.accept_unset_model_ratio_model === true,
       recordIpLog: setting.record_ip_log === true,
+      quota: t.user.quota,
     },
   };
 }
@@ -176,12 +188,7 @@ export async function authorizeKey(
     }
     return authorizeKey(rawKey, ctx, true);
   }
-  if (record.ipRules.length > 0) {
-    if (!ctx.clientIp || !parseIp(ctx.clientIp)) throw new AppError("ip_not_allowed", "Cannot determine the client IP address", 403);
-    if (!ipAllowed(record.ipRules, ctx.clientIp)) {
-      throw new AppError("ip_not_allowed", `IP ${ctx.clientIp} is not in this key's allow-list`, 403);
-    }
-  }
+  assertIpAllowed(record.ipRules, ctx.clientIp);
   if (record.user.status !== 1) throw new AppError("user_banned", "User has been banned", 403);
   let usingGroup = record.user.group;
   if (record.group && record.group !== "auto") {
@@ -196,6 +203,16 @@ export async function authorizeKey(
     throw new AppError("model_not_allowed", `This API key has no access to model ${ctx.model}`, 403);
   }
   return { ...record, usingGroup };
+}
+
+/**
+ * A key's IP allow-list (SPEC §5; no rules: any address): the one check of every route that takes
+ * an `sk-` key, authorizeKey's and /api/usage/token's.
+ */
+export function assertIpAllowed(ipRules: IpRule[], clientIp: string | undefined): void {
+  if (ipRules.length === 0) return;
+  if (!clientIp || !parseIp(clientIp)) throw new AppError("ip_not_allowed", "Cannot determine the client IP address", 403);
+  if (!ipAllowed(ipRules, clientIp)) throw new AppError("ip_not_allowed", `IP ${clientIp} is not in this key's allow-list`, 403);
 }
 
 /** test helper */

@@ -1,5 +1,6 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
+import type { Options } from "@/lib/options/schemas";
 import { getOptions } from "@/lib/options/service";
 import { balanceChanged } from "./events";
 import { displayOf, formatQuota } from "./money";
@@ -41,6 +42,11 @@ export type Reservation = {
   /** true when this request id had already reserved (nothing new was held) */
   existing: boolean;
 };
+
+/** The refusal of a wallet at or below zero: the reserve's, and the relay's check before it counts a prompt. */
+export function emptyWalletError(quota: bigint, o: Options): AppError {
+  return new AppError("insufficient_user_quota", `User quota is not enough, remaining quota: ${formatQuota(quota, displayOf(o))}`, 403);
+}
 
 /**
  * Pre-consume (SPEC §4.1): one statement (tollgate_reserve) checks the wallet, applies the trust
@@ -98,7 +104,7 @@ export async function reserve(input: ReserveInput): Promise<Reservation> {
       );
     case "insufficient_user_quota":
       throw (r.userQuota ?? 0n) <= 0n
-        ? new AppError("insufficient_user_quota", `User quota is not enough, remaining quota: ${fmt(r.userQuota)}`, 403)
+        ? emptyWalletError(r.userQuota ?? 0n, o)
         : new AppError(
             "insufficient_user_quota",
             `Pre-consume failed, user remaining quota: ${fmt(r.userQuota)}, required: ${fmt(input.estimate)}`,

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { ZText } from "@/lib/text";
 import { ZPositiveQuota } from "@/lib/quota/schemas";
 
 export const REDEMPTION_STATUS = { enabled: 1, disabled: 2, used: 3 } as const;
 
 export const ZCreateRedemptionsInput = z.object({
-  name: z.string().trim().min(1, "Name is required").max(20, "Name must be at most 20 characters"),
+  name: ZText.trim().min(1, "Name is required").max(20, "Name must be at most 20 characters"),
   /** a code of quota 0 is refused (new-api silently turned it into 100) */
   quota: ZPositiveQuota,
   count: z.number().int().min(1, "Create at least 1 code").max(100, "Create at most 100 codes at once").default(1),

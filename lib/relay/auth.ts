@@ -1,5 +1,8 @@
+import { db } from "@/lib/db";
 import { authorizeKey, type AuthorizedKey } from "@/lib/keys/authorize";
 import { keyBody } from "@/lib/keys/crypto";
+import type { Options } from "@/lib/options/schemas";
+import { emptyWalletError } from "@/lib/quota/reserve";
 import { RelayError } from "./errors";
 
 // Key checks of a relay call: the key is taken from the request (reference §6.4) and checked by
@@ -54,4 +57,16 @@ export function assertModelAllowed(key: AuthorizedKey, model: string): void {
   if (key.modelLimitsEnabled && !key.modelLimits.has(model)) {
     throw new RelayError(403, "model_not_allowed", `This API key has no access to model ${model}`);
   }
+}
+
+/**
+ * The balance sign, checked before the relay spends work on a request (counting a long prompt): a
+ * wallet at or below zero is refused as the reserve would refuse it. The wallet cached with the
+ * key may lag a credit made on another node, so an empty one is read again before the refusal.
+ */
+export async function assertWalletNotEmpty(key: AuthorizedKey, options: Options): Promise<void> {
+  if (key.user.quota > 0n) return;
+  const user = await db.user.findUnique({ where: { id: key.userId }, select: { quota: true } });
+  const quota = user?.quota ?? 0n;
+  if (quota <= 0n) throw emptyWalletError(quota, options);
 }

@@ -2,9 +2,16 @@ import { RelayError } from "./errors";
 
 // Reads a relay request body: refused with 413 above the size limit (checked on Content-Length
 // first, then while reading a body of unknown length, so a huge chunked upload is cut off early),
-// 400 when it is not a JSON object. Nothing is charged for either.
+// 400 when it is not a JSON object or nests deeper than MAX_JSON_DEPTH. Nothing is charged for
+// any of them.
+//
+// The depth cap: JSON.parse takes any depth, but JSON.stringify (the body sent upstream, tools
+// counted as text) and any recursive walk overflow the stack a few thousand levels down, which
+// was a 500. No OpenAI request nests anywhere near this deep.
 
 export type JsonObject = Record<string, unknown>;
+
+export const MAX_JSON_DEPTH = 128;
 
 export async function readJsonObject(req: Request, maxBytes: number): Promise<{ json: JsonObject; text: string }> {
   const declared = req.headers.get("content-length");
@@ -25,7 +32,29 @@ export async function readJsonObject(req: Request, maxBytes: number): Promise<{ 
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new RelayError(400, "invalid_request_body", "The request body must be a JSON object");
   }
+  if (nestedDeeperThan(json, MAX_JSON_DEPTH)) {
+    throw new RelayError(400, "nesting_too_deep", `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   return { json: json as JsonObject, text };
+}
+
+/** Whether arrays and objects in `value` nest deeper than `max` levels (the value itself is level 1); no recursion. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === "object") {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
 }
 
 async function readLimited(req: Request, maxBytes: number): Promise<string> {

@@ -2,7 +2,8 @@ import { env } from "@/lib/env";
 import { compileIpRules, ipAllowed, parseIp, type IpRule } from "@/lib/keys/ip";
 
 // The client's address for IP allow-lists and IP logs (SPEC §5): the socket's peer, or — only when
-// that peer is one of TRUSTED_PROXIES — what the proxies wrote into X-Forwarded-For. Each proxy
+// that peer is one of TRUSTED_PROXIES (none unless the operator sets it) — what the proxies wrote
+// into X-Forwarded-For. Each proxy
 // appends the address it received the request from, so the list is walked from the right: every
 // hop a trusted proxy vouches for is believed, and the first address that is not a trusted proxy
 // is the client. Nothing a client writes into the header itself is believed unless it reached us

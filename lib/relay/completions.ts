@@ -17,7 +17,7 @@ const spec: EndpointSpec = {
       stream,
       wantsUsage: so?.include_usage === true,
       maxTokens: optionalCount(body, "max_tokens"),
-      prompt: inputPromptParts(p ?? ""),
+      prompt: inputPromptParts(p ?? "", "prompt"),
     };
   },
 };

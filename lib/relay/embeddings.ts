@@ -15,7 +15,7 @@ const spec: EndpointSpec = {
       throw invalidType("encoding_format", `"float" or "base64"`);
     }
     // embeddings never stream; a stream flag is passed on and ignored like upstreams do
-    return { model, stream: false, wantsUsage: false, maxTokens: null, prompt: inputPromptParts(input) };
+    return { model, stream: false, wantsUsage: false, maxTokens: null, prompt: inputPromptParts(input, "input") };
   },
 };
 

@@ -8,7 +8,7 @@ import { refundQuietly } from "@/lib/quota/refund";
 import { RELAY_OWNER, reserve, type Reservation } from "@/lib/quota/reserve";
 import type { SettleInput, UsageSource } from "@/lib/quota/settle";
 import { canDefer, scheduleSettle } from "@/lib/quota/settle-queue";
-import { assertModelAllowed, authenticateKey, type RelayKey } from "./auth";
+import { assertModelAllowed, assertWalletNotEmpty, authenticateKey, type RelayKey } from "./auth";
 import { readJsonObject, type JsonObject } from "./body";
 import { RelayError, toErrorResponse } from "./errors";
 import { newRequestId } from "./ids";
@@ -72,9 +72,11 @@ export async function relayRequest(req: Request, ctx: RelayContext, spec: Endpoi
       usingGroup: auth.usingGroup,
       acceptUnpriced: auth.key.user.acceptUnpricedModels,
     });
-    // the exact prompt count only matters when it can exceed the estimate's floor
+    // the exact prompt count only matters when it can exceed the estimate's floor; an empty wallet
+    // is refused before any counting
     let promptTokens: number | null = null;
     if (pricing.mode === "ratio" && !pricing.free && promptTokenUpperBound(parsed.prompt) > options.PreConsumedQuota) {
+      await assertWalletNotEmpty(auth.key, options);
       promptTokens = await countPromptTokens(model, parsed.prompt);
     }
     const estimate = estimateQuota(pricing, {

@@ -562,12 +562,12 @@ describe("models and balances", () => {
     const usage = await (await call(billingUsage, "/v1/dashboard/billing/usage", null, { method: "GET", key: k.key })).json();
     // 88 quota = $0.000176 = 0.0176 cents
     expect(usage).toEqual({ object: "list", total_usage: 0.0176 });
-    const tu = await (await tokenUsage(new Request("http://tollgate.test/api/usage/token", { headers: { authorization: `Bearer ${k.key}` } }))).json();
+    const tu = await (await tokenUsage(new Request("http://tollgate.test/api/usage/token", { headers: { authorization: `Bearer ${k.key}` } }), { clientIp: "127.0.0.1" })).json();
     expect(tu).toEqual({
       code: true, message: "ok",
       data: { object: "token_usage", name: "budget", total_granted: 1_000_000, total_used: 88, total_available: 999_912, unlimited_quota: false, model_limits: {}, model_limits_enabled: false, expires_at: 0 },
     });
-    const none = await tokenUsage(new Request("http://tollgate.test/api/usage/token"));
+    const none = await tokenUsage(new Request("http://tollgate.test/api/usage/token"), { clientIp: "127.0.0.1" });
     expect(none.status).toBe(401);
     expect(await none.json()).toMatchObject({ success: false, code: "missing_api_key" });
   });

@@ -1,5 +1,8 @@
+import { Tiktoken } from "js-tiktoken/lite";
+import o200k from "js-tiktoken/ranks/o200k_base";
 import { describe, expect, it } from "vitest";
-import { chatPromptParts, countPromptTokens, countTextTokens, encodingForModel, inputPromptParts, promptTokenUpperBound } from "./tokenizer";
+import { RelayError } from "./errors";
+import { chatPromptParts, countPromptTokens, countTextTokens, countTexts, encodingForModel, inputPromptParts, promptTokenUpperBound, warmTokenizers } from "./tokenizer";
 
 describe("encodingForModel", () => {
   it.each([
@@ -41,7 +44,70 @@ describe("counting", () => {
   });
 
   it("reads completions prompts and embedding inputs, token arrays as one token each", async () => {
-    expect(inputPromptParts(["a", ["b", 1, 2]])).toEqual({ texts: ["a", "b"], overhead: 2 });
-    expect(await countPromptTokens("text-embedding-3-small", inputPromptParts([[1, 2, 3], "Hello world"]))).toBe(5);
+    expect(inputPromptParts(["a", ["b", 1, 2]], "prompt")).toEqual({ texts: ["a", "b"], overhead: 2 });
+    expect(await countPromptTokens("text-embedding-3-small", inputPromptParts([[1, 2, 3], "Hello world"], "input"))).toBe(5);
+  });
+});
+
+describe("no count holds up the event loop", () => {
+  const prose = "The quick brown fox jumps over the lazy dog. Tollgate relays requests, 12345 of them; naïve café — 你好 🌍\n";
+
+  it("a long unbroken run counts at once (8,000 `a`s took 5 s)", async () => {
+    await warmTokenizers();
+    const started = performance.now();
+    expect(await countTextTokens("gpt-4o", "a".repeat(8_000))).toBe(1_000);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  }, 30_000);
+
+  it("beyond a million characters in all a prompt is estimated from its size, however it is split", async () => {
+    const text = "a".repeat(10 * 1024 * 1024);
+    expect(await countPromptTokens("gpt-4o", { texts: [text], overhead: 3 })).toBe(3 + Math.ceil(text.length / 3));
+    // 10 MB of prose in 1,024 messages: each one short, together far too long to encode
+    const message = prose.repeat(Math.ceil(10_240 / prose.length)).slice(0, 10_240);
+    const bytes = Buffer.byteLength(message);
+    expect(await countPromptTokens("gpt-4o", { texts: Array.from({ length: 1024 }, () => message), overhead: 0 })).toBe(1024 * Math.ceil(bytes / 3));
+  }, 60_000);
+
+  it("long prompts are counted exactly in the worker thread while the event loop keeps turning", async () => {
+    const texts = [prose.repeat(4000), prose.repeat(2000)]; // ~600,000 characters
+    await warmTokenizers();
+    const reference = new Tiktoken(o200k);
+    const expected = reference.encode(texts[0], "all").length + reference.encode(texts[1], "all").length;
+    let last = performance.now();
+    let worstGap = 0;
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+    }, 5);
+    try {
+      last = performance.now();
+      expect(await countTexts("gpt-4o", texts)).toBe(expected);
+      worstGap = Math.max(worstGap, performance.now() - last);
+    } finally {
+      clearInterval(ticker);
+    }
+    // counted in place this takes a few hundred milliseconds of one turn of the loop
+    expect(worstGap).toBeLessThan(100);
+  }, 30_000);
+});
+
+describe("nesting", () => {
+  it("walks a prompt of 5,000 nested arrays without recursion and refuses it with a 400", () => {
+    let deep: unknown = "a";
+    for (let i = 0; i < 5_000; i++) deep = [deep];
+    const err = (() => {
+      try {
+        inputPromptParts(deep, "prompt");
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(RelayError);
+    expect(err).toMatchObject({ status: 400, code: "nesting_too_deep", param: "prompt" });
+  });
+
+  it("keeps the order of the texts", () => {
+    expect(inputPromptParts(["a", ["b", ["c"], "d"], "e"], "input").texts).toEqual(["a", "b", "c", "d", "e"]);
   });
 });

@@ -1,16 +1,31 @@
-import type { Tiktoken } from "js-tiktoken/lite";
+import { Worker } from "node:worker_threads";
+import { nextRuntime } from "@/lib/env";
+import { MAX_JSON_DEPTH } from "./body";
+import { RelayError } from "./errors";
+import { buildCounter, countTokens, estimateTokens, type Counter, type EncodingName } from "./token-count";
 
-// Local token counting (js-tiktoken), for the pre-charge estimate and for streams whose upstream
-// sent no usage. Encoders are loaded on first use only (building o200k_base takes ~0.5 s of CPU),
-// one per encoding, shared by all requests. Texts beyond PRECISE_LIMIT characters are estimated at
-// one token per 3 bytes instead of encoded: exactness there is not worth seconds of CPU.
+// Local token counting, for the pre-charge estimate and for answers whose upstream sent no usage.
+// No count may hold up the event loop (health checks, every other request):
+//   - the counter itself is linear in the text (token-count.ts: long runs cost no more than prose);
+//   - up to INLINE_MAX_CHARS in all it runs in place (a few milliseconds at most);
+//   - up to EXACT_MAX_CHARS it runs in one worker thread (token-worker.ts), off the event loop;
+//   - beyond that, or when the worker is unavailable or has a backlog, the texts are estimated
+//     from their size (one token per 3 bytes), which is linear and native.
+// Encoders are built on first use (or at server start, warmTokenizers) in each thread, one per
+// encoding, shared by all requests.
 
-export type EncodingName = "o200k_base" | "cl100k_base";
+export type { EncodingName } from "./token-count";
 
-const PRECISE_LIMIT = 1_000_000;
+const INLINE_MAX_CHARS = 8 * 1024;
+const EXACT_MAX_CHARS = 1_000_000;
+/** characters waiting in the worker beyond which further texts are estimated rather than queued */
+const WORKER_BACKLOG_MAX_CHARS = 4_000_000;
+/** after the worker failed to start or died, how long texts are estimated before it is tried again */
+const WORKER_RETRY_MS = 60_000;
 
-const g = globalThis as unknown as { tollgateEncoders?: Map<EncodingName, Promise<Tiktoken>> };
-const encoders = (g.tollgateEncoders ??= new Map());
+type Counters = Map<EncodingName, Promise<Counter>>;
+const g = globalThis as unknown as { tollgateCounters?: Counters; tollgateCountWorker?: CountWorker };
+const counters: Counters = (g.tollgateCounters ??= new Map());
 
 export function encodingForModel(model: string): EncodingName {
   const m = model.toLowerCase().replace(/^[^/]+\//, "");
@@ -18,40 +33,137 @@ export function encodingForModel(model: string): EncodingName {
   return "cl100k_base";
 }
 
-function loadEncoder(name: EncodingName): Promise<Tiktoken> {
-  let p = encoders.get(name);
+/** The counter of an encoding in this thread (token-worker.ts has its own). */
+export function loadCounter(name: EncodingName): Promise<Counter> {
+  let p = counters.get(name);
   if (!p) {
     p = (async () => {
-      const { Tiktoken } = await import("js-tiktoken/lite");
       const ranks =
         name === "o200k_base"
           ? (await import("js-tiktoken/ranks/o200k_base")).default
           : (await import("js-tiktoken/ranks/cl100k_base")).default;
-      return new Tiktoken(ranks);
+      return buildCounter(ranks);
     })();
-    p.catch(() => encoders.delete(name));
-    encoders.set(name, p);
+    p.catch(() => counters.delete(name));
+    counters.set(name, p);
   }
   return p;
 }
 
 /** Builds the encoders ahead of time (server start), so no request pays for it. */
 export async function warmTokenizers(): Promise<void> {
-  await Promise.all([loadEncoder("o200k_base"), loadEncoder("cl100k_base")]);
+  await Promise.all([loadCounter("o200k_base"), loadCounter("cl100k_base")]);
 }
 
 export async function countTextTokens(model: string, text: string): Promise<number> {
-  if (text.length === 0) return 0;
-  if (text.length > PRECISE_LIMIT) return Math.ceil(Buffer.byteLength(text, "utf8") / 3);
-  const enc = await loadEncoder(encodingForModel(model));
-  return enc.encode(text, "all").length;
+  return countTexts(model, [text]);
 }
 
-/** Tokens of many texts with one encoder lookup. */
+/** Tokens of many texts: in place, in the worker or estimated, by their total size (see above). */
 export async function countTexts(model: string, texts: readonly string[]): Promise<number> {
+  let chars = 0;
+  for (const t of texts) chars += t.length;
+  if (chars === 0) return 0;
+  if (chars > EXACT_MAX_CHARS) return estimateTexts(texts);
+  const encoding = encodingForModel(model);
+  if (chars <= INLINE_MAX_CHARS) {
+    const counter = await loadCounter(encoding);
+    let total = 0;
+    for (const t of texts) total += countTokens(counter, t);
+    return total;
+  }
+  const worker = countWorker();
+  if (!worker || worker.backlogChars + chars > WORKER_BACKLOG_MAX_CHARS) return estimateTexts(texts);
+  try {
+    return await worker.count(encoding, texts, chars);
+  } catch (e) {
+    console.error("token counting worker failed; the texts are estimated", e);
+    return estimateTexts(texts);
+  }
+}
+
+function estimateTexts(texts: readonly string[]): number {
   let total = 0;
-  for (const t of texts) total += await countTextTokens(model, t);
+  for (const t of texts) total += estimateTokens(t);
   return total;
+}
+
+// ── the counting worker ────────────────────────────────────────────────────────────────────────
+
+type CountReply = { id: number; tokens: number } | { id: number; error: string };
+
+class CountWorker {
+  backlogChars = 0;
+  private nextId = 1;
+  private pending = new Map<number, { chars: number; resolve: (n: number) => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly worker: Worker, private readonly onGone: () => void) {
+    worker.unref();
+    worker.on("message", (reply: CountReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.settle(reply.id);
+      if ("error" in reply) p.reject(new Error(reply.error));
+      else p.resolve(reply.tokens);
+    });
+    worker.on("error", (e) => this.fail(e));
+    worker.on("exit", (code) => this.fail(new Error(`token counting worker exited with ${code}`)));
+  }
+
+  count(encoding: EncodingName, texts: readonly string[], chars: number): Promise<number> {
+    const id = this.nextId++;
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(id, { chars, resolve, reject });
+      this.backlogChars += chars;
+      // keep the process alive only while a count is outstanding
+      if (this.pending.size === 1) this.worker.ref();
+      this.worker.postMessage({ id, encoding, texts });
+    });
+  }
+
+  private settle(id: number) {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    this.backlogChars -= p.chars;
+    if (this.pending.size === 0) this.worker.unref();
+  }
+
+  private fail(e: Error) {
+    this.onGone();
+    for (const [id, p] of [...this.pending]) {
+      this.settle(id);
+      p.reject(e);
+    }
+    void this.worker.terminate().catch(() => {});
+  }
+}
+
+let workerFailedAt = 0;
+
+function countWorker(): CountWorker | null {
+  if (g.tollgateCountWorker) return g.tollgateCountWorker;
+  if (Date.now() - workerFailedAt < WORKER_RETRY_MS) return null;
+  try {
+    const worker = nextRuntime()
+      ? // in Next the bundler compiles the worker (it recognises this exact form)
+        new Worker(new URL("./token-worker.ts", import.meta.url))
+      : // run from source (vitest, tsx scripts): the worker is TypeScript and needs tsx's loader
+        new Worker(
+          `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url.replace(/[^/]+$/, "token-worker.ts"))}); })`,
+          { eval: true },
+        );
+    const cw = new CountWorker(worker, () => {
+      workerFailedAt = Date.now();
+      if (g.tollgateCountWorker === cw) g.tollgateCountWorker = undefined;
+    });
+    g.tollgateCountWorker = cw;
+    return cw;
+  } catch (e) {
+    console.error("token counting worker could not start; long texts are estimated", e);
+    workerFailedAt = Date.now();
+    return null;
+  }
 }
 
 // ── prompts ────────────────────────────────────────────────────────────────────────────────────
@@ -97,16 +209,31 @@ export function chatPromptParts(body: Record<string, unknown>): PromptParts {
   return { texts, overhead };
 }
 
-/** Texts of a completions prompt or an embeddings input; arrays of token ids count as overhead. */
-export function inputPromptParts(input: unknown): PromptParts {
+/**
+ * Texts of a completions prompt or an embeddings input; arrays of token ids count as overhead.
+ * Walked with a stack, not recursion, and refused (400) below MAX_JSON_DEPTH levels.
+ */
+export function inputPromptParts(input: unknown, param: string): PromptParts {
   const texts: string[] = [];
   let overhead = 0;
-  const visit = (v: unknown) => {
+  // depth-first, left to right: the texts keep their order
+  const values: unknown[] = [input];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
     if (typeof v === "string") texts.push(v);
     else if (typeof v === "number") overhead += 1;
-    else if (Array.isArray(v)) v.forEach(visit);
-  };
-  visit(input);
+    else if (Array.isArray(v)) {
+      if (depth > MAX_JSON_DEPTH) {
+        throw new RelayError(400, "nesting_too_deep", `${param} nests arrays deeper than ${MAX_JSON_DEPTH} levels`, param);
+      }
+      for (let i = v.length - 1; i >= 0; i--) {
+        values.push(v[i]);
+        depths.push(depth + 1);
+      }
+    }
+  }
   return { texts, overhead };
 }
 

@@ -1,3 +1,4 @@
+import { hasNul, NUL_MESSAGE } from "@/lib/text";
 import { RelayError } from "./errors";
 import type { JsonObject } from "./body";
 
@@ -10,6 +11,8 @@ export function requireModel(body: JsonObject): string {
   }
   if (typeof m !== "string") throw invalidType("model", "a string");
   if (m.length > 128) throw new RelayError(400, "invalid_value", "model must be at most 128 characters", "model");
+  // the model is stored with the reservation and the log
+  if (hasNul(m)) throw new RelayError(400, "invalid_value", `model ${NUL_MESSAGE}`, "model");
   return m;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZText } from "@/lib/text";
 
 // Bodies of the settlement API (SPEC §7). Token counts are whole numbers; ids are strings of
 // digits (a bigint does not survive every JSON client).
@@ -15,13 +16,13 @@ const ZReservationId = z
   .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= 9_223_372_036_854_775_807n, "must be a reservation id (digits)");
 
 export const ZReserveBody = z.object({
-  key: z.string().min(1, "is required").max(128),
-  model: z.string().min(1, "is required").max(128),
+  key: ZText.min(1, "is required").max(128),
+  model: ZText.min(1, "is required").max(128),
   request_id: ZRequestId,
   prompt_tokens: ZTokens.optional(),
   max_tokens: ZTokens.optional(),
   /** the end user's address, checked against the key's IP allow-list when given */
-  client_ip: z.string().max(64).optional(),
+  client_ip: ZText.max(64).optional(),
 });
 
 const ZRef = {
@@ -45,7 +46,7 @@ export const ZSettleBody = z
   .refine(oneRef, oneRefMessage);
 
 export const ZRefundBody = z
-  .object({ ...ZRef, reason: z.string().max(500).optional() })
+  .object({ ...ZRef, reason: ZText.max(500).optional() })
   .refine(oneRef, oneRefMessage);
 
 export type TReserveBody = z.infer<typeof ZReserveBody>;

@@ -218,6 +218,31 @@ describe("settlement API", () => {
     expect(await db.reservation.count({ where: { userId: u.id } })).toBe(0);
   });
 
+  it("refuses NUL characters in any text with a 400 (PostgreSQL cannot store them: it was a 500)", async () => {
+    const u = await makeUser({ quota: 100_000n });
+    // a user who accepts unpriced models: an unknown model name reaches the reservation row
+    await db.user.update({ where: { id: u.id }, data: { setting: { accept_unset_model_ratio_model: true } } });
+    const k = await makeKey(u.id);
+    const rid = requestId();
+    expect((await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid })).status).toBe(200);
+    const bad: Array<[(r: Request) => Promise<Response>, unknown, string]> = [
+      [settlementRefund, { request_id: rid, reason: "upstream\u0000failed" }, "reason"],
+      [settlementReserve, { key: k.key, model: "my\u0000model", request_id: requestId() }, "model"],
+      [settlementReserve, { key: `${k.key}\u0000`, model: "gpt-4o", request_id: requestId() }, "key"],
+      [settlementReserve, { key: k.key, model: "gpt-4o", request_id: "r\u00001" }, "request_id"],
+      [settlementReserve, { key: k.key, model: "gpt-4o", request_id: requestId(), client_ip: "1.2.3.4\u0000" }, "client_ip"],
+    ];
+    for (const [handler, body, field] of bad) {
+      const r = await call(handler, body);
+      expect({ field, status: r.status, code: r.json.code }).toEqual({ field, status: 400, code: "validation" });
+      expect(r.json.message).toContain(field);
+    }
+    const nul = await call(settlementRefund, { request_id: rid, reason: "upstream\u0000failed" });
+    expect(nul.json.message).toBe("reason: must not contain NUL (U+0000) characters");
+    // only the first reservation exists, still open
+    expect(await db.reservation.findMany({ where: { userId: u.id }, select: { requestId: true, status: true } })).toEqual([{ requestId: rid, status: 1 }]);
+  });
+
   it("gives the relay's errors for key problems and insufficient quota", async () => {
     const poor = await makeUser({ quota: 100n });
     const pk = await makeKey(poor.id);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZText } from "@/lib/text";
 
 export const ROLE = { user: 1, admin: 10, root: 100 } as const;
 export type RoleName = keyof typeof ROLE;
@@ -27,7 +28,7 @@ export const ZRegisterInput = z.object({
   username: ZUsername,
   password: ZPassword,
   /** inviter's aff code; an unknown code is ignored, as new-api does */
-  affCode: z.string().trim().max(32).optional().or(z.literal("")),
+  affCode: ZText.trim().max(32).optional().or(z.literal("")),
 });
 export type TRegisterInput = z.infer<typeof ZRegisterInput>;
 
@@ -36,7 +37,7 @@ export const ZCreateUserInput = z.object({
   password: ZPassword,
   role: z.enum(["user", "admin", "root"]).default("user"),
   group: ZGroupName.default("default"),
-  displayName: z.string().trim().max(64).optional(),
+  displayName: ZText.trim().max(64).optional(),
 });
 export type TCreateUserInput = z.input<typeof ZCreateUserInput>;
 

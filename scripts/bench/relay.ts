@@ -1,6 +1,6 @@
 // npm run bench:relay — the relay's overhead, in one run against one mock upstream:
 //   node proxy     a plain node:http pass-through proxy (the limit of any relay in Node)
-//   next forward   a Next route handler that only forwards (app/api/bench/forward: the framework's ceiling)
+//   next forward   a Next route handler that only forwards (/api/bench/forward, lib/bench/routes.ts: the framework's ceiling)
 //   relay trust    /v1/chat/completions with the full quota path, PreConsumeMode=trust
 //   relay always   the same with PreConsumeMode=always (every request holds its estimate)
 // each non-stream and stream, at 1 and at 64 connections (autocannon). Prints req/s and mean/p50/p99
@@ -8,7 +8,7 @@
 // docs/benchmarks.md (section "Relay").
 //
 //   BENCH_SECONDS=3 BENCH_ROUNDS=3 (per scenario: the median of ROUNDS alternating runs)
-//   BENCH_SKIP_BUILD=1 (reuse .next)   BENCH_PG_URL=postgresql://…
+//   BENCH_SKIP_BUILD=1 (reuse the bench build in .next-bench)   BENCH_PG_URL=postgresql://…
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";

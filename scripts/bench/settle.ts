@@ -2,7 +2,7 @@
 // built app under `next start` and the local PostgreSQL, beside the req/s of a Next route handler
 // that does nothing (the framework's ceiling). Prints a table and records it in docs/benchmarks.md.
 //
-//   BENCH_SECONDS=5 (per scenario)   BENCH_SKIP_BUILD=1 (reuse .next)   BENCH_PG_URL=postgresql://…
+//   BENCH_SECONDS=5 (per scenario)   BENCH_SKIP_BUILD=1 (reuse the bench build in .next-bench)   BENCH_PG_URL=postgresql://…
 import { closedLoop, ensureBuilt, freshDatabase, printTable, startApp, writeSection, type LoadResult } from "./support";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);

@@ -34,8 +34,13 @@ export async function freshDatabase(name: string): Promise<string> {
   return url;
 }
 
+/**
+ * A bench build: the benchmark-only routes (app/api/bench) are compiled only with
+ * TOLLGATE_BENCH_ROUTES=1, into .next-bench (next.config.ts), so the normal build in .next never
+ * has them. startApp serves that build.
+ */
 export function ensureBuilt(): void {
-  const r = spawnSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  const r = spawnSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", TOLLGATE_BENCH_ROUTES: "1" } });
   if (r.status !== 0) throw new Error("next build failed");
 }
 
@@ -51,6 +56,7 @@ export async function startApp(databaseUrl: string, extraEnv: Record<string, str
       NEXTAUTH_SECRET: "bench-secret-bench-secret-bench",
       NEXTAUTH_URL: `http://127.0.0.1:${port}`,
       NEXT_TELEMETRY_DISABLED: "1",
+      TOLLGATE_BENCH_ROUTES: "1",
       TOLLGATE_BENCH: "1",
       ...extraEnv,
     },

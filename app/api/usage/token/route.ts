@@ -1,7 +1,7 @@
 // Mounts the framework-free endpoint (lib/relay); nothing else belongs here.
-import { tokenUsage } from "@/lib/relay";
+import { clientIpFromHeaders, tokenUsage } from "@/lib/relay";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = tokenUsage;
+export const GET = (req: Request) => tokenUsage(req, { clientIp: clientIpFromHeaders(req.headers) });
