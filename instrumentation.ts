@@ -1,7 +1,7 @@
 // Runs once when a Next server process starts (not during the build).
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { installForwardedForHook } = await import("@/lib/relay/peer-hook");
+  const { installForwardedForHook } = await import("@/lib/http/peer-hook");
   installForwardedForHook();
   // the token encoders take a few hundred milliseconds to build: at start, not in a request
   const { warmTokenizers } = await import("@/lib/relay/tokenizer");

@@ -94,7 +94,7 @@ describe("authedAction", () => {
     state.locale = "en";
     expect(await broken({ username: "bob", amount: 1 })).toEqual({
       ok: false,
-      error: { code: "internal", message: "Something went wrong. Please try again." },
+      error: { code: "internal_error", message: "Something went wrong. Please try again." },
     });
     expect(spy).toHaveBeenCalled();
     spy.mockRestore();

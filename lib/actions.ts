@@ -2,7 +2,7 @@ import "server-only";
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import { getSessionUserOrThrow, type SessionUser } from "@/lib/auth";
-import { isAppError } from "@/lib/errors";
+import { INTERNAL_ERROR, isAppError } from "@/lib/errors";
 import { errorMessage, hasMessage, issueMessage, t, type Locale } from "@/lib/i18n";
 import { getLocale } from "@/lib/i18n/server";
 import { ROLE } from "@/lib/users/schemas";
@@ -56,7 +56,7 @@ export function toActionError(e: unknown, locale: Locale): ActionError {
     return { code: e.code, message, ...(fieldErrors ? { fieldErrors } : {}) };
   }
   console.error("server action failed", e);
-  return { code: "internal", message: t(locale, "error.internal") };
+  return { code: INTERNAL_ERROR, message: t(locale, "error.internal") };
 }
 
 async function run<S extends z.ZodType, T>(

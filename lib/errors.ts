@@ -1,19 +1,26 @@
-// One error type for every expected failure. `code` reuses OpenAI's and new-api's names
-// (insufficient_user_quota, invalid_api_key, model_not_found, ...); `status` is the HTTP status the
-// surface answers with; `fieldErrors` carries zod's per-field messages for forms.
+// The one error type for every expected failure, on every surface. `code` reuses OpenAI's and
+// new-api's names (insufficient_user_quota, invalid_api_key, model_not_found, ...); `status` is the
+// HTTP status the surface answers with; `fieldErrors` carries zod's per-field messages for forms;
+// `param` names the request field at fault (OpenAI's error.param). Each surface has one writer:
+// lib/relay/errors.ts (OpenAI's body) and lib/http/api.ts ({success:false, code, message}).
 export class AppError extends Error {
   readonly code: string;
   readonly status: number;
   readonly fieldErrors?: Record<string, string[]>;
+  readonly param: string | null;
 
-  constructor(code: string, message: string, status = 400, fieldErrors?: Record<string, string[]>) {
+  constructor(code: string, message: string, status = 400, fieldErrors?: Record<string, string[]>, param: string | null = null) {
     super(message);
     this.name = "AppError";
     this.code = code;
     this.status = status;
     this.fieldErrors = fieldErrors;
+    this.param = param;
   }
 }
+
+/** The code of every unexpected failure, on every surface: the details go to the log, not the client. */
+export const INTERNAL_ERROR = "internal_error";
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
@@ -36,4 +43,14 @@ export function validationError(issues: ReadonlyArray<{ path: PropertyKey[]; mes
   const first = Object.entries(fieldErrors)[0];
   const message = first ? (first[0] === "_" ? first[1][0] : `${first[0]}: ${first[1][0]}`) : "Invalid input";
   return new AppError("validation", message, 400, fieldErrors);
+}
+
+/** `schema.safeParse(value)`, throwing the validation AppError (400, field errors) on failure */
+export function parseOrThrow<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } } },
+  value: unknown,
+): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw validationError(r.error.issues);
+  return r.data;
 }

@@ -7,7 +7,7 @@ import { onBalanceChange } from "@/lib/quota/events";
 import { RESERVATION_STATUS } from "@/lib/quota/schemas";
 import { usableGroups } from "@/lib/users/groups";
 import { hashKeyBody, keyBody } from "./crypto";
-import { compileIpRules, ipAllowed, parseIp, type IpRule } from "./ip";
+import { compileIpRules, ipAllowed, parseIp, type IpRule } from "@/lib/net/ip";
 import { TOKEN_STATUS } from "./schemas";
 
 // Who is calling with an `sk-` key, and may they (SPEC §5, reference §6.4). Used by the relay and
@@ -159,13 +159,15 @@ async function markStatus(record: KeyRecord, status: number): Promise<boolean> {
 }
 
 /**
- * The checks of SPEC §5 in order, each failure with its own code: key present → found → enabled →
- * not expired → not exhausted → client IP allowed → user enabled → group usable → model allowed.
- * Expired and exhausted keys are persisted as status 3 / 4.
+ * The checks of every route that takes an `sk-` key, in order, each failure with its own code: key
+ * present → found → enabled → not expired → not exhausted → client IP allowed → user enabled →
+ * group usable → model allowed. Expired and exhausted keys are persisted as status 3 / 4.
+ * `readOnly` (a key reading its own usage, /api/usage/token): expired and exhausted keys pass, and
+ * only the IP allow-list and the user's status are checked after the key's own status.
  */
 export async function authorizeKey(
   rawKey: string | null | undefined,
-  ctx: { clientIp?: string; model?: string },
+  ctx: { clientIp?: string; model?: string; readOnly?: boolean },
   /** internal: the cached copy proved stale; read the key from the database */
   reload = false,
 ): Promise<AuthorizedKey> {
@@ -173,6 +175,11 @@ export async function authorizeKey(
   const record = await findKey(rawKey, reload);
   if (!record) throw new AppError("invalid_api_key", "Invalid API key", 401);
   if (record.status === TOKEN_STATUS.disabled) throw new AppError("token_disabled", "This API key is disabled", 401);
+  if (ctx.readOnly) {
+    assertIpAllowed(record.ipRules, ctx.clientIp);
+    if (record.user.status !== 1) throw new AppError("user_banned", "User has been banned", 403);
+    return { ...record, usingGroup: record.group && record.group !== "auto" ? record.group : record.user.group };
+  }
   if (record.status === TOKEN_STATUS.expired) throw new AppError("token_expired", "This API key has expired", 401);
   if (record.status === TOKEN_STATUS.exhausted) throw new AppError("token_exhausted", "This API key's quota is used up", 401);
   if (record.status !== TOKEN_STATUS.enabled) throw new AppError("token_disabled", "This API key is not usable", 401);

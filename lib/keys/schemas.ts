@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ZText } from "@/lib/text";
-import { invalidIpEntries } from "./ip";
+import { invalidIpEntries } from "@/lib/net/ip";
 import { ZQuotaAmount } from "@/lib/quota/schemas";
 
 export const TOKEN_STATUS = { enabled: 1, disabled: 2, expired: 3, exhausted: 4 } as const;

@@ -1,5 +1,5 @@
 import "server-only";
-import { AppError } from "@/lib/errors";
+import { AppError, INTERNAL_ERROR } from "@/lib/errors";
 import { balanceChanged } from "./events";
 import { forgetPricing } from "./pricing-cache";
 import type { ReservationOwner } from "./reserve";
@@ -125,7 +125,7 @@ export async function settleBatch(owner: ReservationOwner, inputs: readonly Sett
       results[i] = toResult(input, row);
     }
   }
-  return results.map((r) => r ?? new AppError("internal", "no result", 500));
+  return results.map((r) => r ?? new AppError(INTERNAL_ERROR, "no result", 500));
 }
 
 /** A batch of one: the settle of the settlement API and of tests. Idempotent. */
@@ -159,6 +159,6 @@ function toResult(input: SettleInput, row: Record<string, unknown>): SettleResul
     case "not_found":
       return new AppError("reservation_not_found", "Reservation not found", 404);
     default:
-      return new AppError("internal", `tollgate_settle returned ${String(row.outcome)}`, 500);
+      return new AppError(INTERNAL_ERROR, `tollgate_settle returned ${String(row.outcome)}`, 500);
   }
 }

@@ -1,9 +1,10 @@
+import "server-only";
 import { db } from "@/lib/db";
 import { authorizeKey, type AuthorizedKey } from "@/lib/keys/authorize";
 import { keyBody } from "@/lib/keys/crypto";
 import type { Options } from "@/lib/options/schemas";
 import { emptyWalletError } from "@/lib/quota/reserve";
-import { RelayError } from "./errors";
+import { AppError } from "@/lib/errors";
 
 // Key checks of a relay call: the key is taken from the request (reference §6.4) and checked by
 // lib/keys/authorize (shared with the settlement API; SPEC §5 order, a distinct code per case,
@@ -40,14 +41,15 @@ export function splitKey(raw: string): { body: string | null; channelId: number 
   return { body: keyBody(text.slice(0, dash)), channelId: Number(suffix) };
 }
 
-export async function authenticateKey(headers: Headers, pathname: string, clientIp: string): Promise<RelayKey> {
+/** The key of a request, checked by authorizeKey (readOnly: a key may still read its own usage when expired or exhausted). */
+export async function authenticateKey(headers: Headers, pathname: string, clientIp: string, readOnly = false): Promise<RelayKey> {
   const raw = extractKey(headers, pathname);
   const { body, channelId } = raw ? splitKey(raw) : { body: null, channelId: null };
   // a malformed key is looked up as what it is: not found
-  const key = await authorizeKey(raw ? (body ?? raw) : null, { clientIp });
+  const key = await authorizeKey(raw ? (body ?? raw) : null, { clientIp, readOnly });
   if (channelId !== null) {
     // new-api lets admins pin a channel with a key suffix; Tollgate routes every request itself
-    throw new RelayError(403, "channel_pin_forbidden", "Choosing a channel through the key is not supported");
+    throw new AppError("channel_pin_forbidden", "Choosing a channel through the key is not supported", 403);
   }
   return { key, usingGroup: key.usingGroup };
 }
@@ -55,7 +57,7 @@ export async function authenticateKey(headers: Headers, pathname: string, client
 /** The key's model allow-list (an enabled but empty list allows nothing). */
 export function assertModelAllowed(key: AuthorizedKey, model: string): void {
   if (key.modelLimitsEnabled && !key.modelLimits.has(model)) {
-    throw new RelayError(403, "model_not_allowed", `This API key has no access to model ${model}`);
+    throw new AppError("model_not_allowed", `This API key has no access to model ${model}`, 403);
   }
 }
 

@@ -1,12 +1,10 @@
+import "server-only";
 import { db } from "@/lib/db";
 import { getOptions } from "@/lib/options/service";
 import type { Options } from "@/lib/options/schemas";
 import { displayOf } from "@/lib/quota/money";
 import { quotaToAmount } from "@/lib/quota/money";
-import { authenticateKey } from "./auth";
-import { toErrorResponse } from "./errors";
-import { newRequestId } from "./ids";
-import { methodNotAllowed, type RelayContext } from "./proxy";
+import { withRelayKey } from "./mount";
 
 // The OpenAI dashboard billing endpoints as new-api serves them (reference §11), for tools that
 // show a key's balance. With DisplayTokenStatEnabled (default) they describe the key, otherwise
@@ -18,7 +16,8 @@ const UNLIMITED_AMOUNT = 100_000_000;
 
 type Balances = { remain: bigint; used: bigint; unlimited: boolean; expiredTime: bigint; userQuota: bigint; userUsed: bigint };
 
-async function balancesOf(tokenId: number): Promise<Balances> {
+/** a key's balances and its user's, read fresh (display figures) */
+export async function balancesOf(tokenId: number): Promise<Balances> {
   const rows = await db.$queryRaw<
     { remain_quota: bigint; used_quota: bigint; unlimited_quota: boolean; expired_time: bigint; quota: bigint; user_used: bigint }[]
   >`SELECT t.remain_quota, t.used_quota, t.unlimited_quota, t.expired_time, u.quota, u.used_quota AS user_used
@@ -33,44 +32,27 @@ function amount(q: bigint, o: Options): number {
 }
 
 /** GET /v1/dashboard/billing/subscription */
-export async function billingSubscription(req: Request, ctx: RelayContext): Promise<Response> {
-  const requestId = newRequestId();
-  try {
-    if (req.method !== "GET") throw methodNotAllowed(req.method, "/v1/dashboard/billing/subscription");
-    const o = await getOptions();
-    const auth = await authenticateKey(req.headers, "/v1/dashboard/billing/subscription", ctx.clientIp);
-    const b = await balancesOf(auth.key.tokenId);
-    let limit: number;
-    if (o.DisplayTokenStatEnabled) limit = b.unlimited ? UNLIMITED_AMOUNT : amount(b.remain + b.used, o);
-    else limit = amount(b.userQuota + b.userUsed, o);
-    return Response.json(
-      {
-        object: "billing_subscription",
-        has_payment_method: true,
-        soft_limit_usd: limit,
-        hard_limit_usd: limit,
-        system_hard_limit_usd: limit,
-        access_until: b.expiredTime === -1n ? 0 : Number(b.expiredTime),
-      },
-      { headers: { "x-request-id": requestId } },
-    );
-  } catch (e) {
-    return toErrorResponse(e, requestId);
-  }
-}
+export const billingSubscription = withRelayKey({ path: "/v1/dashboard/billing/subscription", method: "GET" }, async ({ auth }) => {
+  const o = await getOptions();
+  const b = await balancesOf(auth.key.tokenId);
+  let limit: number;
+  if (o.DisplayTokenStatEnabled) limit = b.unlimited ? UNLIMITED_AMOUNT : amount(b.remain + b.used, o);
+  else limit = amount(b.userQuota + b.userUsed, o);
+  return Response.json({
+    object: "billing_subscription",
+    has_payment_method: true,
+    soft_limit_usd: limit,
+    hard_limit_usd: limit,
+    system_hard_limit_usd: limit,
+    access_until: b.expiredTime === -1n ? 0 : Number(b.expiredTime),
+  });
+});
 
 /** GET /v1/dashboard/billing/usage: total_usage in hundredths of the display unit (cents) */
-export async function billingUsage(req: Request, ctx: RelayContext): Promise<Response> {
-  const requestId = newRequestId();
-  try {
-    if (req.method !== "GET") throw methodNotAllowed(req.method, "/v1/dashboard/billing/usage");
-    const o = await getOptions();
-    const auth = await authenticateKey(req.headers, "/v1/dashboard/billing/usage", ctx.clientIp);
-    const b = await balancesOf(auth.key.tokenId);
-    const used = o.DisplayTokenStatEnabled ? b.used : b.userUsed;
-    const total = o.QuotaDisplayType === "TOKENS" ? Number(used) * 100 : Number(quotaToAmount(used, displayOf(o)).mul(100).toFixed(6));
-    return Response.json({ object: "list", total_usage: total }, { headers: { "x-request-id": requestId } });
-  } catch (e) {
-    return toErrorResponse(e, requestId);
-  }
-}
+export const billingUsage = withRelayKey({ path: "/v1/dashboard/billing/usage", method: "GET" }, async ({ auth }) => {
+  const o = await getOptions();
+  const b = await balancesOf(auth.key.tokenId);
+  const used = o.DisplayTokenStatEnabled ? b.used : b.userUsed;
+  const total = o.QuotaDisplayType === "TOKENS" ? Number(used) * 100 : Number(quotaToAmount(used, displayOf(o)).mul(100).toFixed(6));
+  return Response.json({ object: "list", total_usage: total });
+});

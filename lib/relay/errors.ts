@@ -1,23 +1,10 @@
-import { isAppError } from "@/lib/errors";
+import { AppError, INTERNAL_ERROR, isAppError } from "@/lib/errors";
 
-// The one error body of the OpenAI-compatible surface:
+// The one error writer of the OpenAI-compatible surface:
 //   {"error":{"message":"… (request id: X)","type":"…","param":null,"code":"…"}}
-// with a real HTTP status and an X-Request-Id header. `code` is distinct for every case so clients
-// and tests can tell them apart; `type` follows OpenAI's families.
-
-export class RelayError extends Error {
-  readonly code: string;
-  readonly status: number;
-  readonly param: string | null;
-
-  constructor(status: number, code: string, message: string, param: string | null = null) {
-    super(message);
-    this.name = "RelayError";
-    this.status = status;
-    this.code = code;
-    this.param = param;
-  }
-}
+// with the AppError's HTTP status and an X-Request-Id header. `code` is distinct for every case so
+// clients and tests can tell them apart; `type` follows OpenAI's families. Anything that is not an
+// AppError is logged and answered as a 500 that reveals nothing.
 
 function typeOf(status: number): string {
   if (status === 401) return "authentication_error";
@@ -27,31 +14,13 @@ function typeOf(status: number): string {
   return "invalid_request_error";
 }
 
-export function errorBody(err: { status: number; code: string; message: string; param?: string | null }, requestId: string) {
-  return {
-    error: {
-      message: `${err.message} (request id: ${requestId})`,
-      type: typeOf(err.status),
-      param: err.param ?? null,
-      code: err.code,
-    },
-  };
-}
-
-export function errorResponse(
-  err: { status: number; code: string; message: string; param?: string | null },
-  requestId: string,
-): Response {
-  return Response.json(errorBody(err, requestId), {
-    status: err.status,
-    headers: { "x-request-id": requestId },
-  });
-}
-
-/** Any thrown value as an OpenAI error response: RelayError and AppError keep their status and code. */
-export function toErrorResponse(e: unknown, requestId: string): Response {
-  if (e instanceof RelayError) return errorResponse(e, requestId);
-  if (isAppError(e)) return errorResponse({ status: e.status, code: e.code, message: e.message }, requestId);
-  console.error(`relay request ${requestId} failed`, e);
-  return errorResponse({ status: 500, code: "internal_error", message: "Internal error" }, requestId);
+export function openAiErrorResponse(e: unknown, requestId: string): Response {
+  let err: AppError;
+  if (isAppError(e)) err = e;
+  else {
+    console.error(`relay request ${requestId} failed`, e);
+    err = new AppError(INTERNAL_ERROR, "Internal error", 500);
+  }
+  const body = { error: { message: `${err.message} (request id: ${requestId})`, type: typeOf(err.status), param: err.param, code: err.code } };
+  return Response.json(body, { status: err.status, headers: { "x-request-id": requestId } });
 }

@@ -1,11 +1,9 @@
 import { getRoutingSnapshot } from "@/lib/channels/routing";
 import { getOptions } from "@/lib/options/service";
 import { isModelPriced } from "@/lib/quota/pricing";
-import { authenticateKey, type RelayKey } from "./auth";
-import { RelayError, toErrorResponse } from "./errors";
-import { newRequestId } from "./ids";
-import type { RelayContext } from "./proxy";
-import { methodNotAllowed } from "./proxy";
+import { AppError } from "@/lib/errors";
+import type { RelayKey } from "./auth";
+import { withRelayKey } from "./mount";
 
 // GET /v1/models: the models this key may use — served by an enabled channel of the key's group,
 // on the key's allow-list when it has one, and priced (unless self-use mode is on or the user
@@ -29,27 +27,16 @@ async function usableModels(auth: RelayKey): Promise<string[]> {
 
 const modelObject = (id: string) => ({ id, object: "model", created: CREATED, owned_by: "tollgate" });
 
-export async function listModels(req: Request, ctx: RelayContext): Promise<Response> {
-  const requestId = newRequestId();
-  try {
-    if (req.method !== "GET") throw methodNotAllowed(req.method, "/v1/models");
-    const auth = await authenticateKey(req.headers, "/v1/models", ctx.clientIp);
-    const models = await usableModels(auth);
-    return Response.json({ object: "list", data: models.map(modelObject) }, { headers: { "x-request-id": requestId } });
-  } catch (e) {
-    return toErrorResponse(e, requestId);
-  }
-}
+/** GET /v1/models */
+export const listModels = withRelayKey({ path: "/v1/models", method: "GET" }, async ({ auth }) => {
+  const models = await usableModels(auth);
+  return Response.json({ object: "list", data: models.map(modelObject) });
+});
 
-export async function retrieveModel(req: Request, ctx: RelayContext, id: string): Promise<Response> {
-  const requestId = newRequestId();
-  try {
-    if (req.method !== "GET") throw methodNotAllowed(req.method, "/v1/models/{model}");
-    const auth = await authenticateKey(req.headers, "/v1/models", ctx.clientIp);
-    const models = await usableModels(auth);
-    if (!models.includes(id)) throw new RelayError(404, "model_not_found", `The model ${id} does not exist or you do not have access to it`, "model");
-    return Response.json(modelObject(id), { headers: { "x-request-id": requestId } });
-  } catch (e) {
-    return toErrorResponse(e, requestId);
-  }
-}
+/** GET /v1/models/{id}: the id is the rest of the path, so ids with a slash (openai/gpt-4o) work */
+export const retrieveModel = withRelayKey({ path: "/v1/models/{model}", method: "GET" }, async ({ req, auth }) => {
+  const id = decodeURIComponent(new URL(req.url).pathname.replace(/^\/v1\/models\//, ""));
+  const models = await usableModels(auth);
+  if (!models.includes(id)) throw new AppError("model_not_found", `The model ${id} does not exist or you do not have access to it`, 404, undefined, "model");
+  return Response.json(modelObject(id));
+});

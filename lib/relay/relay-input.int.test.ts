@@ -3,7 +3,7 @@ import { createChannel } from "@/lib/channels/service";
 import { db } from "@/lib/db";
 import { MockUpstream } from "@/e2e/support/mock-upstream";
 import { makeKey, makeUser } from "@/tests/factories";
-import { chatCompletions, completions, embeddings } from "./index";
+import { chatCompletions, completions, embeddings } from "./endpoints";
 import { settlesIdle } from "@/lib/quota/settle-queue";
 import { countPromptTokens } from "./tokenizer";
 

@@ -1,5 +1,7 @@
 import type { AuthorizedKey } from "@/lib/keys/authorize";
 import { onBalanceChange } from "@/lib/quota/events";
+import type { Reservation } from "@/lib/quota/reserve";
+import type { UpstreamAnswer } from "./upstream";
 
 // When may the upstream call start before the reserve has answered? The reserve is one database
 // round trip (~0.5–1 ms) that otherwise sits in front of every upstream call. It can only refuse a
@@ -38,4 +40,43 @@ export function reserveLikely(key: AuthorizedKey, estimate: bigint): boolean {
   if (!w || Date.now() - w.at > FRESH_MS) return false;
   const need = (estimate > 0n ? estimate : 1n) * HEADROOM;
   return w.quota >= need && (key.unlimitedQuota || key.remainQuota >= need);
+}
+
+/**
+ * Starts the upstream call beside a reserve already on its way, and answers only once both are
+ * done: `onReserved` learns the reservation as soon as it exists (so a failed call is refunded).
+ * Should the reserve refuse, the call is aborted and its answer dropped.
+ */
+export async function callBesideReserve(
+  reserving: Promise<Reservation>,
+  call: (signal: AbortSignal) => Promise<UpstreamAnswer>,
+  clientSignal: AbortSignal,
+  onReserved: (r: Reservation) => void,
+): Promise<UpstreamAnswer> {
+  const speculation = new AbortController();
+  const onClientGone = () => speculation.abort();
+  clientSignal.addEventListener("abort", onClientGone, { once: true });
+  if (clientSignal.aborted) speculation.abort();
+  const calling = call(speculation.signal);
+  calling.catch(() => {}); // observed below, after the reserve
+  try {
+    try {
+      onReserved(await reserving);
+    } catch (e) {
+      speculation.abort();
+      void calling.then(dropAnswer, () => {});
+      throw e;
+    }
+    return await calling;
+  } finally {
+    clientSignal.removeEventListener("abort", onClientGone);
+  }
+}
+
+/** an answer nobody will see (the reserve refused after the upstream was called) */
+function dropAnswer(a: UpstreamAnswer) {
+  if (a.kind === "stream") {
+    a.abort();
+    a.body.cancel().catch(() => {});
+  }
 }

@@ -1,7 +1,7 @@
 import { Tiktoken } from "js-tiktoken/lite";
 import o200k from "js-tiktoken/ranks/o200k_base";
 import { describe, expect, it } from "vitest";
-import { RelayError } from "./errors";
+import { AppError } from "@/lib/errors";
 import { chatPromptParts, countPromptTokens, countTextTokens, countTexts, encodingForModel, inputPromptParts, promptTokenUpperBound, warmTokenizers } from "./tokenizer";
 
 describe("encodingForModel", () => {
@@ -103,7 +103,7 @@ describe("nesting", () => {
         return e;
       }
     })();
-    expect(err).toBeInstanceOf(RelayError);
+    expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ status: 400, code: "nesting_too_deep", param: "prompt" });
   });
 

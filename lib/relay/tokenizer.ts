@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { nextRuntime } from "@/lib/env";
-import { MAX_JSON_DEPTH } from "./body";
-import { RelayError } from "./errors";
+import { MAX_JSON_DEPTH } from "@/lib/http/body";
+import { AppError } from "@/lib/errors";
 import { buildCounter, countTokens, estimateTokens, type Counter, type EncodingName } from "./token-count";
 
 // Local token counting, for the pre-charge estimate and for answers whose upstream sent no usage.
@@ -226,7 +226,7 @@ export function inputPromptParts(input: unknown, param: string): PromptParts {
     else if (typeof v === "number") overhead += 1;
     else if (Array.isArray(v)) {
       if (depth > MAX_JSON_DEPTH) {
-        throw new RelayError(400, "nesting_too_deep", `${param} nests arrays deeper than ${MAX_JSON_DEPTH} levels`, param);
+        throw new AppError("nesting_too_deep", `${param} nests arrays deeper than ${MAX_JSON_DEPTH} levels`, 400, undefined, param);
       }
       for (let i = v.length - 1; i >= 0; i--) {
         values.push(v[i]);

@@ -1,6 +1,6 @@
 import type { RouteChannel } from "@/lib/channels/routing";
 import type { AddressPolicy } from "@/lib/net/address";
-import { RelayError } from "./errors";
+import { AppError } from "@/lib/errors";
 import { post, UpstreamNetworkError } from "./http-client";
 
 // Calling the upstream: one POST per attempt, to the first channel and then — on a network error,
@@ -112,7 +112,7 @@ export async function callUpstream(o: CallOptions): Promise<UpstreamAnswer> {
       }
     } catch (e) {
       done();
-      if (e instanceof RelayError) throw e;
+      if (e instanceof AppError) throw e;
       if (o.clientSignal.aborted) throw new UpstreamFailure(failures, true);
       failures.push({ channelId: channel.id, status: null, message: timedOut ? "timeout" : networkMessage(e) });
     }
@@ -134,7 +134,7 @@ const SECRET_RE =
   /api[\s_-]?key|sk-[a-z0-9]|bearer|balance|quota|credit|billing|insufficient|payment|account|organi[sz]ation|org-[a-z0-9]|\$\s?\d|¥\s?\d|余额|额度|令牌/i;
 
 /** A 4xx of the upstream (not retried) as the client's error, without anything secret. */
-export function sanitizedClientError(status: number, text: string): RelayError {
+export function sanitizedClientError(status: number, text: string): AppError {
   let message = "";
   let code = "";
   let param: string | null = null;
@@ -149,28 +149,23 @@ export function sanitizedClientError(status: number, text: string): RelayError {
   }
   const safe = message && message.length <= 500 && !SECRET_RE.test(message);
   const safeCode = /^[a-z0-9_]{1,64}$/.test(code) && !SECRET_RE.test(code) ? code : "upstream_bad_request";
-  return new RelayError(
-    status,
-    safeCode,
-    safe ? `Upstream: ${message}` : `The upstream rejected the request (status ${status})`,
-    param && param.length <= 64 ? param : null,
-  );
+  return new AppError(safeCode, safe ? `Upstream: ${message}` : `The upstream rejected the request (status ${status})`, status, undefined, param && param.length <= 64 ? param : null);
 }
 
 /** What the client is told when every attempt failed. */
-export function upstreamFailureError(f: UpstreamFailure): RelayError {
-  if (f.clientGone) return new RelayError(499, "client_closed_request", "The client closed the request");
+export function upstreamFailureError(f: UpstreamFailure): AppError {
+  if (f.clientGone) return new AppError("client_closed_request", "The client closed the request", 499);
   const last = f.attempts[f.attempts.length - 1];
   if (!last || last.status === null) {
-    return new RelayError(502, "upstream_unavailable", "The upstream could not be reached; nothing was charged");
+    return new AppError("upstream_unavailable", "The upstream could not be reached; nothing was charged", 502);
   }
   if (last.status === 429) {
-    return new RelayError(429, "upstream_rate_limited", "The upstream is rate limiting requests; please retry later");
+    return new AppError("upstream_rate_limited", "The upstream is rate limiting requests; please retry later", 429);
   }
   if (last.status === 401 || last.status === 403) {
-    return new RelayError(502, "upstream_auth_failed", "The upstream refused the relay's credentials; nothing was charged");
+    return new AppError("upstream_auth_failed", "The upstream refused the relay's credentials; nothing was charged", 502);
   }
-  if (last.status === 408) return new RelayError(504, "upstream_timeout", "The upstream timed out; nothing was charged");
+  if (last.status === 408) return new AppError("upstream_timeout", "The upstream timed out; nothing was charged", 504);
   const status = last.status === 503 || last.status === 504 ? last.status : 502;
-  return new RelayError(status, "upstream_error", `The upstream failed (status ${last.status}); nothing was charged`);
+  return new AppError("upstream_error", `The upstream failed (status ${last.status}); nothing was charged`, status);
 }

@@ -1,18 +1,18 @@
 import { hasNul, NUL_MESSAGE } from "@/lib/text";
-import { RelayError } from "./errors";
-import type { JsonObject } from "./body";
+import { AppError } from "@/lib/errors";
+import type { JsonObject } from "@/lib/http/body";
 
 // Type checks of the fields the relay reads; the rest of the body is the upstream's business.
 
 export function requireModel(body: JsonObject): string {
   const m = body.model;
   if (m === undefined || m === null || m === "") {
-    throw new RelayError(400, "missing_model", "You must provide a model parameter", "model");
+    throw new AppError("missing_model", "You must provide a model parameter", 400, undefined, "model");
   }
   if (typeof m !== "string") throw invalidType("model", "a string");
-  if (m.length > 128) throw new RelayError(400, "invalid_value", "model must be at most 128 characters", "model");
+  if (m.length > 128) throw new AppError("invalid_value", "model must be at most 128 characters", 400, undefined, "model");
   // the model is stored with the reservation and the log
-  if (hasNul(m)) throw new RelayError(400, "invalid_value", `model ${NUL_MESSAGE}`, "model");
+  if (hasNul(m)) throw new AppError("invalid_value", `model ${NUL_MESSAGE}`, 400, undefined, "model");
   return m;
 }
 
@@ -37,10 +37,10 @@ export function optionalObject(body: JsonObject, name: string): JsonObject | nul
   return v as JsonObject;
 }
 
-export function invalidType(param: string, expected: string): RelayError {
-  return new RelayError(400, "invalid_type", `${param} must be ${expected}`, param);
+export function invalidType(param: string, expected: string): AppError {
+  return new AppError("invalid_type", `${param} must be ${expected}`, 400, undefined, param);
 }
 
-export function missing(param: string): RelayError {
-  return new RelayError(400, "missing_required_parameter", `Missing required parameter: ${param}`, param);
+export function missing(param: string): AppError {
+  return new AppError("missing_required_parameter", `Missing required parameter: ${param}`, 400, undefined, param);
 }

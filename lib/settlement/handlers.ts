@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { AppError, parseOrThrow } from "@/lib/errors";
 import { authorizeKey } from "@/lib/keys/authorize";
 import { getOptions } from "@/lib/options/service";
 import { computeQuota, estimateQuota, pricingFromLogFields, resolvePricing, type Pricing } from "@/lib/quota/pricing";
@@ -8,7 +8,7 @@ import { recallPricing } from "@/lib/quota/pricing-cache";
 import { refund } from "@/lib/quota/refund";
 import { reserve, serviceOwner, type ReservationOwner } from "@/lib/quota/reserve";
 import { settle } from "@/lib/quota/settle";
-import { parseBody, withServiceKey } from "./http";
+import { withServiceKey } from "./http";
 import { ZRefundBody, ZReserveBody, ZSettleBody } from "./schemas";
 
 // POST /api/settlement/{reserve,settle,refund} (SPEC §7). A request id belongs to the credential
@@ -17,7 +17,7 @@ import { ZRefundBody, ZReserveBody, ZSettleBody } from "./schemas";
 // reservation from the process that reserved it (else from the reservation row).
 
 export const settlementReserve = withServiceKey(async (body, service) => {
-  const b = parseBody(ZReserveBody, body);
+  const b = parseOrThrow(ZReserveBody, body);
   const key = await authorizeKey(b.key, { clientIp: b.client_ip, model: b.model });
   const o = await getOptions();
   const pricing = resolvePricing(o, {
@@ -72,7 +72,7 @@ async function resolveReservation(
 }
 
 export const settlementSettle = withServiceKey(async (body, service) => {
-  const b = parseBody(ZSettleBody, body);
+  const b = parseOrThrow(ZSettleBody, body);
   const owner = serviceOwner(service.id);
   const { reservationId, pricing } = await resolveReservation(owner, b);
   const usage = { promptTokens: b.usage.prompt_tokens, completionTokens: b.usage.completion_tokens, cachedTokens: b.usage.cached_tokens };
@@ -90,7 +90,7 @@ export const settlementSettle = withServiceKey(async (body, service) => {
 });
 
 export const settlementRefund = withServiceKey(async (body, service) => {
-  const b = parseBody(ZRefundBody, body);
+  const b = parseOrThrow(ZRefundBody, body);
   const owner = serviceOwner(service.id);
   const { reservationId } = await resolveReservation(owner, b);
   const r = await refund(owner, reservationId, b.reason ?? "refunded through the settlement API");

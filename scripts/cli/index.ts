@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { closeBus } from "@/lib/cache/bus";
 import { disconnectDb } from "@/lib/db";

@@ -1,5 +1,6 @@
+import "server-only";
 import { db } from "@/lib/db";
-import { json } from "@/lib/http/respond";
+import { apiJson } from "@/lib/http/api";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -16,10 +17,10 @@ export async function GET() {
         timer = setTimeout(() => reject(new Error(`no answer within ${DB_TIMEOUT_MS} ms`)), DB_TIMEOUT_MS);
       }),
     ]);
-    return json({ status: "ok", db: "ok" });
+    return apiJson({ status: "ok", db: "ok" });
   } catch (e) {
     console.error("health: database check failed", e);
-    return json({ status: "error", db: "error" }, { status: 503 });
+    return apiJson({ status: "error", db: "error" }, { status: 503 });
   } finally {
     clearTimeout(timer);
   }

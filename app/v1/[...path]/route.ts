@@ -1,5 +1,5 @@
 // Any other /v1 path: OpenAI's 404 body (lib/relay).
-import { unknownRoute } from "@/lib/relay";
+import { unknownRoute } from "@/lib/relay/mount";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

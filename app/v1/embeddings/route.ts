@@ -1,8 +1,10 @@
 // Mounts the framework-free relay endpoint (lib/relay); nothing else belongs here.
-import { embeddings, clientIpFromHeaders, methodNotAllowedResponse } from "@/lib/relay";
+import { fromHeaders } from "@/lib/http/mount";
+import { embeddings } from "@/lib/relay/endpoints";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = (req: Request) => embeddings(req, { clientIp: clientIpFromHeaders(req.headers) });
-export const GET = methodNotAllowedResponse;
+// the wrapper answers other methods with 405
+export const POST = fromHeaders(embeddings);
+export const GET = POST;

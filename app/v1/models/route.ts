@@ -1,8 +1,10 @@
 // Mounts the framework-free relay endpoint (lib/relay); nothing else belongs here.
-import { clientIpFromHeaders, listModels, methodNotAllowedResponse } from "@/lib/relay";
+import { fromHeaders } from "@/lib/http/mount";
+import { listModels } from "@/lib/relay/models";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = (req: Request) => listModels(req, { clientIp: clientIpFromHeaders(req.headers) });
-export const POST = methodNotAllowedResponse;
+// the wrapper answers other methods with 405
+export const GET = fromHeaders(listModels);
+export const POST = GET;

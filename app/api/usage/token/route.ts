@@ -1,7 +1,10 @@
 // Mounts the framework-free endpoint (lib/relay); nothing else belongs here.
-import { clientIpFromHeaders, tokenUsage } from "@/lib/relay";
+import { fromHeaders } from "@/lib/http/mount";
+import { tokenUsage } from "@/lib/relay/usage-token";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = (req: Request) => tokenUsage(req, { clientIp: clientIpFromHeaders(req.headers) });
+// the wrapper answers other methods with 405
+export const GET = fromHeaders(tokenUsage);
+export const POST = GET;

@@ -1,8 +1,10 @@
 // Mounts the framework-free relay endpoint (lib/relay); nothing else belongs here.
-import { chatCompletions, clientIpFromHeaders, methodNotAllowedResponse } from "@/lib/relay";
+import { fromHeaders } from "@/lib/http/mount";
+import { chatCompletions } from "@/lib/relay/endpoints";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const POST = (req: Request) => chatCompletions(req, { clientIp: clientIpFromHeaders(req.headers) });
-export const GET = methodNotAllowedResponse;
+// the wrapper answers other methods with 405
+export const POST = fromHeaders(chatCompletions);
+export const GET = POST;

@@ -1,8 +1,10 @@
 // Mounts the framework-free relay endpoint (lib/relay); nothing else belongs here.
-import { billingSubscription, clientIpFromHeaders, methodNotAllowedResponse } from "@/lib/relay";
+import { fromHeaders } from "@/lib/http/mount";
+import { billingSubscription } from "@/lib/relay/billing";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = (req: Request) => billingSubscription(req, { clientIp: clientIpFromHeaders(req.headers) });
-export const POST = methodNotAllowedResponse;
+// the wrapper answers other methods with 405
+export const GET = fromHeaders(billingSubscription);
+export const POST = GET;

@@ -1,8 +1,10 @@
 // Mounts the framework-free relay endpoint (lib/relay); nothing else belongs here.
-import { billingUsage, clientIpFromHeaders, methodNotAllowedResponse } from "@/lib/relay";
+import { fromHeaders } from "@/lib/http/mount";
+import { billingUsage } from "@/lib/relay/billing";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = (req: Request) => billingUsage(req, { clientIp: clientIpFromHeaders(req.headers) });
-export const POST = methodNotAllowedResponse;
+// the wrapper answers other methods with 405
+export const GET = fromHeaders(billingUsage);
+export const POST = GET;

@@ -1,6 +1,6 @@
 import http from "node:http";
 
-// Makes X-Forwarded-For trustworthy under `next start` (see client-ip.ts): before Next's request
+// Makes X-Forwarded-For trustworthy behind Next's request handler (see client-ip.ts): before that
 // handler runs, the socket's peer address is appended to the header, as a reverse proxy does.
 // Idempotent; only requests of node:http servers in this process are touched.
 

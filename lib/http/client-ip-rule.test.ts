@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { compileIpRules } from "@/lib/keys/ip";
+import { compileIpRules } from "@/lib/net/ip";
 import { resolveClientIp } from "./client-ip";
 import { appendPeer, installForwardedForHook } from "./peer-hook";
 

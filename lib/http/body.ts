@@ -1,9 +1,9 @@
-import { RelayError } from "./errors";
+import { AppError } from "@/lib/errors";
 
-// Reads a relay request body: refused with 413 above the size limit (checked on Content-Length
-// first, then while reading a body of unknown length, so a huge chunked upload is cut off early),
-// 400 when it is not a JSON object or nests deeper than MAX_JSON_DEPTH. Nothing is charged for
-// any of them.
+// The one JSON body reader of every surface (relay, settlement API, session routes): refused with
+// 413 request_too_large above the caller's size limit (checked on Content-Length first, then while
+// reading a body of unknown length, so a huge chunked upload is cut off early), 400 when it is not
+// a JSON object or nests deeper than MAX_JSON_DEPTH. Nothing is charged for any of them.
 //
 // The depth cap: JSON.parse takes any depth, but JSON.stringify (the body sent upstream, tools
 // counted as text) and any recursive walk overflow the stack a few thousand levels down, which
@@ -13,7 +13,7 @@ export type JsonObject = Record<string, unknown>;
 
 export const MAX_JSON_DEPTH = 128;
 
-export async function readJsonObject(req: Request, maxBytes: number): Promise<{ json: JsonObject; text: string }> {
+export async function readJsonBody(req: Request, maxBytes: number): Promise<{ json: JsonObject; text: string }> {
   const declared = req.headers.get("content-length");
   let text: string;
   if (declared !== null && /^\d+$/.test(declared)) {
@@ -22,18 +22,18 @@ export async function readJsonObject(req: Request, maxBytes: number): Promise<{ 
   } else {
     text = await readLimited(req, maxBytes);
   }
-  if (text.length === 0) throw new RelayError(400, "missing_body", "The request body is empty; send a JSON object");
+  if (text.length === 0) throw new AppError("missing_body", "The request body is empty; send a JSON object", 400);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new RelayError(400, "invalid_json", "The request body is not valid JSON");
+    throw new AppError("invalid_json", "The request body is not valid JSON", 400);
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    throw new RelayError(400, "invalid_request_body", "The request body must be a JSON object");
+    throw new AppError("invalid_request_body", "The request body must be a JSON object", 400);
   }
   if (nestedDeeperThan(json, MAX_JSON_DEPTH)) {
-    throw new RelayError(400, "nesting_too_deep", `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
+    throw new AppError("nesting_too_deep", `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`, 400);
   }
   return { json: json as JsonObject, text };
 }
@@ -76,4 +76,4 @@ async function readLimited(req: Request, maxBytes: number): Promise<string> {
 }
 
 const tooLarge = (maxBytes: number) =>
-  new RelayError(413, "request_too_large", `The request body is larger than the limit of ${maxBytes} bytes`);
+  new AppError("request_too_large", `The request body is larger than the limit of ${maxBytes} bytes`, 413);

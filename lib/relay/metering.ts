@@ -1,0 +1,62 @@
+import { pricingLogFields, computeQuota } from "@/lib/quota/pricing";
+import type { SettleInput, UsageSource } from "@/lib/quota/settle";
+import type { Job } from "./job";
+import { countPromptTokens, countTexts } from "./tokenizer";
+import type { UpstreamAnswer } from "./upstream";
+import type { TokenUsage } from "./usage";
+
+// What a served request is charged: the upstream's usage, or the tokens counted here when it sent
+// none, priced with the reservation's pricing, with everything the consume log keeps to explain it.
+
+export type EndReason = "done" | "eof_without_done" | "client_disconnect" | "upstream_error";
+
+export type Outcome = {
+  usage: TokenUsage | null;
+  /** the generated texts to count when the upstream sent no usage */
+  localTexts: (() => string[]) | null;
+  frt: number;
+  isStream: boolean;
+  endReason: EndReason | null;
+};
+
+/** the settle of a served request: its usage (the upstream's, or counted here), priced */
+export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: Outcome): Promise<SettleInput> {
+  const { model } = job.parsed;
+  let usage = outcome.usage;
+  let source: UsageSource = "upstream";
+  if (!usage) {
+    source = "local_count";
+    const promptTokens = job.promptTokens ?? (await countPromptTokens(model, job.parsed.prompt));
+    const completionTokens = outcome.localTexts ? await countTexts(model, outcome.localTexts()) : 0;
+    usage = { promptTokens, completionTokens, cachedTokens: 0 };
+  }
+  const quota = computeQuota(job.pricing, usage);
+  const notes: string[] = [];
+  if (source === "local_count") notes.push("The upstream sent no usage: tokens counted locally");
+  if (outcome.endReason === "client_disconnect") notes.push("Client disconnected: charged for what was served");
+  if (outcome.endReason === "eof_without_done") notes.push("The upstream stream ended without [DONE]");
+  if (outcome.endReason === "upstream_error") notes.push("The upstream stream broke off");
+  const mapped = answer.upstreamModel !== model;
+  return {
+    reservationId: job.reservation.reservationId,
+    quota,
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+    channelId: answer.channel.id,
+    isStream: outcome.isStream,
+    useTimeMs: performance.now() - job.startedAt,
+    content: notes.join("; "),
+    ip: job.auth.key.user.recordIpLog ? job.clientIp : "",
+    upstreamRequestId: answer.upstreamRequestId,
+    other: {
+      ...pricingLogFields(job.pricing),
+      usage_source: source,
+      cache_tokens: usage.cachedTokens,
+      frt: Math.round(outcome.frt),
+      request_path: job.spec.path,
+      ...(mapped ? { is_model_mapped: true, upstream_model_name: answer.upstreamModel } : {}),
+      ...(outcome.endReason ? { stream_status: { status: outcome.endReason === "done" ? "ok" : "error", end_reason: outcome.endReason } } : {}),
+      admin_info: { use_channel: answer.tried, ...(source === "local_count" ? { local_count_tokens: true } : {}) },
+    },
+  };
+}
