@@ -7,7 +7,7 @@ import { useT } from "@/components/i18n/i18n-provider";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { registerAction } from "@/lib/auth/actions";
+import { registerAction } from "@/lib/users/actions";
 import { AuthCard } from "./auth-card";
 import { useHydrated } from "./use-hydrated";
 

@@ -46,3 +46,13 @@ export const ZChangePasswordInput = z.object({
   newPassword: ZPassword,
 });
 export type TChangePasswordInput = z.input<typeof ZChangePasswordInput>;
+
+/** the register form: the service's input plus a confirmation the service does not need */
+export const ZRegisterForm = ZRegisterInput.extend({
+  confirmPassword: z.string().max(128),
+}).refine((v) => v.password === v.confirmPassword, {
+  // a dictionary key: lib/i18n turns it into "The passwords do not match." in the user's language
+  message: "error.password_mismatch",
+  path: ["confirmPassword"],
+});
+export type TRegisterForm = z.input<typeof ZRegisterForm>;

@@ -2,11 +2,11 @@ import "server-only";
 import { rateLimiter } from "@/lib/cache/rate-limit";
 import { AppError } from "@/lib/errors";
 import { getOptions } from "@/lib/options/service";
-import { registerUser } from "@/lib/users/service";
-import type { TRegisterInput } from "@/lib/users/schemas";
+import { registerUser } from "./service";
+import type { TRegisterInput } from "./schemas";
 
 // Self-service sign-up from an address: the switch (RegisterEnabled), the per-IP limit, then the
-// users service. Free of next/* so the integration tests call it; lib/auth/actions.ts mounts it.
+// users service. Free of next/* so the integration tests call it; lib/users/actions.ts mounts it.
 
 /**
  * Sign-ups per address and hour. Every attempt that reaches the service counts (a taken name too),
