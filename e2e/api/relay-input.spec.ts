@@ -60,7 +60,7 @@ test("settlement API: a refund reason with a NUL character is a 400, the reserva
   expect(reserved.status, reserved.text).toBe(200);
   const refund = await rawCall("/api/settlement/refund", { headers, body: JSON.stringify({ request_id: requestId, reason: "upstream\u0000failed" }) });
   expect(refund.status).toBe(400);
-  expect(refund.json).toEqual({ success: false, code: "validation", message: "reason: must not contain NUL (U+0000) characters" });
+  expect(refund.json).toMatchObject({ success: false, code: "validation", message: "reason: must not contain NUL (U+0000) characters" });
   const reserveNul = await rawCall("/api/settlement/reserve", { headers, body: JSON.stringify({ key, model: `${MODEL}\u0000`, request_id: `${requestId}-2` }) });
   expect(reserveNul.status).toBe(400);
   expect(reserveNul.json).toMatchObject({ success: false, code: "validation", message: expect.stringContaining("model") });
