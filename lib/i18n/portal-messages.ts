@@ -3,6 +3,7 @@
 export const portalEn = {
   "common.cancel": "Cancel",
   "common.close": "Close",
+  "common.notifications": "Notifications",
   "common.save": "Save",
   "common.delete": "Delete",
   "common.done": "Done",
@@ -24,6 +25,9 @@ export const portalEn = {
   "common.showMore": "Show older",
   "common.sortBy": "Sort by {column}",
   "common.rawQuota": "{quota} quota",
+  "money.unit.USD": "US dollars",
+  "money.unit.CNY": "yuan",
+  "money.unit.TOKENS": "quota units",
 
   "field.name": "Name",
   "field.count": "Number of keys",
@@ -63,12 +67,14 @@ export const portalEn = {
   "keys.error.expiryMissing": "Pick a date and time.",
   "keys.error.expiryTooFar": "Pick a date before the year 10000.",
   "keys.error.cannotEnableExpired": "This key has expired and cannot be enabled. Extend its expiry first.",
-  "keys.error.cannotEnableExhausted": "This key's quota is used up and it cannot be enabled. Raise its quota or make it unlimited first.",
+  "keys.error.cannotEnableExhausted":
+    "This key's quota is used up and it cannot be enabled. Raise its quota or make it unlimited first.",
   "keys.error.badIps": "Not an IP address or CIDR: {entries}",
   "keys.error.modelName": "Model names must be at most 128 characters.",
 
   "keys.title": "API keys",
-  "keys.subtitle": "Keys let your apps call the relay. Each key can have its own budget, expiry, models and IP allow-list.",
+  "keys.subtitle":
+    "Keys let your apps call the relay. Each key can have its own budget, expiry, models and IP allow-list.",
   "keys.count": "{count} of {max} keys",
   "keys.create": "Create key",
   "keys.empty.title": "No keys yet",
@@ -156,7 +162,8 @@ export const portalEn = {
   "keys.form.saving": "Saving…",
   "keys.reveal.title": "Copy your new key",
   "keys.reveal.titleMany": "Copy your {count} new keys",
-  "keys.reveal.warning": "This is the only time the full key is shown. Store it somewhere safe now: afterwards only its first and last characters are visible.",
+  "keys.reveal.warning":
+    "This is the only time the full key is shown. Store it somewhere safe now: afterwards only its first and last characters are visible.",
   "keys.reveal.copy": "Copy {name}",
   "keys.reveal.copyAll": "Copy all",
   "keys.reveal.copied": "Copied to the clipboard",
@@ -177,7 +184,8 @@ export const portalEn = {
   "wallet.redeem.rateLimited": "Too many failed attempts. Try again in {minutes} minutes.",
   "wallet.transfer.body": "Move invitation rewards to your balance, at least {min} at a time.",
   "wallet.transfer.all": "All",
-  "wallet.transfer.preview": "{amount} moves to your balance: rewards {affFrom} → {affTo}, balance {balFrom} → {balTo}.",
+  "wallet.transfer.preview":
+    "{amount} moves to your balance: rewards {affFrom} → {affTo}, balance {balFrom} → {balTo}.",
   "wallet.transfer.submit": "Transfer",
   "wallet.transfer.submitting": "Transferring…",
   "wallet.transfer.success": "{amount} moved to your balance.",
@@ -203,7 +211,8 @@ export const portalEn = {
   "dashboard.invite.transfer": "Transfer to balance",
   "dashboard.recent.title": "Recent requests",
   "dashboard.recent.viewAll": "All logs",
-  "dashboard.recent.empty": "No requests yet. Create an API key and call the relay with it; each request shows up here.",
+  "dashboard.recent.empty":
+    "No requests yet. Create an API key and call the relay with it; each request shows up here.",
   "dashboard.recent.createKey": "Create a key",
   "dashboard.recent.col.time": "Time",
   "dashboard.recent.col.model": "Model",
@@ -217,6 +226,7 @@ export type PortalMessageKey = keyof typeof portalEn;
 export const portalZh: Record<PortalMessageKey, string> = {
   "common.cancel": "取消",
   "common.close": "关闭",
+  "common.notifications": "通知",
   "common.save": "保存",
   "common.delete": "删除",
   "common.done": "完成",
@@ -238,6 +248,9 @@ export const portalZh: Record<PortalMessageKey, string> = {
   "common.showMore": "查看更早的记录",
   "common.sortBy": "按{column}排序",
   "common.rawQuota": "{quota} 额度",
+  "money.unit.USD": "美元",
+  "money.unit.CNY": "人民币",
+  "money.unit.TOKENS": "额度",
 
   "field.name": "名称",
   "field.count": "创建数量",
