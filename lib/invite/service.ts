@@ -20,12 +20,21 @@ export async function transferAffFromForm(userId: number, form: TTransferAffForm
   const display = displayOf(o);
   const amount = parseAmount(parsed.data.amount, display, MAX_QUOTA);
   if (!amount.ok) {
-    const key = amount.reason === "negative" ? "keys.error.amountNegative" : display.type === "TOKENS" ? "keys.error.amountFormatTokens" : "keys.error.amountFormat";
+    const key =
+      amount.reason === "negative"
+        ? "keys.error.amountNegative"
+        : display.type === "TOKENS"
+          ? "keys.error.amountFormatTokens"
+          : "keys.error.amountFormat";
     throw new TranslatedError("validation", "Not a valid amount", 400, { key, field: "amount" });
   }
   if (amount.quota < BigInt(o.QuotaPerUnit)) {
     const min = formatQuota(BigInt(o.QuotaPerUnit), display);
-    throw new TranslatedError("aff_transfer_too_small", `The minimum transfer is ${min}`, 400, { key: "wallet.transfer.tooSmall", vars: { min }, field: "amount" });
+    throw new TranslatedError("aff_transfer_too_small", `The minimum transfer is ${min}`, 400, {
+      key: "wallet.transfer.tooSmall",
+      vars: { min },
+      field: "amount",
+    });
   }
   const r = await transferAffQuota(userId, amount.quota);
   return {

@@ -30,7 +30,10 @@ describe("expiry presets", () => {
   });
 
   it("maps a refusal to the field and the portal's text", () => {
-    expect(expiryFromForm("custom", NOW, NOW - 1)).toMatchObject({ ok: false, refusal: { field: "expiresAt", key: "keys.error.expiryPast" } });
+    expect(expiryFromForm("custom", NOW, NOW - 1)).toMatchObject({
+      ok: false,
+      refusal: { field: "expiresAt", key: "keys.error.expiryPast" },
+    });
   });
 
   it("isExpired: -1 never; the expiry second itself counts as expired", () => {
@@ -44,15 +47,25 @@ describe("remaining quota of the key forms", () => {
   it("is bounded by 1e9 × QuotaPerUnit (reference §6.2)", () => {
     expect(maxKeyQuota(500_000)).toBe(500_000_000_000_000n);
     expect(maxKeyQuota(1)).toBe(1_000_000_000n);
-    expect(remainFromForm("1000000000", USD, { creating: true, unlimited: false })).toEqual({ ok: true, quota: 500_000_000_000_000n });
+    expect(remainFromForm("1000000000", USD, { creating: true, unlimited: false })).toEqual({
+      ok: true,
+      quota: 500_000_000_000_000n,
+    });
     expect(remainFromForm("1000000000.01", USD, { creating: true, unlimited: false })).toMatchObject({
-      ok: false, refusal: { key: "keys.error.quotaTooLarge", vars: { max: "$1,000,000,000.00" } },
+      ok: false,
+      refusal: { key: "keys.error.quotaTooLarge", vars: { max: "$1,000,000,000.00" } },
     });
   });
 
   it("left out: an edit keeps the stored value, a new unlimited key gets 0, a new limited key needs a figure", () => {
-    expect(remainFromForm(undefined, USD, { creating: false, unlimited: false })).toEqual({ ok: true, quota: undefined });
+    expect(remainFromForm(undefined, USD, { creating: false, unlimited: false })).toEqual({
+      ok: true,
+      quota: undefined,
+    });
     expect(remainFromForm("", USD, { creating: true, unlimited: true })).toEqual({ ok: true, quota: 0n });
-    expect(remainFromForm(" ", USD, { creating: true, unlimited: false })).toMatchObject({ ok: false, refusal: { field: "remainAmount" } });
+    expect(remainFromForm(" ", USD, { creating: true, unlimited: false })).toMatchObject({
+      ok: false,
+      refusal: { field: "remainAmount" },
+    });
   });
 });

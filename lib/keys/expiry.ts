@@ -14,13 +14,19 @@ const DAY_S = 24 * HOUR_S;
 /** 9999-12-31T23:59:59Z: far enough; beyond it a date is a typing mistake */
 export const MAX_EXPIRES_AT = 253_402_300_799;
 
-export type ExpiryResult = { ok: true; expiredTime: number } | { ok: false; reason: "custom_missing" | "past" | "too_far" };
+export type ExpiryResult =
+  { ok: true; expiredTime: number } | { ok: false; reason: "custom_missing" | "past" | "too_far" };
 
 /**
  * The expired_time (unix seconds, -1 = never) of a choice made at `nowSec`. `keep` returns
  * `current` unchanged (a key that has already expired stays so until its expiry is changed).
  */
-export function expiryFromChoice(choice: ExpiryChoice, nowSec: number, customSec?: number | null, current?: number): ExpiryResult {
+export function expiryFromChoice(
+  choice: ExpiryChoice,
+  nowSec: number,
+  customSec?: number | null,
+  current?: number,
+): ExpiryResult {
   switch (choice) {
     case "never":
       return { ok: true, expiredTime: NEVER_EXPIRES };
@@ -33,7 +39,8 @@ export function expiryFromChoice(choice: ExpiryChoice, nowSec: number, customSec
     case "keep":
       return { ok: true, expiredTime: current ?? NEVER_EXPIRES };
     case "custom": {
-      if (customSec === undefined || customSec === null || !Number.isSafeInteger(customSec)) return { ok: false, reason: "custom_missing" };
+      if (customSec === undefined || customSec === null || !Number.isSafeInteger(customSec))
+        return { ok: false, reason: "custom_missing" };
       if (customSec <= nowSec) return { ok: false, reason: "past" };
       if (customSec > MAX_EXPIRES_AT) return { ok: false, reason: "too_far" };
       return { ok: true, expiredTime: customSec };
@@ -42,4 +49,5 @@ export function expiryFromChoice(choice: ExpiryChoice, nowSec: number, customSec
 }
 
 /** whether a key with this expired_time has expired at `nowSec` */
-export const isExpired = (expiredTime: number, nowSec: number) => expiredTime !== NEVER_EXPIRES && expiredTime <= nowSec;
+export const isExpired = (expiredTime: number, nowSec: number) =>
+  expiredTime !== NEVER_EXPIRES && expiredTime <= nowSec;

@@ -33,13 +33,21 @@ export function remainFromForm(
   const parsed = parseAmount(text, display, max);
   if (parsed.ok) return { ok: true, quota: parsed.quota };
   if (parsed.reason === "negative") {
-    return { ok: false, refusal: { field: "remainAmount", key: "keys.error.amountNegative", message: "Quota value cannot be negative" } };
+    return {
+      ok: false,
+      refusal: { field: "remainAmount", key: "keys.error.amountNegative", message: "Quota value cannot be negative" },
+    };
   }
   if (parsed.reason === "too_large") {
     const shown = formatQuota(max, display, 2);
     return {
       ok: false,
-      refusal: { field: "remainAmount", key: "keys.error.quotaTooLarge", vars: { max: shown }, message: `Quota value exceeds valid range, maximum is ${shown}` },
+      refusal: {
+        field: "remainAmount",
+        key: "keys.error.quotaTooLarge",
+        vars: { max: shown },
+        message: `Quota value exceeds valid range, maximum is ${shown}`,
+      },
     };
   }
   return { ok: false, refusal: formatRefusal(display) };

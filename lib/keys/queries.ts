@@ -32,18 +32,47 @@ export type KeyDTO = {
 };
 
 export const KEY_SELECT = {
-  id: true, name: true, keyPrefix: true, keyLast4: true, status: true, remainQuota: true, unlimitedQuota: true,
-  usedQuota: true, expiredTime: true, group: true, crossGroupRetry: true, modelLimitsEnabled: true, modelLimits: true,
-  allowIps: true, createdAt: true, accessedAt: true,
+  id: true,
+  name: true,
+  keyPrefix: true,
+  keyLast4: true,
+  status: true,
+  remainQuota: true,
+  unlimitedQuota: true,
+  usedQuota: true,
+  expiredTime: true,
+  group: true,
+  crossGroupRetry: true,
+  modelLimitsEnabled: true,
+  modelLimits: true,
+  allowIps: true,
+  createdAt: true,
+  accessedAt: true,
 } as const;
 
 type KeyRow = {
-  id: number; name: string; keyPrefix: string; keyLast4: string; status: number; remainQuota: bigint; unlimitedQuota: boolean;
-  usedQuota: bigint; expiredTime: bigint; group: string; crossGroupRetry: boolean; modelLimitsEnabled: boolean; modelLimits: string;
-  allowIps: string; createdAt: Date; accessedAt: Date | null;
+  id: number;
+  name: string;
+  keyPrefix: string;
+  keyLast4: string;
+  status: number;
+  remainQuota: bigint;
+  unlimitedQuota: boolean;
+  usedQuota: bigint;
+  expiredTime: bigint;
+  group: string;
+  crossGroupRetry: boolean;
+  modelLimitsEnabled: boolean;
+  modelLimits: string;
+  allowIps: string;
+  createdAt: Date;
+  accessedAt: Date | null;
 };
 
-export function keyState(row: Pick<KeyRow, "status" | "expiredTime" | "unlimitedQuota" | "remainQuota">, nowSec = Math.floor(Date.now() / 1000)): KeyState {
+export function keyState(
+  row: Pick<KeyRow, "status" | "expiredTime" | "unlimitedQuota" | "remainQuota">,
+  nowSec = Math.floor(Date.now() / 1000),
+): KeyState {
   if (row.status === TOKEN_STATUS.disabled) return "disabled";
   if (row.status === TOKEN_STATUS.expired) return "expired";
   if (row.status === TOKEN_STATUS.exhausted) return "exhausted";
@@ -65,7 +94,12 @@ export function toKeyDTO(row: KeyRow): KeyDTO {
     expiredTime: Number(row.expiredTime),
     group: row.group,
     crossGroupRetry: row.crossGroupRetry,
-    modelLimits: row.modelLimitsEnabled ? row.modelLimits.split(",").map((s) => s.trim()).filter(Boolean) : [],
+    modelLimits: row.modelLimitsEnabled
+      ? row.modelLimits
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
     allowIps: row.allowIps,
     createdAt: row.createdAt.toISOString(),
     accessedAt: row.accessedAt ? row.accessedAt.toISOString() : null,

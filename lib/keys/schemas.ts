@@ -12,14 +12,20 @@ const ZModelList = z
   .union([z.array(z.string()), z.string()])
   .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean))
   .transform((v) => [...new Set(v)])
-  .refine((v) => v.every((m) => m.length <= 128), { message: "Model names must be at most 128 characters", params: { i18n: "keys.error.modelName" } })
+  .refine((v) => v.every((m) => m.length <= 128), {
+    message: "Model names must be at most 128 characters",
+    params: { i18n: "keys.error.modelName" },
+  })
   .refine((v) => v.length <= 1000, "At most 1000 models");
 
 export const ZKeyName = z
   .string()
   .trim()
   .min(1, "Name is required")
-  .refine((s) => Buffer.byteLength(s, "utf8") <= 50, { message: "Token name is too long (at most 50 bytes)", params: { i18n: "keys.error.nameTooLong" } });
+  .refine((s) => Buffer.byteLength(s, "utf8") <= 50, {
+    message: "Token name is too long (at most 50 bytes)",
+    params: { i18n: "keys.error.nameTooLong" },
+  });
 
 const ZAllowIps = z
   .string()
@@ -28,7 +34,11 @@ const ZAllowIps = z
     const bad = invalidIpEntries(v);
     if (bad.length) {
       const entries = bad.slice(0, 3).join(", ");
-      ctx.addIssue({ code: "custom", message: `Not an IP address or CIDR: ${entries}`, params: { i18n: "keys.error.badIps", entries } });
+      ctx.addIssue({
+        code: "custom",
+        message: `Not an IP address or CIDR: ${entries}`,
+        params: { i18n: "keys.error.badIps", entries },
+      });
     }
   });
 
@@ -67,8 +77,23 @@ const ZOptionalSeconds = z.preprocess(
   z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 );
 
-/** an amount typed in the admin's display unit (USD, CNY or raw quota); the service converts it */
-const ZAmountText = z.string().trim().max(64);
+/**
+ * An amount typed in the admin's display unit (USD, CNY or raw quota). The form of the number is
+ * checked here, so its error shows with the others; the service converts it with the unit and
+ * bounds it (lib/quota/money parseAmount).
+ */
+export const ZAmountText = z
+  .string()
+  .trim()
+  .max(64)
+  .superRefine((v, ctx) => {
+    const clean = v.replace(/[\s,_]/g, "").replace(/^[$¥]/, "");
+    if (clean === "") return;
+    if (clean.startsWith("-")) ctx.addIssue({ code: "custom", message: "The amount cannot be negative", params: { i18n: "keys.error.amountNegative" } });
+    else if (!/^\+?(\d+(\.\d{0,6})?|\.\d{1,6})$/.test(clean)) {
+      ctx.addIssue({ code: "custom", message: "Not a valid amount", params: { i18n: "keys.error.amountFormat" } });
+    }
+  });
 
 const keyFormFields = {
   name: ZKeyName,

@@ -46,7 +46,10 @@ function refused(r: FormRefusal): TranslatedError {
 
 function assertGroupUsable(o: Options, userGroup: string, group: string) {
   if (group && !(group in usableGroups(o, userGroup))) {
-    throw new TranslatedError("group_not_usable", `Group ${group} is not available to this user`, 403, { key: "error.group_not_usable", field: "group" });
+    throw new TranslatedError("group_not_usable", `Group ${group} is not available to this user`, 403, {
+      key: "error.group_not_usable",
+      field: "group",
+    });
   }
 }
 
@@ -55,7 +58,9 @@ function assertRemainBounded(o: Options, unlimited: boolean, remain: bigint) {
   if (!unlimited && remain > max) {
     const shown = formatQuota(max, displayOf(o), 2);
     throw new TranslatedError("validation", `Quota value exceeds valid range, maximum is ${shown}`, 400, {
-      key: "keys.error.quotaTooLarge", vars: { max: shown }, field: "remainAmount",
+      key: "keys.error.quotaTooLarge",
+      vars: { max: shown },
+      field: "remainAmount",
     });
   }
 }
@@ -74,7 +79,10 @@ export async function createKeys(userId: number, input: TCreateKeyInput): Promis
   if (!user) throw new AppError("user_not_found", "User not found", 404);
   assertRemainBounded(o, v.unlimitedQuota, v.remainQuota);
   if (v.expiredTime !== -1 && v.expiredTime <= nowSec()) {
-    throw new TranslatedError("validation", "Expiry must be in the future", 400, { key: "keys.error.expiryPast", field: "expiresAt" });
+    throw new TranslatedError("validation", "Expiry must be in the future", 400, {
+      key: "keys.error.expiryPast",
+      field: "expiresAt",
+    });
   }
   assertGroupUsable(o, user.group, v.group);
   const created = Array.from({ length: v.count }, (_, i) => {
@@ -85,9 +93,16 @@ export async function createKeys(userId: number, input: TCreateKeyInput): Promis
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CREATE_LOCK}::int, ${userId}::int)`;
     const existing = await tx.token.count({ where: { userId } });
     if (existing + v.count > o.MaxUserTokens) {
-      throw new TranslatedError("max_tokens_reached", `You can have at most ${o.MaxUserTokens} keys (you have ${existing})`, 400, {
-        key: "keys.error.maxReached", vars: { max: o.MaxUserTokens, count: existing }, field: v.count > 1 ? "count" : undefined,
-      });
+      throw new TranslatedError(
+        "max_tokens_reached",
+        `You can have at most ${o.MaxUserTokens} keys (you have ${existing})`,
+        400,
+        {
+          key: "keys.error.maxReached",
+          vars: { max: o.MaxUserTokens, count: existing },
+          field: v.count > 1 ? "count" : undefined,
+        },
+      );
     }
     return tx.token.createManyAndReturn({
       data: created.map((c) => ({
@@ -110,7 +125,12 @@ export async function createKeys(userId: number, input: TCreateKeyInput): Promis
     });
   });
   const idByHash = new Map(rows.map((r) => [r.keyHash, r.id]));
-  return created.map((c) => ({ id: idByHash.get(c.hash)!, name: c.name, key: c.key, maskedKey: maskKey(c.prefix, c.last4) }));
+  return created.map((c) => ({
+    id: idByHash.get(c.hash)!,
+    name: c.name,
+    key: c.key,
+    maskedKey: maskKey(c.prefix, c.last4),
+  }));
 }
 
 /** The create dialog: the budget typed in the display unit and an expiry preset, then createKeys. */
@@ -201,9 +221,15 @@ export async function setKeyStatus(userId: number, input: unknown): Promise<KeyD
   if (!row) throw notFound();
   if (n === 0) {
     if (isExpired(Number(row.expiredTime), now)) {
-      throw new TranslatedError("token_expired", "Token has expired and cannot be enabled", 400, { key: "keys.error.cannotEnableExpired", field: "status" });
+      throw new TranslatedError("token_expired", "Token has expired and cannot be enabled", 400, {
+        key: "keys.error.cannotEnableExpired",
+        field: "status",
+      });
     }
-    throw new TranslatedError("token_exhausted", "Token quota is exhausted and cannot be enabled", 400, { key: "keys.error.cannotEnableExhausted", field: "status" });
+    throw new TranslatedError("token_exhausted", "Token quota is exhausted and cannot be enabled", 400, {
+      key: "keys.error.cannotEnableExhausted",
+      field: "status",
+    });
   }
   invalidate("key", id);
   return toKeyDTO(row);

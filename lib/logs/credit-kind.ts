@@ -6,7 +6,8 @@ export type CreditKind = (typeof CREDIT_KINDS)[number];
 
 export function creditKind(row: { type: number; affQuota: bigint; content: string; other: unknown }): CreditKind {
   const other = row.other && typeof row.other === "object" ? (row.other as Record<string, unknown>) : {};
-  if (typeof other.kind === "string" && (CREDIT_KINDS as readonly string[]).includes(other.kind)) return other.kind as CreditKind;
+  if (typeof other.kind === "string" && (CREDIT_KINDS as readonly string[]).includes(other.kind))
+    return other.kind as CreditKind;
   if (row.type === 1) return "redemption";
   if (row.type === 3) return "admin";
   if (row.type === 4) {

@@ -25,7 +25,10 @@ export const CREDIT_PAGE_SIZE = 20;
  * administrators' changes, registration and invitation gifts. Newest first; `cursor` is the id of
  * the last row of the previous page.
  */
-export async function listWalletCredits(userId: number, opts: { cursor?: bigint | null; limit?: number } = {}): Promise<CreditPageDTO> {
+export async function listWalletCredits(
+  userId: number,
+  opts: { cursor?: bigint | null; limit?: number } = {},
+): Promise<CreditPageDTO> {
   const limit = Math.min(Math.max(opts.limit ?? CREDIT_PAGE_SIZE, 1), 100);
   const rows = await db.log.findMany({
     where: {
@@ -71,7 +74,20 @@ export async function listRecentRequests(userId: number, limit = 5): Promise<Rec
     where: { userId, type: LOG_TYPE.consume },
     orderBy: { id: "desc" },
     take: Math.min(Math.max(limit, 1), 50),
-    select: { id: true, createdAt: true, modelName: true, tokenName: true, promptTokens: true, completionTokens: true, quota: true },
+    select: {
+      id: true,
+      createdAt: true,
+      modelName: true,
+      tokenName: true,
+      promptTokens: true,
+      completionTokens: true,
+      quota: true,
+    },
   });
-  return rows.map((r) => ({ ...r, id: r.id.toString(), createdAt: r.createdAt.toISOString(), quota: r.quota.toString() }));
+  return rows.map((r) => ({
+    ...r,
+    id: r.id.toString(),
+    createdAt: r.createdAt.toISOString(),
+    quota: r.quota.toString(),
+  }));
 }

@@ -16,7 +16,9 @@ export async function createRedemptions(createdBy: number, input: TCreateRedempt
   if (!parsed.success) throw validationError(parsed.error.issues);
   const { name, quota, count, expiredTime } = parsed.data;
   if (expiredTime !== 0 && expiredTime < Math.floor(Date.now() / 1000)) {
-    throw new AppError("validation", "Expiration time cannot be earlier than now", 400, { expiredTime: ["Expiration time cannot be earlier than now"] });
+    throw new AppError("validation", "Expiration time cannot be earlier than now", 400, {
+      expiredTime: ["Expiration time cannot be earlier than now"],
+    });
   }
   const keys = Array.from({ length: count }, () => randomUUID().replace(/-/g, ""));
   await db.redemption.createMany({
@@ -40,15 +42,23 @@ export async function redeemForUser(userId: number, input: TRedeemInput): Promis
   const hit = await REDEEM_FAILURE_LIMIT.hit(String(userId));
   if (!hit.allowed) {
     const minutes = Math.max(1, Math.ceil(hit.resetMs / 60_000));
-    throw new TranslatedError("redemption_rate_limited", `Too many failed redemptions, try again in ${minutes} minutes`, 429, {
-      key: "wallet.redeem.rateLimited", vars: { minutes }, field: "code",
-    });
+    throw new TranslatedError(
+      "redemption_rate_limited",
+      `Too many failed redemptions, try again in ${minutes} minutes`,
+      429,
+      {
+        key: "wallet.redeem.rateLimited",
+        vars: { minutes },
+        field: "code",
+      },
+    );
   }
   let result: Awaited<ReturnType<typeof redeemCode>>;
   try {
     result = await redeemCode(userId, parsed.data.code);
   } catch (e) {
-    if (isAppError(e)) throw new TranslatedError(e.code, e.message, e.status, { key: redeemMessage(e.code), field: "code" });
+    if (isAppError(e))
+      throw new TranslatedError(e.code, e.message, e.status, { key: redeemMessage(e.code), field: "code" });
     await REDEEM_FAILURE_LIMIT.undo(String(userId)); // not the user's fault
     throw e;
   }

@@ -45,7 +45,10 @@ describe("redeem", () => {
     as(u);
     const [code] = await createRedemptions(1, { name: "promo", quota: 1_250_000 });
     const r = await redeemCodeAction({ code: `  ${code.toUpperCase()} ` });
-    expect(r).toEqual({ ok: true, data: { quota: "1250000", amount: "$2.50", balance: "$2.50", rawBalance: "1250000" } });
+    expect(r).toEqual({
+      ok: true,
+      data: { quota: "1250000", amount: "$2.50", balance: "$2.50", rawBalance: "1250000" },
+    });
     await expectAuditClean();
   });
 
@@ -57,8 +60,15 @@ describe("redeem", () => {
     expect((await redeemCodeAction({ code: used })).ok).toBe(true);
     const [disabled] = await createRedemptions(1, { name: "off", quota: 100 });
     await db.redemption.update({ where: { key: disabled }, data: { status: 2 } });
-    const [expired] = await createRedemptions(1, { name: "old", quota: 100, expiredTime: Math.floor(Date.now() / 1000) + 60 });
-    await db.redemption.update({ where: { key: expired }, data: { expiredTime: BigInt(Math.floor(Date.now() / 1000) - 1) } });
+    const [expired] = await createRedemptions(1, {
+      name: "old",
+      quota: 100,
+      expiredTime: Math.floor(Date.now() / 1000) + 60,
+    });
+    await db.redemption.update({
+      where: { key: expired },
+      data: { expiredTime: BigInt(Math.floor(Date.now() / 1000) - 1) },
+    });
     as(u);
     const cases: [string, string, string][] = [
       [used, "redemption_used", "This code has already been used."],
@@ -68,10 +78,16 @@ describe("redeem", () => {
       [expired, "redemption_expired", "This code has expired."],
     ];
     for (const [code, reason, message] of cases) {
-      expect(await redeemCodeAction({ code })).toEqual({ ok: false, error: { code: reason, message, fieldErrors: { code: [message] } } });
+      expect(await redeemCodeAction({ code })).toEqual({
+        ok: false,
+        error: { code: reason, message, fieldErrors: { code: [message] } },
+      });
     }
     state.locale = "zh";
-    expect(await redeemCodeAction({ code: used })).toMatchObject({ ok: false, error: { message: "该兑换码已被使用。" } });
+    expect(await redeemCodeAction({ code: used })).toMatchObject({
+      ok: false,
+      error: { message: "该兑换码已被使用。" },
+    });
     expect((await wallet(u.id)).quota).toBe(0n);
     await REDEEM_FAILURE_LIMIT.reset(String(u.id));
   });
@@ -80,9 +96,16 @@ describe("redeem", () => {
     const u = await makeUser();
     const bystander = await makeUser();
     as(u);
-    for (let i = 0; i < 10; i++) expect(await redeemCodeAction({ code: "0".repeat(32) })).toMatchObject({ ok: false, error: { code: "redemption_not_found" } });
+    for (let i = 0; i < 10; i++)
+      expect(await redeemCodeAction({ code: "0".repeat(32) })).toMatchObject({
+        ok: false,
+        error: { code: "redemption_not_found" },
+      });
     const [good] = await createRedemptions(1, { name: "good", quota: 500 });
-    expect(await redeemCodeAction({ code: good })).toMatchObject({ ok: false, error: { code: "redemption_rate_limited", message: "Too many failed attempts. Try again in 15 minutes." } });
+    expect(await redeemCodeAction({ code: good })).toMatchObject({
+      ok: false,
+      error: { code: "redemption_rate_limited", message: "Too many failed attempts. Try again in 15 minutes." },
+    });
     expect((await wallet(u.id)).quota).toBe(0n);
     expect((await db.redemption.findUniqueOrThrow({ where: { key: good } })).status).toBe(1);
     as(bystander);
@@ -116,7 +139,10 @@ describe("redeem", () => {
     as(u);
     const [code] = await createRedemptions(1, { name: "forged", quota: 700 });
     for (const forged of [{ user_id: victim.id }, { userId: victim.id }, { quota: "999999999" }]) {
-      expect(await redeemCodeAction({ code, ...forged } as never)).toMatchObject({ ok: false, error: { code: "validation" } });
+      expect(await redeemCodeAction({ code, ...forged } as never)).toMatchObject({
+        ok: false,
+        error: { code: "validation" },
+      });
     }
     expect((await db.redemption.findUniqueOrThrow({ where: { key: code } })).status).toBe(1);
     expect((await wallet(u.id)).quota).toBe(0n);
@@ -127,9 +153,16 @@ describe("redeem", () => {
 describe("transfer invitation credit", () => {
   async function inviterWith(reward: string, invitees: number) {
     await setOption("QuotaForInviter", reward);
-    const inviter = await registerUser({ username: `inv${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`, password: "password123" });
+    const inviter = await registerUser({
+      username: `inv${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`,
+      password: "password123",
+    });
     for (let i = 0; i < invitees; i++) {
-      await registerUser({ username: `ie${Date.now().toString(36)}${i}${Math.random().toString(36).slice(2, 5)}`, password: "password123", affCode: inviter.affCode });
+      await registerUser({
+        username: `ie${Date.now().toString(36)}${i}${Math.random().toString(36).slice(2, 5)}`,
+        password: "password123",
+        affCode: inviter.affCode,
+      });
     }
     await setOption("QuotaForInviter", "0");
     return inviter;
@@ -138,7 +171,10 @@ describe("transfer invitation credit", () => {
   it("moves an amount typed in dollars, exactly", async () => {
     const inviter = await inviterWith("1000000", 2); // $4 of credit
     as(inviter);
-    expect(await transferAffQuotaAction({ amount: "1.5" })).toEqual({ ok: true, data: { moved: "750000", amount: "$1.50", quota: "750000", affQuota: "1250000" } });
+    expect(await transferAffQuotaAction({ amount: "1.5" })).toEqual({
+      ok: true,
+      data: { moved: "750000", amount: "$1.50", quota: "750000", affQuota: "1250000" },
+    });
     expect(await wallet(inviter.id)).toEqual({ quota: 750_000n, affQuota: 1_250_000n });
     await expectAuditClean();
   });
@@ -149,10 +185,16 @@ describe("transfer invitation credit", () => {
     await setOption("QuotaDisplayType", "CNY");
     try {
       // ¥7.30 = $1 = 500,000
-      expect(await transferAffQuotaAction({ amount: "7.30" })).toMatchObject({ ok: true, data: { moved: "500000", amount: "¥7.30" } });
+      expect(await transferAffQuotaAction({ amount: "7.30" })).toMatchObject({
+        ok: true,
+        data: { moved: "500000", amount: "¥7.30" },
+      });
       await setOption("QuotaDisplayType", "TOKENS");
       expect(await transferAffQuotaAction({ amount: "600000" })).toMatchObject({ ok: true, data: { moved: "600000" } });
-      expect(await transferAffQuotaAction({ amount: "600000.5" })).toMatchObject({ ok: false, error: { fieldErrors: { amount: ["Enter a whole number."] } } });
+      expect(await transferAffQuotaAction({ amount: "600000.5" })).toMatchObject({
+        ok: false,
+        error: { fieldErrors: { amount: ["Enter a whole number."] } },
+      });
     } finally {
       await setOption("QuotaDisplayType", "USD");
     }
@@ -168,7 +210,10 @@ describe("transfer invitation credit", () => {
   ])("refuses %s with a field error and moves nothing", async (amount, message) => {
     const inviter = await inviterWith("1000000", 1);
     as(inviter);
-    expect(await transferAffQuotaAction({ amount })).toMatchObject({ ok: false, error: { fieldErrors: { amount: [message] } } });
+    expect(await transferAffQuotaAction({ amount })).toMatchObject({
+      ok: false,
+      error: { fieldErrors: { amount: [message] } },
+    });
     expect(await wallet(inviter.id)).toEqual({ quota: 0n, affQuota: 1_000_000n });
   });
 
@@ -177,7 +222,10 @@ describe("transfer invitation credit", () => {
     const victim = await inviterWith("1000000", 1);
     as(inviter);
     for (const forged of [{ user_id: victim.id }, { affQuota: "0" }, { quota: "100000000" }]) {
-      expect(await transferAffQuotaAction({ amount: "1", ...forged } as never)).toMatchObject({ ok: false, error: { code: "validation" } });
+      expect(await transferAffQuotaAction({ amount: "1", ...forged } as never)).toMatchObject({
+        ok: false,
+        error: { code: "validation" },
+      });
     }
     expect(await wallet(inviter.id)).toEqual({ quota: 0n, affQuota: 1_000_000n });
     expect(await wallet(victim.id)).toEqual({ quota: 0n, affQuota: 1_000_000n });
@@ -210,13 +258,25 @@ describe("history", () => {
       const first = await walletCreditsAction({});
       // the inviter's rewards went to aff_quota, not the wallet: only the transfer and the sign-up gift
       expect(first.ok && first.data.items.map((i) => i.kind)).toEqual(["aff_transfer", "register_gift"]);
-      for (let i = 0; i < 25; i++) await adjustUserQuota({ id: null, username: "root" }, { userId: inviter.id, mode: "add", amount: 1 });
+      for (let i = 0; i < 25; i++)
+        await adjustUserQuota({ id: null, username: "root" }, { userId: inviter.id, mode: "add", amount: 1 });
       const p1 = await walletCreditsAction({});
       expect(p1.ok && p1.data.items).toHaveLength(20);
       const p2 = await walletCreditsAction({ cursor: p1.ok ? p1.data.nextCursor : null });
-      expect(p2.ok && p2.data.items.map((i) => i.kind)).toEqual(["admin", "admin", "admin", "admin", "admin", "aff_transfer", "register_gift"]);
+      expect(p2.ok && p2.data.items.map((i) => i.kind)).toEqual([
+        "admin",
+        "admin",
+        "admin",
+        "admin",
+        "admin",
+        "aff_transfer",
+        "register_gift",
+      ]);
       expect(p2.ok && p2.data.nextCursor).toBeNull();
-      expect(await walletCreditsAction({ cursor: "1; DROP TABLE logs" })).toMatchObject({ ok: false, error: { code: "validation" } });
+      expect(await walletCreditsAction({ cursor: "1; DROP TABLE logs" })).toMatchObject({
+        ok: false,
+        error: { code: "validation" },
+      });
     } finally {
       await setOption("QuotaForNewUser", "0");
       await setOption("QuotaForInvitee", "0");
