@@ -15,7 +15,7 @@ export function RecentRequests({ items }: { items: RecentRequestDTO[] }) {
   const { t } = useI18n();
   return (
     <Card>
-      <CardHeader className="pb-3 sm:flex-row sm:items-center sm:pb-4">
+      <CardHeader className="flex-row items-center justify-between pb-3 sm:pb-4">
         <div>
           <CardTitle>{t("dashboard.recent.title")}</CardTitle>
           <CardDescription className="sr-only">{t("dashboard.recent.viewAll")}</CardDescription>

@@ -239,7 +239,7 @@ export function KeysView({ initial, initialOptions }: { initial: KeyListDTO; ini
           row.original.expiredTime === -1 ? (
             <span className="text-zinc-500 dark:text-zinc-400">{t("common.never")}</span>
           ) : (
-            <DateTime iso={new Date(row.original.expiredTime * 1000).toISOString()} />
+            <DateTime dateOnly iso={new Date(row.original.expiredTime * 1000).toISOString()} />
           ),
       },
       {

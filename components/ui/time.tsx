@@ -68,7 +68,11 @@ export function RelativeTime({ iso, testId }: { iso: string; testId?: string }) 
   const { locale, t } = useI18n();
   const now = useNow();
   const hydrated = now > 0;
-  const text = hydrated ? (Math.abs(now - new Date(iso).getTime()) < 45_000 ? t("common.justNow") : relativeTime(iso, tag(locale), now)) : "";
+  const text = hydrated
+    ? Math.abs(now - new Date(iso).getTime()) < 45_000
+      ? t("common.justNow")
+      : relativeTime(iso, tag(locale), now)
+    : "";
   return (
     <time dateTime={iso} title={hydrated ? formatDateTime(iso, locale) : undefined} data-testid={testId}>
       {text}
@@ -76,12 +80,18 @@ export function RelativeTime({ iso, testId }: { iso: string; testId?: string }) 
   );
 }
 
-export function DateTime({ iso, testId }: { iso: string; testId?: string }) {
+/** a date and time; `dateOnly` shows the day, with the time on hover */
+export function DateTime({ iso, testId, dateOnly = false }: { iso: string; testId?: string; dateOnly?: boolean }) {
   const { locale } = useI18n();
   const hydrated = useHydrated();
+  const text = hydrated
+    ? dateOnly
+      ? new Intl.DateTimeFormat(tag(locale), { dateStyle: "medium" }).format(new Date(iso))
+      : formatDateTime(iso, locale)
+    : "";
   return (
-    <time dateTime={iso} data-testid={testId}>
-      {hydrated ? formatDateTime(iso, locale) : ""}
+    <time dateTime={iso} data-testid={testId} title={hydrated && dateOnly ? formatDateTime(iso, locale) : undefined}>
+      {text}
     </time>
   );
 }

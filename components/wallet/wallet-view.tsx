@@ -303,7 +303,16 @@ function CreditHistory({ initial }: { initial: CreditPageDTO }) {
         <EmptyState icon={History} body={t("wallet.history.empty")} className="pt-4" />
       ) : (
         <>
-          <Table data-testid="credit-history">
+          {/* phones: a list; wider: the table */}
+          <ul
+            className="divide-y divide-zinc-100 border-t border-zinc-100 sm:hidden dark:divide-zinc-800 dark:border-zinc-800"
+            data-testid="credit-list"
+          >
+            {items.map((c) => (
+              <CreditItem key={c.id} credit={c} />
+            ))}
+          </ul>
+          <Table data-testid="credit-history" className="hidden sm:table">
             <THead>
               <tr>
                 <TH className="pl-5 sm:pl-6">{t("wallet.history.col.time")}</TH>
@@ -349,15 +358,45 @@ function CreditHistory({ initial }: { initial: CreditPageDTO }) {
   );
 }
 
+function useCreditDetail(credit: CreditDTO): string {
+  const { t } = useI18n();
+  if (credit.kind === "redemption" && credit.redemptionId !== null)
+    return t("wallet.detail.redemption", { id: credit.redemptionId });
+  if (credit.kind === "admin" && credit.operator) return t("wallet.detail.admin", { operator: credit.operator });
+  return "";
+}
+
+function CreditItem({ credit }: { credit: CreditDTO }) {
+  const { t } = useI18n();
+  const negative = credit.quota.startsWith("-");
+  const detail = useCreditDetail(credit);
+  return (
+    <li className="space-y-1 px-5 py-3" data-testid="credit-item" data-kind={credit.kind}>
+      <div className="flex items-center justify-between gap-3">
+        <Badge tone={KIND_TONE[credit.kind]}>{t(`wallet.kind.${credit.kind}`)}</Badge>
+        <span
+          className={
+            negative
+              ? "font-medium text-red-600 dark:text-red-400"
+              : "font-medium text-emerald-700 dark:text-emerald-400"
+          }
+        >
+          {negative ? "" : "+"}
+          <Money quota={credit.quota} />
+        </span>
+      </div>
+      <p className="text-xs text-zinc-500 dark:text-zinc-400">
+        <DateTime iso={credit.createdAt} />
+        {detail ? ` · ${detail}` : ""}
+      </p>
+    </li>
+  );
+}
+
 function CreditRow({ credit }: { credit: CreditDTO }) {
   const { t } = useI18n();
   const negative = credit.quota.startsWith("-");
-  const detail =
-    credit.kind === "redemption" && credit.redemptionId !== null
-      ? t("wallet.detail.redemption", { id: credit.redemptionId })
-      : credit.kind === "admin" && credit.operator
-        ? t("wallet.detail.admin", { operator: credit.operator })
-        : "";
+  const detail = useCreditDetail(credit);
   return (
     <TR data-testid="credit-row" data-kind={credit.kind}>
       <TD className="whitespace-nowrap pl-5 text-zinc-600 sm:pl-6 dark:text-zinc-400">

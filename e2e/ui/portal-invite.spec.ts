@@ -5,7 +5,11 @@ import { expect, signIn, test, uniqueName } from "./support";
 // the rewards (and after putting them back) instead of polling a page that does not show them.
 const OPTIONS_RELOAD_MS = 11_000;
 
-test("a new user registers through an invite link; the inviter sees the invite count and the reward", async ({ page, seed, browser }) => {
+test("a new user registers through an invite link; the inviter sees the invite count and the reward", async ({
+  page,
+  seed,
+  browser,
+}) => {
   test.setTimeout(90_000);
   await seed.setOption("QuotaForInviter", 1_000_000); // $2 to the inviter's rewards
   await seed.setOption("QuotaForInvitee", 250_000); // $0.50 to the invitee's wallet

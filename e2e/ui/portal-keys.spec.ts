@@ -18,7 +18,11 @@ test.beforeAll(async ({ pool }) => {
   );
 });
 
-test("create a key, copy it once, call /v1/models with it, see last used; tighten its limits; disable it", async ({ page, seed, context }) => {
+test("create a key, copy it once, call /v1/models with it, see last used; tighten its limits; disable it", async ({
+  page,
+  seed,
+  context,
+}) => {
   test.setTimeout(120_000);
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const user = await seed.createUser({ group, quota: 5_000_000n });
@@ -71,9 +75,13 @@ test("create a key, copy it once, call /v1/models with it, see last used; tighte
   await expect(row.getByTestId("last-used")).toHaveText("Never");
 
   // the key works: the relay lists the models of its group (the channel snapshot may take a moment)
-  await expect.poll(async () => (await listModels(page, copied)).models, { timeout: 45_000, intervals: [1000] }).toEqual(MODELS);
+  await expect
+    .poll(async () => (await listModels(page, copied)).models, { timeout: 45_000, intervals: [1000] })
+    .toEqual(MODELS);
   await page.reload();
-  await expect(table.getByTestId("key-row").filter({ hasText: "my-app" }).getByTestId("last-used")).not.toHaveText("Never");
+  await expect(table.getByTestId("key-row").filter({ hasText: "my-app" }).getByTestId("last-used")).not.toHaveText(
+    "Never",
+  );
   expect((await seed.keys(user.id))[0].accessed_at).not.toBeNull();
 
   // tighten it: one model, one IP that is not ours
@@ -119,7 +127,10 @@ test("create a key, copy it once, call /v1/models with it, see last used; tighte
   expect((await listModels(page, copied)).status).toBe(200);
 });
 
-test("create three keys at once and delete two with one confirmation; the status filter lives in the URL", async ({ page, seed }) => {
+test("create three keys at once and delete two with one confirmation; the status filter lives in the URL", async ({
+  page,
+  seed,
+}) => {
   const user = await seed.createUser({ group });
   await signIn(page, user);
   await page.goto("/keys");

@@ -48,7 +48,9 @@ test("transfer invitation rewards to the balance: what moves is shown first", as
   await page.getByRole("tab", { name: "Transfer rewards" }).click();
   const amount = page.getByLabel("Amount");
   await expect(amount).toHaveValue("3");
-  await expect(page.getByTestId("transfer-preview")).toHaveText("$3.00 moves to your balance: rewards $3.00 → $0.00, balance $0.00 → $3.00.");
+  await expect(page.getByTestId("transfer-preview")).toHaveText(
+    "$3.00 moves to your balance: rewards $3.00 → $0.00, balance $0.00 → $3.00.",
+  );
 
   // below the minimum: refused, with the minimum
   await amount.fill("0.5");

@@ -17,7 +17,9 @@ export function uniqueName(prefix: string): string {
 export class Seeder {
   constructor(readonly pool: pg.Pool) {}
 
-  async createUser(opts: { username?: string; password?: string; role?: number; status?: number; quota?: bigint; group?: string } = {}): Promise<Seeded> {
+  async createUser(
+    opts: { username?: string; password?: string; role?: number; status?: number; quota?: bigint; group?: string } = {},
+  ): Promise<Seeded> {
     const username = opts.username ?? uniqueName("user");
     const password = opts.password ?? "e2e-password-1";
     const affCode = randomBytes(8).toString("hex").slice(0, 10);
@@ -44,7 +46,10 @@ export class Seeder {
   /** a redemption code (32 hex characters) worth `quota` */
   async createRedemption(quota: bigint): Promise<string> {
     const key = randomBytes(16).toString("hex");
-    await this.pool.query("INSERT INTO redemptions (key, name, quota, created_by) VALUES ($1, 'e2e', $2, 1)", [key, String(quota)]);
+    await this.pool.query("INSERT INTO redemptions (key, name, quota, created_by) VALUES ($1, 'e2e', $2, 1)", [
+      key,
+      String(quota),
+    ]);
     return key;
   }
 
@@ -57,10 +62,16 @@ export class Seeder {
   }
 
   async keys(userId: number) {
-    const { rows } = await this.pool.query<{ id: number; name: string; status: number; model_limits: string; allow_ips: string; accessed_at: Date | null }>(
-      "SELECT id, name, status, model_limits, allow_ips, accessed_at FROM tokens WHERE user_id = $1 ORDER BY id",
-      [userId],
-    );
+    const { rows } = await this.pool.query<{
+      id: number;
+      name: string;
+      status: number;
+      model_limits: string;
+      allow_ips: string;
+      accessed_at: Date | null;
+    }>("SELECT id, name, status, model_limits, allow_ips, accessed_at FROM tokens WHERE user_id = $1 ORDER BY id", [
+      userId,
+    ]);
     return rows;
   }
 
@@ -80,12 +91,16 @@ export class Seeder {
       aff_count: number;
       quota: string;
       last_login_at: Date | null;
-    }>("SELECT id, status, inviter_id, aff_count, quota::text, last_login_at FROM users WHERE username = $1", [username]);
+    }>("SELECT id, status, inviter_id, aff_count, quota::text, last_login_at FROM users WHERE username = $1", [
+      username,
+    ]);
     return rows[0] ?? null;
   }
 
   async countUsers(username: string): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>("SELECT count(*)::text AS n FROM users WHERE username = $1", [username]);
+    const { rows } = await this.pool.query<{ n: string }>("SELECT count(*)::text AS n FROM users WHERE username = $1", [
+      username,
+    ]);
     return Number(rows[0].n);
   }
 
