@@ -190,7 +190,7 @@ export function KeysView({ initial, initialOptions }: { initial: KeyListDTO; ini
         header: t("keys.col.name"),
         cell: ({ row }) => (
           <div className="min-w-0">
-            <p className="max-w-[14rem] truncate font-medium" title={row.original.name}>
+            <p className="max-w-[12rem] truncate font-medium" title={row.original.name}>
               {row.original.name}
             </p>
             <p className="font-mono text-xs text-zinc-500 dark:text-zinc-400" data-testid="masked-key">
@@ -405,7 +405,10 @@ export function KeysView({ initial, initialOptions }: { initial: KeyListDTO; ini
                       {hg.headers.map((h) => (
                         <TH
                           key={h.id}
-                          className={h.id === "select" ? "w-10 pl-4" : h.id === "actions" ? "w-12" : undefined}
+                          className={cn(
+                            "px-2",
+                            h.id === "select" ? "w-10 pl-4" : h.id === "actions" ? "w-12 pr-3" : undefined,
+                          )}
                           aria-sort={
                             h.column.getIsSorted() === "asc"
                               ? "ascending"
@@ -447,7 +450,14 @@ export function KeysView({ initial, initialOptions }: { initial: KeyListDTO; ini
                       data-key-name={row.original.name}
                     >
                       {row.getVisibleCells().map((cell) => (
-                        <TD key={cell.id} className={cn(cell.column.id === "select" && "pl-4", "whitespace-nowrap")}>
+                        <TD
+                          key={cell.id}
+                          className={cn(
+                            "whitespace-nowrap px-2",
+                            cell.column.id === "select" && "pl-4",
+                            cell.column.id === "actions" && "pr-3",
+                          )}
+                        >
                           {flexRender(cell.column.columnDef.cell, cell.getContext())}
                         </TD>
                       ))}
@@ -587,8 +597,8 @@ function Limits({ keyDto }: { keyDto: KeyDTO }) {
   const { t } = useI18n();
   const ips = splitIpList(keyDto.allowIps);
   return (
-    <div className="text-xs leading-5">
-      <p title={keyDto.modelLimits.join(", ") || undefined}>
+    <div className="max-w-[9rem] text-xs leading-5">
+      <p className="truncate" title={keyDto.modelLimits.join(", ") || undefined}>
         {keyDto.modelLimits.length === 0 ? (
           <span className="text-zinc-500 dark:text-zinc-400">{t("keys.models.all")}</span>
         ) : keyDto.modelLimits.length <= 2 ? (
@@ -597,7 +607,7 @@ function Limits({ keyDto }: { keyDto: KeyDTO }) {
           t("keys.models.count", { count: keyDto.modelLimits.length })
         )}
       </p>
-      <p title={ips.join(", ") || undefined}>
+      <p className="truncate" title={ips.join(", ") || undefined}>
         {ips.length === 0 ? (
           <span className="text-zinc-500 dark:text-zinc-400">{t("keys.ips.any")}</span>
         ) : ips.length === 1 ? (
