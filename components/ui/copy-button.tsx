@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { toast } from "sonner";
 import { useT } from "@/components/i18n/i18n-provider";
 import { Button } from "./button";
+import { Tooltip } from "./tooltip";
 
 /** Copies `value`; the label says what (screen readers), the icon turns into a check for a moment. */
 export function CopyButton({
@@ -33,7 +34,7 @@ export function CopyButton({
       toast.error(t("common.copyFailed"));
     }
   }
-  return (
+  const button = (
     <Button
       variant="secondary"
       size={showText ? "sm" : "icon-sm"}
@@ -46,4 +47,6 @@ export function CopyButton({
       {showText ? <span>{copied ? t("common.copied") : label}</span> : null}
     </Button>
   );
+  // an icon alone: its name also shows on hover and focus
+  return showText ? button : <Tooltip content={label}>{button}</Tooltip>;
 }
