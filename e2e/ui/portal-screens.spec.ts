@@ -82,8 +82,32 @@ test("every page, zh and en, light and dark, 1280 and 390 px", async ({ page, se
         await expect(page.getByRole("dialog")).toBeVisible();
         await page.screenshot({ path: testInfo.outputPath(`keys-create-${lang}-${theme}-${width}.png`) });
         await page.keyboard.press("Escape");
+        // the wallet's transfer tab, with its preview
+        await page.goto("/wallet");
+        await page.getByRole("tab", { name: lang === "en" ? "Transfer rewards" : "转入邀请奖励" }).click();
+        await expect(page.getByTestId("transfer-preview")).toBeVisible();
+        await page.screenshot({
+          path: testInfo.outputPath(`wallet-transfer-${lang}-${theme}-${width}.png`),
+          fullPage: true,
+        });
       }
     }
+  }
+  // the once-only dialog after a regeneration
+  for (const lang of ["en", "zh"] as const) {
+    await setPreferences(page, { lang, theme: "light" });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto("/keys");
+    await page.getByTestId("keys-table").getByTestId("key-actions").first().click();
+    await page.getByRole("menuitem", { name: lang === "en" ? "Regenerate" : "重新生成" }).click();
+    await page.screenshot({ path: testInfo.outputPath(`keys-confirm-${lang}-light-1280.png`) });
+    await page
+      .getByRole("alertdialog")
+      .getByRole("button", { name: lang === "en" ? "Regenerate" : "重新生成" })
+      .click();
+    await expect(page.getByTestId("revealed-key")).toBeVisible();
+    await page.screenshot({ path: testInfo.outputPath(`keys-reveal-${lang}-light-1280.png`) });
+    await page.getByTestId("key-reveal").getByRole("button").last().click();
   }
   for (const lang of ["en", "zh"] as const) {
     await page.context().clearCookies();
