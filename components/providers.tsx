@@ -3,6 +3,8 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import type { Locale, Messages } from "@/lib/i18n";
 import { I18nProvider } from "./i18n/i18n-provider";
+import { Toaster } from "./ui/toaster";
+import { TooltipProvider } from "./ui/tooltip";
 
 /** Client-side context for the whole app: react-query and the dictionary of the request's locale. */
 export function Providers({ locale, messages, children }: { locale: Locale; messages: Messages; children: ReactNode }) {
@@ -13,7 +15,10 @@ export function Providers({ locale, messages, children }: { locale: Locale; mess
   return (
     <QueryClientProvider client={queryClient}>
       <I18nProvider locale={locale} messages={messages}>
-        {children}
+        <TooltipProvider delayDuration={300}>
+          {children}
+          <Toaster />
+        </TooltipProvider>
       </I18nProvider>
     </QueryClientProvider>
   );

@@ -50,7 +50,7 @@ describe("authedAction", () => {
     state.locale = "zh";
     const zh = await authedAction(ZInput, fn)({ username: "", amount: 0 });
     expect(zh).toMatchObject({ ok: false, error: { code: "validation", message: "请修正标出的字段。" } });
-    expect(!zh.ok && zh.error.fieldErrors).toEqual({ username: ["请填写用户名。"], amount: ["此项无效。"] });
+    expect(!zh.ok && zh.error.fieldErrors).toEqual({ username: ["请填写用户名。"], amount: ["金额不能小于 1。"] });
 
     state.locale = "en";
     const en = await authedAction(ZInput, fn)({ username: "a".repeat(21), amount: 2 });
@@ -80,11 +80,11 @@ describe("authedAction", () => {
     });
 
     const other = authedAction(ZInput, async () => {
-      throw new AppError("insufficient_aff_quota", "Not enough invitation credit", 409);
+      throw new AppError("some_untranslated_code", "Not enough invitation credit", 409);
     });
     expect(await other({ username: "bob", amount: 1 })).toEqual({
       ok: false,
-      error: { code: "insufficient_aff_quota", message: "Not enough invitation credit" },
+      error: { code: "some_untranslated_code", message: "Not enough invitation credit" },
     });
 
     const spy = vi.spyOn(console, "error").mockImplementation(() => {});

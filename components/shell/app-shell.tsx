@@ -1,7 +1,9 @@
 "use client";
+import { Menu, X } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useEffect, useState, type ReactNode } from "react";
+import { Dialog as D } from "radix-ui";
+import { useState, type ReactNode } from "react";
 import { useT } from "@/components/i18n/i18n-provider";
 import { cn } from "@/components/ui/cn";
 import { NavIcon } from "./icons";
@@ -12,7 +14,8 @@ import { ThemeToggle } from "./theme-toggle";
 
 export type ShellUser = { username: string; role: number };
 
-const roleKey = (role: number) => (role >= 100 ? "shell.role.root" : role >= 10 ? "shell.role.admin" : "shell.role.user");
+const roleKey = (role: number) =>
+  role >= 100 ? "shell.role.root" : role >= 10 ? "shell.role.admin" : "shell.role.user";
 
 function NavLinks({ items, pathname, onNavigate }: { items: NavItem[]; pathname: string; onNavigate?: () => void }) {
   const t = useT();
@@ -47,7 +50,10 @@ function Brand() {
   const t = useT();
   return (
     <Link href="/dashboard" className="flex items-center gap-2.5 font-semibold tracking-tight">
-      <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-indigo-600 text-sm font-bold text-white">
+      <span
+        aria-hidden
+        className="grid h-8 w-8 place-items-center rounded-lg bg-indigo-600 text-sm font-bold text-white"
+      >
         T
       </span>
       <span>{t("app.name")}</span>
@@ -79,13 +85,6 @@ export function AppShell({ user, children }: { user: ShellUser; children: ReactN
   const [menuOpen, setMenuOpen] = useState(false);
   const admin = user.role >= 10;
 
-  useEffect(() => {
-    if (!menuOpen) return;
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setMenuOpen(false);
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [menuOpen]);
-
   return (
     <div className="min-h-dvh">
       {/* desktop sidebar */}
@@ -96,33 +95,26 @@ export function AppShell({ user, children }: { user: ShellUser; children: ReactN
         <Sidebar admin={admin} pathname={pathname} />
       </aside>
 
-      {/* phone drawer */}
-      {menuOpen ? (
-        <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true">
-          <button
-            type="button"
-            aria-label={t("nav.closeMenu")}
-            className="absolute inset-0 bg-zinc-950/40 backdrop-blur-sm"
-            onClick={() => setMenuOpen(false)}
-          />
-          <aside className="relative flex h-full w-72 max-w-[85%] flex-col bg-white shadow-xl dark:bg-zinc-900">
+      {/* phone drawer: a Radix dialog (focus trapped, Escape and the backdrop close it) */}
+      <D.Root open={menuOpen} onOpenChange={setMenuOpen}>
+        <D.Portal>
+          <D.Overlay className="fixed inset-0 z-40 bg-zinc-950/40 backdrop-blur-sm lg:hidden" />
+          <D.Content className="fixed inset-y-0 left-0 z-50 flex h-full w-72 max-w-[85%] flex-col bg-white shadow-xl outline-none lg:hidden dark:bg-zinc-900">
+            <D.Title className="sr-only">{t("nav.main")}</D.Title>
+            <D.Description className="sr-only">{t("app.tagline")}</D.Description>
             <div className="flex h-16 items-center justify-between px-5">
               <Brand />
-              <button
-                type="button"
+              <D.Close
                 aria-label={t("nav.closeMenu")}
-                onClick={() => setMenuOpen(false)}
                 className="grid h-9 w-9 place-items-center rounded-lg text-zinc-500 hover:bg-zinc-100 dark:hover:bg-zinc-800"
               >
-                <svg aria-hidden viewBox="0 0 24 24" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth={1.8}>
-                  <path strokeLinecap="round" d="M6 6l12 12M18 6 6 18" />
-                </svg>
-              </button>
+                <X aria-hidden className="h-5 w-5" />
+              </D.Close>
             </div>
             <Sidebar admin={admin} pathname={pathname} onNavigate={() => setMenuOpen(false)} />
-          </aside>
-        </div>
-      ) : null}
+          </D.Content>
+        </D.Portal>
+      </D.Root>
 
       <div className="lg:pl-60">
         <header className="sticky top-0 z-20 flex h-16 items-center gap-2 border-b border-zinc-200 bg-white/85 px-4 backdrop-blur sm:px-6 dark:border-zinc-800 dark:bg-zinc-900/85">
@@ -133,9 +125,7 @@ export function AppShell({ user, children }: { user: ShellUser; children: ReactN
             onClick={() => setMenuOpen(true)}
             className="-ml-1 grid h-9 w-9 place-items-center rounded-lg text-zinc-600 hover:bg-zinc-100 lg:hidden dark:text-zinc-300 dark:hover:bg-zinc-800"
           >
-            <svg aria-hidden viewBox="0 0 24 24" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth={1.8}>
-              <path strokeLinecap="round" d="M4 7h16M4 12h16M4 17h16" />
-            </svg>
+            <Menu aria-hidden className="h-5 w-5" />
           </button>
           <div className="lg:hidden">
             <Brand />

@@ -1,37 +1,44 @@
-import { useId, type InputHTMLAttributes } from "react";
+"use client";
+import { useId, type InputHTMLAttributes, type ReactNode } from "react";
 import { cn } from "./cn";
+import { Input } from "./input";
 
-/** A labelled text input with its error message (announced, and tied to the input for screen readers). */
-export function Field({
+export type ControlProps = { id: string; "aria-invalid"?: true; "aria-describedby"?: string };
+
+/**
+ * A labelled control with its hint and its error (announced, and tied to the control for screen
+ * readers). `children` renders the control with the ids and ARIA attributes it must carry.
+ */
+export function FormField({
   label,
   error,
   hint,
   className,
-  ...props
-}: InputHTMLAttributes<HTMLInputElement> & { label: string; error?: string; hint?: string }) {
+  labelAside,
+  children,
+}: {
+  label: ReactNode;
+  error?: string;
+  hint?: ReactNode;
+  className?: string;
+  /** e.g. "optional", or a live value, shown at the label's right */
+  labelAside?: ReactNode;
+  children: (control: ControlProps) => ReactNode;
+}) {
   const id = useId();
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
   const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(" ") || undefined;
   return (
     <div className={cn("space-y-1.5", className)}>
-      <label htmlFor={id} className="block text-sm font-medium text-zinc-700 dark:text-zinc-300">
-        {label}
-      </label>
-      <input
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        className={cn(
-          "block h-10 w-full rounded-lg border bg-white px-3 text-base text-zinc-900 shadow-sm transition-colors sm:text-sm",
-          "placeholder:text-zinc-400 focus:outline-none focus:ring-2 dark:bg-zinc-900 dark:text-zinc-100",
-          error
-            ? "border-red-400 focus:border-red-500 focus:ring-red-500/30 dark:border-red-500/70"
-            : "border-zinc-300 focus:border-indigo-500 focus:ring-indigo-500/30 dark:border-zinc-700",
-        )}
-        {...props}
-      />
-      {hint && !error ? (
+      <div className="flex items-baseline justify-between gap-2">
+        <label htmlFor={id} className="block text-sm font-medium text-zinc-700 dark:text-zinc-300">
+          {label}
+        </label>
+        {labelAside ? <span className="text-xs text-zinc-500 dark:text-zinc-400">{labelAside}</span> : null}
+      </div>
+      {children({ id, "aria-invalid": error ? true : undefined, "aria-describedby": describedBy })}
+      {hint ? (
         <p id={hintId} className="text-xs text-zinc-500 dark:text-zinc-400">
           {hint}
         </p>
@@ -42,5 +49,20 @@ export function Field({
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** A labelled text input with its error message (the sign-in and sign-up forms). */
+export function Field({
+  label,
+  error,
+  hint,
+  className,
+  ...props
+}: InputHTMLAttributes<HTMLInputElement> & { label: string; error?: string; hint?: string }) {
+  return (
+    <FormField label={label} error={error} hint={hint} className={className}>
+      {(control) => <Input {...control} {...props} />}
+    </FormField>
   );
 }

@@ -92,3 +92,20 @@ describe("issueMessage", () => {
     expect(issueMessage("en", r.error!.issues[0])).toBe("The passwords do not match.");
   });
 });
+
+describe("issueMessage: numbers, unknown fields and texts with values", () => {
+  it("words number bounds, forged fields and custom texts with params in both languages", () => {
+    const schema = z.strictObject({
+      count: z.number().max(100),
+      name: z.string().refine(() => false, { message: "Token name is too long", params: { i18n: "keys.error.nameTooLong" } }),
+      ips: z.string().superRefine((_v, ctx) => ctx.addIssue({ code: "custom", message: "bad", params: { i18n: "keys.error.badIps", entries: "x, y" } })),
+    });
+    const r = schema.safeParse({ count: 101, name: "n", ips: "", user_id: 3 });
+    expect(r.success).toBe(false);
+    const by = (code: string) => r.error!.issues.find((i) => i.code === code || i.path[0] === code)!;
+    expect(issueMessage("en", by("count"))).toBe("Number of keys must be at most 100.");
+    expect(issueMessage("zh", by("unrecognized_keys"))).toBe("此表单不接受这些字段：user_id。");
+    expect(issueMessage("zh", by("name"))).toBe("名称过长：最多 50 字节（一个汉字占 3 字节）。");
+    expect(issueMessage("en", by("ips"))).toBe("Not an IP address or CIDR: x, y");
+  });
+});

@@ -81,6 +81,9 @@ export type IssueLike = {
   origin?: string;
   format?: string;
   input?: unknown;
+  /** custom issues: `params.i18n` names the dictionary text, the other params fill it */
+  params?: Record<string, unknown>;
+  keys?: string[];
 };
 
 /** A field's label for messages: `field.<name>` when known, else "This field". */
@@ -110,7 +113,24 @@ export function issueMessage(locale: Locale, issue: IssueLike): string {
   if (issue.code === "too_big" && issue.origin === "string") {
     return t(locale, "error.tooLong", { field: label, max: Number(issue.maximum ?? 0) });
   }
+  if (issue.code === "too_big" && (issue.origin === "number" || issue.origin === "bigint")) {
+    return t(locale, "error.numberTooBig", { field: label, max: String(issue.maximum ?? "") });
+  }
+  if (issue.code === "too_small" && (issue.origin === "number" || issue.origin === "bigint")) {
+    return t(locale, "error.numberTooSmall", { field: label, min: String(issue.minimum ?? "") });
+  }
+  if (issue.code === "too_big" && issue.origin === "array") return t(locale, "error.tooMany", { field: label, max: Number(issue.maximum ?? 0) });
+  if (issue.code === "unrecognized_keys") return t(locale, "error.unknownFields", { fields: (issue.keys ?? []).join(", ") });
   if (issue.code === "invalid_format" && issue.format === "regex") return t(locale, "error.badChars", { field: label });
-  if (issue.code === "custom" && hasMessage(issue.message)) return t(locale, issue.message);
+  if (issue.code === "custom") {
+    const key = issue.params?.i18n;
+    if (typeof key === "string" && hasMessage(key)) {
+      const vars = Object.fromEntries(
+        Object.entries(issue.params ?? {}).filter((e): e is [string, string | number] => typeof e[1] === "string" || typeof e[1] === "number"),
+      );
+      return t(locale, key, vars);
+    }
+    if (hasMessage(issue.message)) return t(locale, issue.message);
+  }
   return locale === "en" ? issue.message : t(locale, "error.invalid", { field: label });
 }

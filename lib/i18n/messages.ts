@@ -1,6 +1,10 @@
-// Every string of the shell and the auth pages, in English and Chinese. Keys are grouped by the
-// screen that shows them; `{name}` placeholders are filled by `t()`.
+import { portalEn, portalZh } from "./portal-messages";
+
+// Every string of the shell and the auth pages, in English and Chinese (the portal's pages are in
+// ./portal-messages.ts). Keys are grouped by the screen that shows them; `{name}` placeholders are
+// filled by `t()`.
 export const en = {
+  ...portalEn,
   "app.name": "Tollgate",
   "app.tagline": "Quota and billing for your LLM relay",
 
@@ -104,6 +108,7 @@ export const en = {
 export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = {
+  ...portalZh,
   "app.name": "Tollgate",
   "app.tagline": "LLM 中转的额度与计费",
 

@@ -158,6 +158,28 @@ async function markStatus(record: KeyRecord, status: number): Promise<boolean> {
   return n > 0;
 }
 
+/** how often a node records that a key was used ("last used" in the portal): at most once a minute */
+const TOUCH_MS = 60_000;
+const touchedAt = new Map<number, number>();
+
+/**
+ * Records the use of a key, off the request's path: at most one UPDATE per key and node a minute
+ * (the in-process map), and none when another node recorded one within the minute.
+ */
+function touch(tokenId: number): void {
+  const now = Date.now();
+  const last = touchedAt.get(tokenId);
+  if (last !== undefined && now - last < TOUCH_MS) return;
+  if (touchedAt.size > 50_000) {
+    for (const [id, at] of touchedAt) if (now - at >= TOUCH_MS) touchedAt.delete(id);
+  }
+  touchedAt.set(tokenId, now);
+  db.$executeRaw`UPDATE tokens SET accessed_at = now()
+      WHERE id = ${tokenId} AND (accessed_at IS NULL OR accessed_at < now() - interval '1 minute')`.catch((e) =>
+    console.error("recording a key's last use failed", e),
+  );
+}
+
 /**
  * The checks of every route that takes an `sk-` key, in order, each failure with its own code: key
  * present → found → enabled → not expired → not exhausted → client IP allowed → user enabled →
@@ -209,6 +231,7 @@ export async function authorizeKey(
   if (ctx.model !== undefined && record.modelLimitsEnabled && !record.modelLimits.has(ctx.model)) {
     throw new AppError("model_not_allowed", `This API key has no access to model ${ctx.model}`, 403);
   }
+  touch(record.tokenId);
   return { ...record, usingGroup };
 }
 
@@ -224,6 +247,7 @@ export function assertIpAllowed(ipRules: IpRule[], clientIp: string | undefined)
 
 /** test helper */
 export function clearKeyCache(): void {
+  touchedAt.clear();
   byHash.clear();
   hashByToken.clear();
 }

@@ -76,7 +76,7 @@ describe("redemption", () => {
     const [code] = await createRedemptions(1, { name: "promo", quota: 2_500 });
     const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => redeemCode(users[i % 5].id, code)));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
-    for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "redemption_failed" });
+    for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "redemption_used" });
     const total = await db.user.aggregate({ _sum: { quota: true }, where: { id: { in: users.map((u) => u.id) } } });
     expect(total._sum.quota).toBe(2_500n);
     expect(await db.log.count({ where: { type: 1 } })).toBe(1);
@@ -84,17 +84,24 @@ describe("redemption", () => {
     await expectAuditClean();
   });
 
-  it("refuses expired, disabled and malformed codes and a quota of 0", async () => {
+  it("refuses expired, disabled, used, unknown and malformed codes, each with its reason, and a quota of 0", async () => {
     const u = await makeUser();
     const [expired] = await createRedemptions(1, { name: "old", quota: 100, expiredTime: Math.floor(Date.now() / 1000) + 60 });
     await db.redemption.update({ where: { key: expired }, data: { expiredTime: BigInt(Math.floor(Date.now() / 1000) - 1) } });
     const [disabled] = await createRedemptions(1, { name: "off", quota: 100 });
     await db.redemption.update({ where: { key: disabled }, data: { status: 2 } });
-    for (const code of [expired, disabled, "not-a-code", "0".repeat(32)]) {
-      await expect(redeemCode(u.id, code)).rejects.toMatchObject({ code: "redemption_failed" });
-    }
+    const [used] = await createRedemptions(1, { name: "once", quota: 100 });
+    await redeemCode(u.id, used);
+    const cases: [string, string][] = [
+      [expired, "redemption_expired"],
+      [disabled, "redemption_disabled"],
+      [used, "redemption_used"],
+      ["not-a-code", "redemption_not_found"],
+      ["0".repeat(32), "redemption_not_found"],
+    ];
+    for (const [code, reason] of cases) await expect(redeemCode(u.id, code)).rejects.toMatchObject({ code: reason });
     await expect(createRedemptions(1, { name: "zero", quota: 0 })).rejects.toMatchObject({ code: "validation" });
-    expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(0n);
+    expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(100n);
   });
 });
 

@@ -2,6 +2,7 @@ import "server-only";
 import { db, type Db } from "@/lib/db";
 import { AppError, validationError } from "@/lib/errors";
 import { getOptions } from "@/lib/options/service";
+import { TranslatedError } from "@/lib/i18n/errors";
 import { balanceChanged } from "./events";
 import { LOG_TYPE } from "@/lib/logs/schemas";
 import { displayOf, formatQuota } from "./money";
@@ -11,6 +12,16 @@ import { ZAdjustQuotaInput, ZPositiveQuota, type TAdjustQuotaInput } from "./sch
 // invitation rewards, admin add/subtract/set, redemption codes, aff transfers. Each is one
 // transaction of atomic increments (never read-modify-write) plus its log row, so the ledger
 // audit can recompute every balance from the logs.
+
+/** `other.kind` of the log rows written here, so the wallet history names each credit without reading its text */
+export const CREDIT_KIND = {
+  registerGift: "register_gift",
+  inviteeGift: "invitee_gift",
+  inviterReward: "inviter_reward",
+  admin: "admin",
+  redemption: "redemption",
+  affTransfer: "aff_transfer",
+} as const;
 
 /**
  * Registration: QuotaForNewUser to the new wallet; with an inviter, QuotaForInvitee to the new
@@ -28,7 +39,7 @@ export async function grantRegistrationRewards(
     await tx.user.update({ where: { id: args.userId }, data: { quota: { increment: gift } } });
     await tx.log.create({
       data: { userId: args.userId, username: args.username, type: LOG_TYPE.system, quota: gift,
-              content: `New user registration gift ${formatQuota(gift, display)}` },
+              content: `New user registration gift ${formatQuota(gift, display)}`, other: { kind: CREDIT_KIND.registerGift } },
     });
   }
   if (args.inviterId === null) return;
@@ -37,7 +48,7 @@ export async function grantRegistrationRewards(
     await tx.user.update({ where: { id: args.userId }, data: { quota: { increment: inviteeGift } } });
     await tx.log.create({
       data: { userId: args.userId, username: args.username, type: LOG_TYPE.system, quota: inviteeGift,
-              content: `Invitation code gift ${formatQuota(inviteeGift, display)}` },
+              content: `Invitation code gift ${formatQuota(inviteeGift, display)}`, other: { kind: CREDIT_KIND.inviteeGift } },
     });
   }
   const reward = BigInt(o.QuotaForInviter);
@@ -50,7 +61,7 @@ export async function grantRegistrationRewards(
     await tx.log.create({
       data: { userId: args.inviterId, username: inviter.username, type: LOG_TYPE.system, affQuota: reward,
               content: `Invited user ${args.username}: reward ${formatQuota(reward, display)}`,
-              other: { invitee_id: args.userId } },
+              other: { kind: CREDIT_KIND.inviterReward, invitee_id: args.userId } },
     });
   }
 }
@@ -92,7 +103,7 @@ export async function adjustUserQuota(operator: { id: number | null; username: s
     await tx.log.create({
       data: {
         userId, username, type: LOG_TYPE.manage, quota: delta, content, operatorId: operator.id,
-        other: { op: { action, params: mode === "set" ? { from: from.toString(), to: to.toString() } : { quota: amount.toString() } }, operator: operator.username },
+        other: { kind: CREDIT_KIND.admin, op: { action, params: mode === "set" ? { from: from.toString(), to: to.toString() } : { quota: amount.toString() } }, operator: operator.username },
       },
     });
     return { userId, from, to, delta };
@@ -103,25 +114,33 @@ export async function adjustUserQuota(operator: { id: number | null; username: s
 
 /**
  * Redeems a code: the claim is one conditional UPDATE (status 1 -> 3), so concurrent attempts at
- * the same code credit exactly once. The reason of a failure is deliberately not told apart.
+ * the same code credit exactly once. A refusal says why (unknown, used, disabled, expired): codes
+ * are 128 random bits and failed attempts are rate-limited per user (lib/redemption), so telling
+ * the reasons apart helps people without helping a guesser.
  */
 export async function redeemCode(userId: number, key: string) {
-  const code = key.trim();
-  if (!/^[0-9a-fA-F]{32}$/.test(code)) throw new AppError("redemption_failed", "Invalid redemption code", 400);
+  const code = key.trim().toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(code)) throw new AppError("redemption_not_found", "Invalid redemption code", 400);
   const display = displayOf(await getOptions());
   const result = await db.$transaction(async (tx) => {
     const claimed = await tx.$queryRaw<{ id: number; quota: bigint }[]>`
       UPDATE redemptions SET status = 3, redeemed_at = now(), used_user_id = ${userId}
-      WHERE key = ${code.toLowerCase()} AND status = 1
+      WHERE key = ${code} AND status = 1
         AND (expired_time = 0 OR expired_time >= extract(epoch FROM now())::bigint)
       RETURNING id, quota`;
-    if (!claimed.length) throw new AppError("redemption_failed", "Invalid, used or expired redemption code", 400);
+    if (!claimed.length) {
+      const row = await tx.redemption.findUnique({ where: { key: code }, select: { status: true } });
+      if (!row) throw new AppError("redemption_not_found", "Invalid redemption code", 400);
+      if (row.status === 3) throw new AppError("redemption_used", "This redemption code has already been used", 409);
+      if (row.status === 2) throw new AppError("redemption_disabled", "This redemption code has been disabled", 400);
+      throw new AppError("redemption_expired", "This redemption code has expired", 400);
+    }
     const { id, quota } = claimed[0];
     const user = await tx.user.update({ where: { id: userId }, data: { quota: { increment: quota } }, select: { quota: true, username: true } });
     await tx.log.create({
       data: { userId, username: user.username, type: LOG_TYPE.topup, quota,
               content: `Recharged ${formatQuota(quota, display)} via redemption code, code id ${id}`,
-              other: { redemption_id: id } },
+              other: { kind: CREDIT_KIND.redemption, redemption_id: id } },
     });
     return { quota, userQuota: user.quota };
   });
@@ -137,17 +156,20 @@ export async function transferAffQuota(userId: number, amountInput: unknown) {
   const o = await getOptions();
   const display = displayOf(o);
   if (amount < BigInt(o.QuotaPerUnit)) {
-    throw new AppError("aff_transfer_too_small", `The minimum transfer is ${formatQuota(BigInt(o.QuotaPerUnit), display)}`, 400);
+    const min = formatQuota(BigInt(o.QuotaPerUnit), display);
+    throw new TranslatedError("aff_transfer_too_small", `The minimum transfer is ${min}`, 400, { key: "wallet.transfer.tooSmall", vars: { min }, field: "amount" });
   }
   const result = await db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ quota: bigint; aff_quota: bigint; username: string }[]>`
       UPDATE users SET aff_quota = aff_quota - ${amount}, quota = quota + ${amount}
       WHERE id = ${userId} AND aff_quota >= ${amount}
       RETURNING quota, aff_quota, username`;
-    if (!rows.length) throw new AppError("insufficient_aff_quota", "Not enough invitation quota", 400);
+    if (!rows.length) {
+      throw new TranslatedError("insufficient_aff_quota", "Not enough invitation quota", 400, { key: "error.insufficient_aff_quota", field: "amount" });
+    }
     await tx.log.create({
       data: { userId, username: rows[0].username, type: LOG_TYPE.system, quota: amount, affQuota: -amount,
-              content: `Transferred ${formatQuota(amount, display)} of invitation quota to the wallet` },
+              content: `Transferred ${formatQuota(amount, display)} of invitation quota to the wallet`, other: { kind: CREDIT_KIND.affTransfer } },
     });
     return { quota: rows[0].quota, affQuota: rows[0].aff_quota };
   });
@@ -159,8 +181,8 @@ export async function transferAffQuota(userId: number, amountInput: unknown) {
  * Sets a key's remaining budget (the owner's edit). granted_quota moves by the same difference in
  * the same UPDATE, so the audit's key invariant holds even while requests hold on the key.
  */
-export async function setKeyRemainQuota(tokenId: number, remainQuota: bigint): Promise<void> {
-  const n = await db.$executeRaw`
+export async function setKeyRemainQuota(tokenId: number, remainQuota: bigint, client: Db = db): Promise<void> {
+  const n = await client.$executeRaw`
     UPDATE tokens SET granted_quota = granted_quota + (${remainQuota}::bigint - remain_quota), remain_quota = ${remainQuota}::bigint
     WHERE id = ${tokenId}`;
   if (n !== 1) throw new AppError("token_not_found", "Key not found", 404);

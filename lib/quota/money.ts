@@ -25,9 +25,12 @@ export function quotaToAmount(quota: bigint, display: QuotaDisplay): Decimal {
   return display.type === "CNY" ? usd.mul(String(display.usdExchangeRate)) : usd;
 }
 
-/** "$1.25", "¥9.125", "1,250,000 tokens"; `digits` caps the decimals shown (trailing zeros trimmed, at least 2) */
-export function formatQuota(quota: bigint, display: QuotaDisplay, digits = 6): string {
-  if (display.type === "TOKENS") return `${quota.toLocaleString("en-US")} tokens`;
+/**
+ * "$1.25", "¥9.125", "1,250,000 tokens"; `digits` caps the decimals shown (trailing zeros trimmed,
+ * at least 2); `tokensLabel` is the word after a raw amount (the portal passes its language's).
+ */
+export function formatQuota(quota: bigint, display: QuotaDisplay, digits = 6, tokensLabel = "tokens"): string {
+  if (display.type === "TOKENS") return `${quota.toLocaleString("en-US")} ${tokensLabel}`;
   const amount = quotaToAmount(quota, display);
   const symbol = display.type === "CNY" ? "¥" : "$";
   let text = amount.abs().toFixed(digits, Decimal.ROUND_HALF_UP);
@@ -49,4 +52,42 @@ export function quotaToJsonNumber(q: bigint): number {
     throw new RangeError(`quota ${q} exceeds JSON's safe integer range`);
   }
   return Number(q);
+}
+
+/** the symbol an amount field shows before its input: "$", "¥", or "" for raw quota */
+export const unitSymbol = (display: QuotaDisplay): string => (display.type === "USD" ? "$" : display.type === "CNY" ? "¥" : "");
+
+/** decimals an amount typed in the display unit may have: enough for one quota at the default unit */
+export const MAX_AMOUNT_DECIMALS = 6;
+
+export type ParsedAmount = { ok: true; quota: bigint } | { ok: false; reason: "format" | "negative" | "too_large" };
+
+/**
+ * What a person typed in the display unit (USD, CNY through the exchange rate, or raw quota) ->
+ * quota, exactly: decimal arithmetic, rounded half away from zero, bounded by `max`. Thousands
+ * separators and spaces are ignored; anything else that is not a plain decimal is a format error.
+ */
+export function parseAmount(text: string, display: QuotaDisplay, max: bigint): ParsedAmount {
+  const clean = String(text).replace(/[\s,_]/g, "").replace(/^[$¥]/, "");
+  if (clean.length === 0 || clean.length > 40) return { ok: false, reason: "format" };
+  if (/^-/.test(clean)) return { ok: false, reason: "negative" };
+  const pattern = display.type === "TOKENS" ? /^\+?\d+$/ : new RegExp(`^\\+?(\\d+(\\.\\d{0,${MAX_AMOUNT_DECIMALS}})?|\\.\\d{1,${MAX_AMOUNT_DECIMALS}})$`);
+  if (!pattern.test(clean)) return { ok: false, reason: "format" };
+  const amount = new Dec(clean.replace(/^\+/, ""));
+  let quota: Decimal;
+  if (display.type === "TOKENS") quota = amount;
+  else {
+    const usd = display.type === "CNY" ? amount.div(String(display.usdExchangeRate)) : amount;
+    quota = usd.mul(display.quotaPerUnit).toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
+  }
+  const q = BigInt(quota.toFixed(0));
+  if (q > max) return { ok: false, reason: "too_large" };
+  return { ok: true, quota: q };
+}
+
+/** quota -> the text an amount field is pre-filled with (no symbol, no separators, trailing zeros trimmed) */
+export function quotaToInput(quota: bigint, display: QuotaDisplay): string {
+  if (display.type === "TOKENS") return quota.toString();
+  const text = quotaToAmount(quota, display).toFixed(MAX_AMOUNT_DECIMALS, Decimal.ROUND_HALF_UP);
+  return text.replace(/\.?0+$/, "");
 }

@@ -21,7 +21,7 @@ export type DashboardDTO = {
   affQuota: string;
   affHistoryQuota: string;
   /** raw quota as decimal strings, for components that compare or chart them */
-  raw: { quota: string; usedQuota: string; affQuota: string };
+  raw: { quota: string; usedQuota: string; affQuota: string; affHistoryQuota: string };
 };
 
 export async function getDashboard(userId: number, client: Db = db): Promise<DashboardDTO | null> {
@@ -56,7 +56,12 @@ export async function getDashboard(userId: number, client: Db = db): Promise<Das
     affCount: user.affCount,
     affQuota: formatQuota(user.affQuota, display, DASHBOARD_DIGITS),
     affHistoryQuota: formatQuota(user.affHistoryQuota, display, DASHBOARD_DIGITS),
-    raw: { quota: user.quota.toString(), usedQuota: user.usedQuota.toString(), affQuota: user.affQuota.toString() },
+    raw: {
+      quota: user.quota.toString(),
+      usedQuota: user.usedQuota.toString(),
+      affQuota: user.affQuota.toString(),
+      affHistoryQuota: user.affHistoryQuota.toString(),
+    },
   };
 }
 

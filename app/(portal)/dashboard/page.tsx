@@ -1,10 +1,16 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import Link from "next/link";
+import { ArrowRightLeft } from "lucide-react";
 import { CopyField } from "@/components/dashboard/copy-field";
+import { RecentRequests } from "@/components/dashboard/recent-requests";
 import { StatCard } from "@/components/dashboard/stat-card";
+import { Money } from "@/components/money/money-provider";
+import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth";
 import { getTranslator } from "@/lib/i18n/server";
+import { listRecentRequests } from "@/lib/logs/queries";
 import { getDashboard, getPublicOrigin } from "@/lib/users/queries";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -14,10 +20,11 @@ export async function generateMetadata(): Promise<Metadata> {
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const [{ t }, dashboard, origin] = await Promise.all([
+  const [{ t }, dashboard, origin, recent] = await Promise.all([
     getTranslator(),
     getDashboard(user.id),
     getPublicOrigin(),
+    listRecentRequests(user.id, 5),
   ]);
   if (!dashboard) notFound();
   const inviteLink = `${origin}/register?aff=${encodeURIComponent(dashboard.affCode)}`;
@@ -37,10 +44,14 @@ export default async function DashboardPage() {
         <StatCard
           className="col-span-2 sm:col-span-1"
           label={t("dashboard.balance")}
-          value={dashboard.balance}
+          value={<Money quota={dashboard.raw.quota} digits={4} />}
           testId="stat-balance"
         />
-        <StatCard label={t("dashboard.usedQuota")} value={dashboard.usedQuota} testId="stat-used" />
+        <StatCard
+          label={t("dashboard.usedQuota")}
+          value={<Money quota={dashboard.raw.usedQuota} digits={4} />}
+          testId="stat-used"
+        />
         <StatCard label={t("dashboard.requestCount")} value={dashboard.requestCount} testId="stat-requests" />
       </section>
 
@@ -54,12 +65,14 @@ export default async function DashboardPage() {
             <div>
               <dt className="text-xs text-zinc-500 dark:text-zinc-400">{t("dashboard.invite.rewards")}</dt>
               <dd className="mt-1 font-semibold tabular-nums" data-testid="stat-aff-quota">
-                {dashboard.affQuota}
+                <Money quota={dashboard.raw.affQuota} digits={4} />
               </dd>
             </div>
             <div>
               <dt className="text-xs text-zinc-500 dark:text-zinc-400">{t("dashboard.invite.history")}</dt>
-              <dd className="mt-1 font-semibold tabular-nums">{dashboard.affHistoryQuota}</dd>
+              <dd className="mt-1 font-semibold tabular-nums" data-testid="stat-aff-history">
+                <Money quota={dashboard.raw.affHistoryQuota} digits={4} />
+              </dd>
             </div>
             <div>
               <dt className="text-xs text-zinc-500 dark:text-zinc-400">{t("dashboard.invite.count")}</dt>
@@ -73,8 +86,16 @@ export default async function DashboardPage() {
           <CopyField label={t("dashboard.invite.code")} value={dashboard.affCode} testId="aff-code" />
           <CopyField label={t("dashboard.invite.link")} value={inviteLink} testId="aff-link" />
         </div>
-        <p className="mt-4 text-xs text-zinc-500 dark:text-zinc-400">{t("dashboard.invite.transferHint")}</p>
+        <div className="mt-4 flex flex-col gap-3 border-t border-zinc-100 pt-4 sm:flex-row sm:items-center sm:justify-between dark:border-zinc-800">
+          <p className="text-xs text-zinc-500 dark:text-zinc-400">{t("dashboard.invite.transferHint")}</p>
+          <Link href="/wallet" className={buttonClass("secondary", "sm")}>
+            <ArrowRightLeft aria-hidden />
+            {t("dashboard.invite.transfer")}
+          </Link>
+        </div>
       </Card>
+
+      <RecentRequests items={recent} />
     </div>
   );
 }
