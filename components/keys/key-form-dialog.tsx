@@ -82,7 +82,7 @@ function initialState(key: KeyDTO | null, toInput: (q: string) => string): FormS
 }
 
 /**
- * Create (one or N keys) and edit, with every field of SPEC §5. Validation is the server's: its
+ * Create (one or N keys) and edit, with every field of a key. Validation is the server's: its
  * field errors show next to each field and the input stays as typed.
  */
 export function KeyFormDialog({

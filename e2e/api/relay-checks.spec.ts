@@ -3,7 +3,7 @@ import { MockUpstream } from "../support/mock-upstream";
 import { openai, rawCall } from "../support/relay-client";
 import { QUOTA_PER_USD, RelaySeed } from "../support/relay-seed";
 
-// Every refusal of the relay: the key checks of SPEC §5 in order, each with its own code and an
+// Every refusal of the relay: the key checks in order, each with its own code and an
 // X-Request-Id, and bad input; none of them reserves or charges anything.
 
 const MODEL = "gpt-4o-mini";

@@ -128,7 +128,7 @@ export class RelaySeed {
   }
 
   /**
-   * The ledger invariant of SPEC §4.5 (lib/quota/audit.ts) for one user and their keys: the
+   * The ledger invariant (lib/quota/audit.ts) for one user and their keys: the
    * wallet equals credits − consumption − open holds, used_quota the consumption, and each key's
    * remain its grant − its consumption − its open holds. Returns the differences (none: []).
    */

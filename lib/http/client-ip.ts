@@ -1,7 +1,7 @@
 import { env } from "@/lib/env";
 import { compileIpRules, ipAllowed, parseIp, type IpRule } from "@/lib/net/ip";
 
-// The client's address for IP allow-lists and IP logs (SPEC §5): the socket's peer, or — only when
+// The client's address for IP allow-lists and IP logs: the socket's peer, or — only when
 // that peer is one of TRUSTED_PROXIES (none unless the operator sets it) — what the proxies wrote
 // into X-Forwarded-For. Each proxy
 // appends the address it received the request from, so the list is walked from the right: every

@@ -10,7 +10,7 @@ import { hashKeyBody, keyBody } from "./crypto";
 import { compileIpRules, ipAllowed, parseIp, type IpRule } from "@/lib/net/ip";
 import { TOKEN_STATUS } from "./schemas";
 
-// Who is calling with an `sk-` key, and may they (SPEC §5, reference §6.4). Used by the relay and
+// Who is calling with an `sk-` key, and may they. Used by the relay and
 // the settlement API. Lookups are cached in process (a hit costs no database round trip): entries
 // are dropped on every node when a key or user changes (bus topics "key" and "user"), patched with
 // the balances a settle returns, and reloaded after CACHE_MS at the latest. A load that an
@@ -236,7 +236,7 @@ export async function authorizeKey(
 }
 
 /**
- * A key's IP allow-list (SPEC §5; no rules: any address): the one check of every route that takes
+ * A key's IP allow-list (no rules: any address): the one check of every route that takes
  * an `sk-` key, authorizeKey's and /api/usage/token's.
  */
 export function assertIpAllowed(ipRules: IpRule[], clientIp: string | undefined): void {

@@ -44,7 +44,7 @@ describe("expiry presets", () => {
 });
 
 describe("remaining quota of the key forms", () => {
-  it("is bounded by 1e9 × QuotaPerUnit (reference §6.2)", () => {
+  it("is bounded by 1e9 × QuotaPerUnit (as new-api)", () => {
     expect(maxKeyQuota(500_000)).toBe(500_000_000_000_000n);
     expect(maxKeyQuota(1)).toBe(1_000_000_000n);
     expect(remainFromForm("1000000000", USD, { creating: true, unlimited: false })).toEqual({

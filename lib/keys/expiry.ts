@@ -1,4 +1,4 @@
-// Expiry of an API key as the forms offer it (reference §6.2: never, +1 hour, +1 day, +1 month,
+// Expiry of an API key as the forms offer it (as new-api: never, +1 hour, +1 day, +1 month,
 // or a date). The server turns the preset into unix seconds with its own clock, so a browser's
 // wrong clock cannot make a key expire at once; only a custom date comes from the browser (the
 // person picked it in their time zone), and it must lie in the future.

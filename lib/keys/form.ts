@@ -9,7 +9,7 @@ import { expiryFromChoice, type ExpiryChoice } from "./expiry";
 
 export type FormRefusal = { field: "remainAmount" | "expiresAt"; key: MessageKey; vars?: Vars; message: string };
 
-/** reference §6.2: a key's budget is at most 1e9 × QuotaPerUnit (and never beyond MAX_QUOTA) */
+/** as new-api: a key's budget is at most 1e9 × QuotaPerUnit (and never beyond MAX_QUOTA) */
 export function maxKeyQuota(quotaPerUnit: number): bigint {
   const bound = BigInt(quotaPerUnit) * 1_000_000_000n;
   return bound < MAX_QUOTA ? bound : MAX_QUOTA;

@@ -27,7 +27,7 @@ import {
   type TUpdateKeyForm,
 } from "./schemas";
 
-// API keys of a user (SPEC §5, reference §6.2): create one or N, edit, enable/disable, delete one
+// API keys of a user: create one or N, edit, enable/disable, delete one
 // or many, regenerate. Every function is scoped to the owner: another user's key id reads as not
 // found. A key's budget (remain_quota) is a balance, so an edit changes it through lib/quota.
 // After every write the relay's cached copy of the key is dropped on every node.

@@ -1,7 +1,7 @@
 import ipaddr from "ipaddr.js";
 
-// IP allow-lists of API keys: entries separated by newlines and/or commas (new-api deleted
-// commas inside a line, §13.20), each an IP or a CIDR, IPv4 or IPv6.
+// IP allow-lists of API keys: entries separated by newlines and/or commas (new-api deleted the
+// commas inside a line instead of splitting there), each an IP or a CIDR, IPv4 or IPv6.
 
 export type IpRule = { kind: "ip"; addr: ipaddr.IPv4 | ipaddr.IPv6 } | { kind: "cidr"; range: [ipaddr.IPv4 | ipaddr.IPv6, number] };
 

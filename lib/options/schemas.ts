@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_COMPLETION_RATIO, DEFAULT_MODEL_PRICE, DEFAULT_MODEL_RATIO, DEFAULT_CACHE_RATIO } from "./default-prices";
 
-// Every admin setting: its zod schema and its default (reference §3.1). Stored as strings in the
+// Every admin setting: its zod schema and its default. Stored as strings in the
 // options table; JSON maps are stored as JSON text.
 const ZRatio = z.number().finite().min(0, "must be ≥ 0").max(1e6, "is too large");
 const ZRatioMap = z.record(z.string().min(1).max(128), ZRatio);

@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { RESERVATION_STATUS } from "./schemas";
 
-// The ledger invariant (SPEC §4.5), recomputed from the logs and the open reservations:
+// The ledger invariant, recomputed from the logs and the open reservations:
 //   users.quota        = Σ credits (topup, manage, system, refund logs) − Σ consume − open holds
 //   users.used_quota   = Σ consume;  users.request_count = consume logs with tokens served
 //   users.aff_quota    = Σ logs.aff_quota (invitation rewards − transfers)

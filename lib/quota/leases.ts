@@ -3,7 +3,7 @@ import { getOptions } from "@/lib/options/service";
 import type { ReservationOwner } from "./reserve";
 import { callBilling } from "./sql";
 
-// Holds are leases (SPEC §4.4). A node that serves a request keeps its reservation here from the
+// Holds are leases (docs/reservations.md). A node that serves a request keeps its reservation here from the
 // reserve until its settle or refund has landed, and renews the leases of all of them every
 // ReservationRenewSeconds (at most a third of the TTL), in one statement. So a long stream, a slow
 // upstream with retries or a settle waiting in the queue never outlives its hold, while the holds

@@ -3,7 +3,7 @@ import { OPTION_DEFAULTS, type Options } from "@/lib/options/schemas";
 import { computeQuota, estimateQuota, FALLBACK_MODEL_RATIO, pricingFromLogFields, pricingLogFields, resolvePricing } from "./pricing";
 import { MAX_QUOTA } from "./schemas";
 
-// Expected integers are worked out by hand from reference §4.2–4.3 (QuotaPerUnit 500000).
+// Expected integers are worked out by hand from new-api's formulas (QuotaPerUnit 500000).
 const opts = (over: Partial<Options> = {}): Options => ({ ...OPTION_DEFAULTS, ...over });
 const price = (model: string, over: Partial<Options> = {}, userGroup = "default", usingGroup = "default") =>
   resolvePricing(opts(over), { model, userGroup, usingGroup });

@@ -4,7 +4,7 @@ import type { Options } from "@/lib/options/schemas";
 import { Dec } from "./money";
 import { MAX_QUOTA } from "./schemas";
 
-// Pricing of a request (reference §4.1–4.3). Arithmetic is exact decimal; the estimate truncates,
+// Pricing of a request (new-api's formulas). Arithmetic is exact decimal; the estimate truncates,
 // the final charge rounds half away from zero.
 
 /** Ratio used for an unpriced model in self-use mode or for users who accept unpriced models. */
@@ -113,11 +113,11 @@ export function estimateQuota(
 }
 
 /**
- * Final charge (reference §4.3, OpenAI usage semantics: cached tokens are part of prompt_tokens).
+ * Final charge (new-api's formula, OpenAI usage semantics: cached tokens are part of prompt_tokens).
  * 0 when the upstream reports no tokens; at least 1 when the ratio is non-zero.
  */
 export function computeQuota(p: Pricing, usage: Usage): bigint {
-  // nothing served, nothing charged: per-call models too (reference §4.3)
+  // nothing served, nothing charged: per-call models too (as new-api)
   if (Math.max(usage.promptTokens, 0) + Math.max(usage.completionTokens, 0) === 0) return 0n;
   if (p.mode === "price") {
     return toBigInt(new Dec(String(p.modelPrice)).mul(p.quotaPerUnit).mul(String(p.groupRatio)).toDecimalPlaces(0, Decimal.ROUND_HALF_UP));

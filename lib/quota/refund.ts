@@ -9,7 +9,7 @@ import { big, callBilling } from "./sql";
 export type Refund = { returned: bigint; existing: boolean; userId: number; tokenId: number };
 
 /**
- * Returns the hold of one of `owner`'s reservations (SPEC §4.3) in one statement (tollgate_refund)
+ * Returns the hold of one of `owner`'s reservations in one statement (tollgate_refund)
  * and closes it for good: a settle arriving later is refused, also when the sweeper had expired
  * it first. Idempotent: a reservation already refunded returns nothing again; a settled one
  * cannot be refunded.

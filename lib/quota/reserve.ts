@@ -49,7 +49,7 @@ export function emptyWalletError(quota: bigint, o: Options): AppError {
 }
 
 /**
- * Pre-consume (SPEC §4.1): one statement (tollgate_reserve) checks the wallet, applies the trust
+ * Pre-consume: one statement (tollgate_reserve) checks the wallet, applies the trust
  * rule and holds the estimate on wallet and key with conditional updates, and records the
  * reservation, its pricing and its lease. A replay returns the first reservation as it was made.
  */

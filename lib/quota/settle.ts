@@ -5,7 +5,7 @@ import { forgetPricing } from "./pricing-cache";
 import type { ReservationOwner } from "./reserve";
 import { big, callBilling } from "./sql";
 
-// Post-consume (SPEC §4.2). tollgate_settle settles a batch of one owner's reservations in ONE
+// Post-consume. tollgate_settle settles a batch of one owner's reservations in ONE
 // statement, so one transaction and one commit (performance-notes.md: a hot user is bounded by
 // row-lock hand-off; several requests' deltas per commit beat it). Nothing is merged: every
 // reservation gets its own consume log and result, exactly as if settled alone. The statement

@@ -6,8 +6,8 @@ import type { Options } from "@/lib/options/schemas";
 import { emptyWalletError } from "@/lib/quota/reserve";
 import { AppError } from "@/lib/errors";
 
-// Key checks of a relay call: the key is taken from the request (reference §6.4) and checked by
-// lib/keys/authorize (shared with the settlement API; SPEC §5 order, a distinct code per case,
+// Key checks of a relay call: the key is taken from the request and checked by
+// lib/keys/authorize (shared with the settlement API; the checks in order, a distinct code per case,
 // cached lookup). The model check, last in that order, runs once the body has been read.
 
 export type RelayKey = {

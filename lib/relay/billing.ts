@@ -6,7 +6,7 @@ import { displayOf } from "@/lib/quota/money";
 import { quotaToAmount } from "@/lib/quota/money";
 import { withRelayKey } from "./mount";
 
-// The OpenAI dashboard billing endpoints as new-api serves them (reference §11), for tools that
+// The OpenAI dashboard billing endpoints as new-api serves them, for tools that
 // show a key's balance. With DisplayTokenStatEnabled (default) they describe the key, otherwise
 // the user's wallet. Amounts are in the display unit (USD, CNY, or raw quota for TOKENS); these
 // are display figures, read fresh from the database.

@@ -1,5 +1,5 @@
 // The relay endpoint functions called with Web Requests, against a real database and a mock
-// upstream on 127.0.0.1. Every charge is checked against the formula of reference §4.3 with the
+// upstream on 127.0.0.1. Every charge is checked against new-api's formula with the
 // ratios set below (test-model: ratio 2.5, completion ratio 3, cache ratio 0.5; group ratio 1):
 //   quota = round_half_up(((prompt − cached) + cached × 0.5 + completion × 3) × 2.5)
 process.env.RELAY_MAX_BODY_BYTES = "4096";

@@ -4,7 +4,7 @@ import { quotaToJsonNumber } from "@/lib/quota/money";
 import { balancesOf } from "./billing";
 import { withRelayKey } from "./mount";
 
-// GET /api/usage/token: a key reads its own usage (reference §6.4 "read-only" auth, §11). Expired
+// GET /api/usage/token: a key reads its own usage (new-api's "read-only" key check). Expired
 // and exhausted keys may still look; disabled keys may not; the key's IP allow-list applies as on
 // every key route. Success keeps new-api's envelope {code:true, message:"ok", data}; errors use the
 // /api shape {success:false, code, message}. Amounts are raw quota, read fresh.

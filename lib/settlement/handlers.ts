@@ -11,7 +11,7 @@ import { settle } from "@/lib/quota/settle";
 import { withServiceKey } from "./http";
 import { ZRefundBody, ZReserveBody, ZSettleBody } from "./schemas";
 
-// POST /api/settlement/{reserve,settle,refund} (SPEC §7). A request id belongs to the credential
+// POST /api/settlement/{reserve,settle,refund}. A request id belongs to the credential
 // that reserved it: it settles and refunds only its own reservations. One database round trip per
 // call in the usual case: the key and the service credential come from caches, the pricing of a
 // reservation from the process that reserved it (else from the reservation row).

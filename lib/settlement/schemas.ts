@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZText } from "@/lib/text";
 
-// Bodies of the settlement API (SPEC §7). Token counts are whole numbers; ids are strings of
+// Bodies of the settlement API. Token counts are whole numbers; ids are strings of
 // digits (a bigint does not survive every JSON client).
 
 const ZTokens = z.number().int("must be a whole number").min(0, "cannot be negative").max(2_000_000_000, "is too large");

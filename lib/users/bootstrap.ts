@@ -27,7 +27,7 @@ const fromEnv = (): RootCredentials => ({
 });
 
 /**
- * Makes sure the instance has a root account, at every start (SPEC §12).
+ * Makes sure the instance has a root account, at every start.
  * - TOLLGATE_ROOT_USERNAME names it: created if missing (with TOLLGATE_ROOT_PASSWORD, else a
  *   generated password); an existing non-root user of that name is promoted only when
  *   TOLLGATE_ROOT_PASSWORD proves it is the operator's account.
