@@ -15,7 +15,8 @@ const serverOnlyWithDb = {
         if (node.source.value === "@/lib/db" && node.importKind !== "type") dbImport ??= node;
       },
       "Program:exit"() {
-        if (dbImport && !serverOnly) context.report({ node: dbImport, message: 'This module imports the database: add `import "server-only";`.' });
+        if (dbImport && !serverOnly)
+          context.report({ node: dbImport, message: 'This module imports the database: add `import "server-only";`.' });
       },
     };
   },
@@ -39,7 +40,10 @@ const eslintConfig = defineConfig([
     rules: {
       "no-restricted-syntax": [
         "error",
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: "Read the environment through lib/env.ts." },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: "Read the environment through lib/env.ts.",
+        },
       ],
     },
   },
@@ -49,30 +53,63 @@ const eslintConfig = defineConfig([
     files: ["lib/**"],
     ignores: ["lib/auth/**", "lib/i18n/server.ts", "lib/actions.ts", "lib/**/actions.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["next", "next/*"], message: "lib/ is framework-free: mount it from app/ instead." }] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["next", "next/*"], message: "lib/ is framework-free: mount it from app/ instead." }] },
+      ],
     },
   },
   {
     // imports point down: the relay may use keys, quota and http; none of them uses the relay,
     // and the billing core uses no feature domain
-    files: ["lib/keys/**", "lib/quota/**", "lib/http/**", "lib/settlement/**", "lib/channels/**", "lib/options/**", "lib/users/**", "lib/cache/**"],
+    files: [
+      "lib/keys/**",
+      "lib/quota/**",
+      "lib/http/**",
+      "lib/settlement/**",
+      "lib/channels/**",
+      "lib/options/**",
+      "lib/users/**",
+      "lib/cache/**",
+    ],
     ignores: [...TESTS, "lib/**/actions.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [
-        { group: ["next", "next/*"], message: "lib/ is framework-free: mount it from app/ instead." },
-        { group: ["@/lib/relay", "@/lib/relay/*"], message: "Lower layers do not import the relay." },
-      ] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["next", "next/*"], message: "lib/ is framework-free: mount it from app/ instead." },
+            { group: ["@/lib/relay", "@/lib/relay/*"], message: "Lower layers do not import the relay." },
+          ],
+        },
+      ],
     },
   },
   {
     files: ["lib/quota/**", "lib/options/**", "lib/cache/**"],
     ignores: TESTS,
     rules: {
-      "no-restricted-imports": ["error", { patterns: [
-        { group: ["next", "next/*"], message: "lib/ is framework-free: mount it from app/ instead." },
-        { group: ["@/lib/relay/*", "@/lib/settlement/*", "@/lib/keys/*", "@/lib/channels/*", "@/lib/users/*", "@/lib/redemption/*", "@/lib/auth/*", "@/lib/http/*"],
-          message: "The billing core and its infrastructure import no feature domain." },
-      ] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["next", "next/*"], message: "lib/ is framework-free: mount it from app/ instead." },
+            {
+              group: [
+                "@/lib/relay/*",
+                "@/lib/settlement/*",
+                "@/lib/keys/*",
+                "@/lib/channels/*",
+                "@/lib/users/*",
+                "@/lib/redemption/*",
+                "@/lib/auth/*",
+                "@/lib/http/*",
+              ],
+              message: "The billing core and its infrastructure import no feature domain.",
+            },
+          ],
+        },
+      ],
     },
   },
   {

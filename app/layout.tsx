@@ -23,10 +23,12 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const [{ locale }, jar] = await Promise.all([getTranslator(), cookies()]);
   const theme = jar.get(THEME_COOKIE)?.value;
   return (
-    <html lang={locale === "zh" ? "zh-CN" : "en"} className={theme === "dark" ? "dark" : undefined} suppressHydrationWarning>
-      <head>
-        {isTheme(theme) ? null : <script dangerouslySetInnerHTML={{ __html: SYSTEM_THEME_SCRIPT }} />}
-      </head>
+    <html
+      lang={locale === "zh" ? "zh-CN" : "en"}
+      className={theme === "dark" ? "dark" : undefined}
+      suppressHydrationWarning
+    >
+      <head>{isTheme(theme) ? null : <script dangerouslySetInnerHTML={{ __html: SYSTEM_THEME_SCRIPT }} />}</head>
       <body className="min-h-dvh font-sans">
         <Providers locale={locale} messages={messagesOf(locale)}>
           {children}

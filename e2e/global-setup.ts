@@ -25,7 +25,9 @@ export default async function globalSetup() {
       "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'",
     );
     if (rows.length) {
-      await client.query(`TRUNCATE ${rows.map((t) => `"${t.tablename.replace(/"/g, '""')}"`).join(", ")} RESTART IDENTITY CASCADE`);
+      await client.query(
+        `TRUNCATE ${rows.map((t) => `"${t.tablename.replace(/"/g, '""')}"`).join(", ")} RESTART IDENTITY CASCADE`,
+      );
     }
   } finally {
     await client.end();

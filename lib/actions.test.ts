@@ -34,7 +34,10 @@ describe("authedAction", () => {
   it("passes the parsed input and the user to the function and returns its data", async () => {
     const fn = vi.fn(async (input: z.output<typeof ZInput>, user: typeof alice) => ({ echoed: input, by: user.id }));
     const action = authedAction(ZInput, fn);
-    expect(await action({ username: "bob", amount: 3 })).toEqual({ ok: true, data: { echoed: { username: "bob", amount: 3 }, by: 7 } });
+    expect(await action({ username: "bob", amount: 3 })).toEqual({
+      ok: true,
+      data: { echoed: { username: "bob", amount: 3 }, by: 7 },
+    });
   });
 
   it("refuses a signed-out caller before parsing or calling anything", async () => {
@@ -56,7 +59,11 @@ describe("authedAction", () => {
     const en = await authedAction(ZInput, fn)({ username: "a".repeat(21), amount: 2 });
     expect(en).toEqual({
       ok: false,
-      error: { code: "validation", message: "Username must be at most 20 characters.", fieldErrors: { username: ["Username must be at most 20 characters."] } },
+      error: {
+        code: "validation",
+        message: "Username must be at most 20 characters.",
+        fieldErrors: { username: ["Username must be at most 20 characters."] },
+      },
     });
     expect(fn).not.toHaveBeenCalled();
   });
@@ -71,12 +78,18 @@ describe("authedAction", () => {
 
   it("maps AppError to its code and (translated) message, and anything else to a generic error", async () => {
     const taken = authedAction(ZInput, async () => {
-      throw new AppError("username_taken", "This username is already taken", 409, { username: ["This username is already taken"] });
+      throw new AppError("username_taken", "This username is already taken", 409, {
+        username: ["This username is already taken"],
+      });
     });
     state.locale = "zh";
     expect(await taken({ username: "bob", amount: 1 })).toEqual({
       ok: false,
-      error: { code: "username_taken", message: "该用户名已被占用。", fieldErrors: { username: ["该用户名已被占用。"] } },
+      error: {
+        code: "username_taken",
+        message: "该用户名已被占用。",
+        fieldErrors: { username: ["该用户名已被占用。"] },
+      },
     });
 
     const other = authedAction(ZInput, async () => {
@@ -89,7 +102,7 @@ describe("authedAction", () => {
 
     const spy = vi.spyOn(console, "error").mockImplementation(() => {});
     const broken = authedAction(ZInput, async () => {
-      throw new Error("relation \"users\" does not exist");
+      throw new Error('relation "users" does not exist');
     });
     state.locale = "en";
     expect(await broken({ username: "bob", amount: 1 })).toEqual({
@@ -111,6 +124,9 @@ describe("adminAction / publicAction", () => {
 
   it("publicAction needs no session", async () => {
     state.user = null;
-    expect(await publicAction(ZInput, async (i) => i.username)({ username: "dave", amount: 1 })).toEqual({ ok: true, data: "dave" });
+    expect(await publicAction(ZInput, async (i) => i.username)({ username: "dave", amount: 1 })).toEqual({
+      ok: true,
+      data: "dave",
+    });
   });
 });

@@ -41,7 +41,8 @@ function validationResult(locale: Locale, issues: z.core.$ZodIssue[]): ActionRes
   }
   const fields = Object.keys(fieldErrors).filter((k) => k !== "_");
   // one bad field: its own message; several: a summary (each field shows its message)
-  const message = fields.length === 1 ? fieldErrors[fields[0]][0] : (fieldErrors._?.[0] ?? t(locale, "error.validation"));
+  const message =
+    fields.length === 1 ? fieldErrors[fields[0]][0] : (fieldErrors._?.[0] ?? t(locale, "error.validation"));
   return { ok: false, error: { code: "validation", message, fieldErrors } };
 }
 
@@ -81,7 +82,11 @@ async function run<S extends z.ZodType, T>(
   }
 }
 
-function withRole<S extends z.ZodType, T>(minRole: number, schema: S, fn: (input: z.output<S>, user: SessionUser) => Promise<T>) {
+function withRole<S extends z.ZodType, T>(
+  minRole: number,
+  schema: S,
+  fn: (input: z.output<S>, user: SessionUser) => Promise<T>,
+) {
   return async (input: ActionInput<S>): Promise<ActionResult<T>> => {
     const locale = await getLocale();
     let user: SessionUser;
@@ -95,18 +100,19 @@ function withRole<S extends z.ZodType, T>(minRole: number, schema: S, fn: (input
 }
 
 /** An action for any signed-in, enabled user. */
-export function authedAction<S extends z.ZodType, T>(schema: S, fn: (input: z.output<S>, user: SessionUser) => Promise<T>) {
+export function authedAction<S extends z.ZodType, T>(
+  schema: S,
+  fn: (input: z.output<S>, user: SessionUser) => Promise<T>,
+) {
   return withRole(ROLE.user, schema, fn);
 }
 
 /** An action for admins (role ≥ 10). */
-export function adminAction<S extends z.ZodType, T>(schema: S, fn: (input: z.output<S>, user: SessionUser) => Promise<T>) {
+export function adminAction<S extends z.ZodType, T>(
+  schema: S,
+  fn: (input: z.output<S>, user: SessionUser) => Promise<T>,
+) {
   return withRole(ROLE.admin, schema, fn);
-}
-
-/** An action for root (role 100), e.g. changing roles. */
-export function rootAction<S extends z.ZodType, T>(schema: S, fn: (input: z.output<S>, user: SessionUser) => Promise<T>) {
-  return withRole(ROLE.root, schema, fn);
 }
 
 /** An action anyone may call (sign-up). Same parsing and error mapping, no session. */

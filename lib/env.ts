@@ -18,7 +18,11 @@ const ZEnv = z.object({
    */
   TRUSTED_PROXIES: z.string().default(""),
   /** a relay request body larger than this is refused with 413 */
-  RELAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  RELAY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
   RESEND_API_KEY: z.string().optional(),
   RESEND_BASE_URL: z.string().url().optional(),
   GITHUB_CLIENT_ID: z.string().optional(),
@@ -71,7 +75,9 @@ export function buildEnv(): BuildEnv {
   const vars = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ""));
   const parsed = ZBuildEnv.safeParse(vars);
   if (!parsed.success) {
-    throw new Error(`Invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new Error(
+      `Invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   }
   return parsed.data;
 }

@@ -9,7 +9,13 @@ export class AppError extends Error {
   readonly fieldErrors?: Record<string, string[]>;
   readonly param: string | null;
 
-  constructor(code: string, message: string, status = 400, fieldErrors?: Record<string, string[]>, param: string | null = null) {
+  constructor(
+    code: string,
+    message: string,
+    status = 400,
+    fieldErrors?: Record<string, string[]>,
+    param: string | null = null,
+  ) {
     super(message);
     this.name = "AppError";
     this.code = code;
@@ -47,7 +53,13 @@ export function validationError(issues: ReadonlyArray<{ path: PropertyKey[]; mes
 
 /** `schema.safeParse(value)`, throwing the validation AppError (400, field errors) on failure */
 export function parseOrThrow<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } } },
+  schema: {
+    safeParse(
+      v: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } };
+  },
   value: unknown,
 ): T {
   const r = schema.safeParse(value);

@@ -33,7 +33,11 @@ const cases: [string, { safeParse(v: unknown): { success: boolean } }, (x: strin
   ["channel base URL", ZCreateChannelInput, (x) => ({ ...channel, baseUrl: `https://api.example.com/v1${x}` })],
   ["channel models", ZCreateChannelInput, (x) => ({ ...channel, models: [`m${x}`] })],
   ["channel model mapping", ZCreateChannelInput, (x) => ({ ...channel, modelMapping: { m: `n${x}` } })],
-  ["channel model mapping (JSON)", ZCreateChannelInput, (x) => ({ ...channel, modelMapping: JSON.stringify({ [`m${x}`]: "n" }) })],
+  [
+    "channel model mapping (JSON)",
+    ZCreateChannelInput,
+    (x) => ({ ...channel, modelMapping: JSON.stringify({ [`m${x}`]: "n" }) }),
+  ],
 ];
 
 describe("NUL characters", () => {

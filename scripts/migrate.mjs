@@ -23,13 +23,20 @@ const FUNCTIONS_DIR = path.resolve(ROOT, "prisma/functions");
 const filters = { externalTables: [], externalEnums: [] };
 
 async function loadEngine(adapterFactory) {
-  const wasmPath = path.join(path.dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")), "schema_engine_bg.wasm");
+  const wasmPath = path.join(
+    path.dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")),
+    "schema_engine_bg.wasm",
+  );
   const { instance } = await WebAssembly.instantiate(fs.readFileSync(wasmPath), { "./schema_engine_bg.js": bg });
   bg.__wbg_set_wasm(instance.exports);
   instance.exports.__wbindgen_start?.();
   const schema = fs.readFileSync(SCHEMA_PATH, "utf8");
   const debug = (msg) => process.env.DEBUG_MIGRATE && console.error("[schema-engine]", msg);
-  return bg.SchemaEngine.new({ datamodels: [[SCHEMA_PATH, schema]] }, debug, bindMigrationAwareSqlAdapterFactory(adapterFactory));
+  return bg.SchemaEngine.new(
+    { datamodels: [[SCHEMA_PATH, schema]] },
+    debug,
+    bindMigrationAwareSqlAdapterFactory(adapterFactory),
+  );
 }
 
 // adapter-pg 7.10 rejects PostgreSQL's one-byte "char" (OID 18) used in pg_catalog; the engine wants Character.
@@ -39,7 +46,11 @@ async function patchAdapterPgCharColumns(PrismaPg) {
   // adapter-pg 7.10 splits migration scripts on ';', which breaks $$-quoted function bodies:
   // send the script whole (PostgreSQL's simple protocol runs it as one implicit transaction).
   Object.getPrototypeOf(probe).executeScript = async function (script) {
-    try { await this.client.query(script); } catch (error) { this.onError(error); }
+    try {
+      await this.client.query(script);
+    } catch (error) {
+      this.onError(error);
+    }
   };
   await probe.dispose();
   if (proto.__charPatched) return;
@@ -48,7 +59,12 @@ async function patchAdapterPgCharColumns(PrismaPg) {
   proto.performIO = async function (query) {
     const res = await performIO.call(this, query);
     const idx = [];
-    res?.fields?.forEach((f, i) => { if (f.dataTypeID === 18) { f.dataTypeID = 25; idx.push(i); } });
+    res?.fields?.forEach((f, i) => {
+      if (f.dataTypeID === 18) {
+        f.dataTypeID = 25;
+        idx.push(i);
+      }
+    });
     if (idx.length) charCols.set(res.rows, idx);
     return res;
   };
@@ -61,28 +77,31 @@ async function patchAdapterPgCharColumns(PrismaPg) {
 }
 
 // adapter-pg 7.10's connectToShadowDb drops the shadow DB before closing its pool; close first, then drop.
-const withShadowFix = (PrismaPg) => class PrismaPgMigrate extends PrismaPg {
-  async connectToShadowDb() {
-    const admin = await this.connect();
-    const database = `prisma_migrate_shadow_db_${globalThis.crypto.randomUUID()}`;
-    await admin.executeScript(`CREATE DATABASE "${database}"`);
-    const shadow = await new PrismaPg({ ...this.config, database }).connect();
-    const closeShadow = shadow.dispose.bind(shadow);
-    shadow.dispose = async () => {
-      await closeShadow();
-      await admin.executeScript(`DROP DATABASE IF EXISTS "${database}"`);
-      await admin.dispose();
-    };
-    return shadow;
-  }
-};
+const withShadowFix = (PrismaPg) =>
+  class PrismaPgMigrate extends PrismaPg {
+    async connectToShadowDb() {
+      const admin = await this.connect();
+      const database = `prisma_migrate_shadow_db_${globalThis.crypto.randomUUID()}`;
+      await admin.executeScript(`CREATE DATABASE "${database}"`);
+      const shadow = await new PrismaPg({ ...this.config, database }).connect();
+      const closeShadow = shadow.dispose.bind(shadow);
+      shadow.dispose = async () => {
+        await closeShadow();
+        await admin.executeScript(`DROP DATABASE IF EXISTS "${database}"`);
+        await admin.dispose();
+      };
+      return shadow;
+    }
+  };
 
 // node-postgres lets connectionString override `database` (shadow would hit the main DB): pass fields.
 function pgConfigFromUrl(url) {
   const u = new URL(url);
   return {
-    host: u.hostname, port: u.port ? Number(u.port) : 5432,
-    user: decodeURIComponent(u.username), password: decodeURIComponent(u.password),
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 5432,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
     database: u.pathname.replace(/^\//, "") || "postgres",
     ...(u.searchParams.get("sslmode") === "disable" || !u.searchParams.get("sslmode") ? {} : { ssl: true }),
   };
@@ -91,23 +110,40 @@ function pgConfigFromUrl(url) {
 function migrationsList() {
   fs.mkdirSync(MIGRATIONS_DIR, { recursive: true });
   const lockPath = path.join(MIGRATIONS_DIR, "migration_lock.toml");
-  const dirs = fs.readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const dirs = fs
+    .readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   return {
     baseDir: MIGRATIONS_DIR,
-    lockfile: { path: "migration_lock.toml", content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, "utf8") : null },
+    lockfile: {
+      path: "migration_lock.toml",
+      content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, "utf8") : null,
+    },
     shadowDbInitScript: "",
     migrationDirectories: dirs.map((name) => {
       const file = path.join(MIGRATIONS_DIR, name, "migration.sql");
-      return { path: name, migrationFile: { path: "migration.sql", content: fs.existsSync(file)
-        ? { tag: "ok", value: fs.readFileSync(file, "utf8") } : { tag: "error", value: "missing migration.sql" } } };
+      return {
+        path: name,
+        migrationFile: {
+          path: "migration.sql",
+          content: fs.existsSync(file)
+            ? { tag: "ok", value: fs.readFileSync(file, "utf8") }
+            : { tag: "error", value: "missing migration.sql" },
+        },
+      };
     }),
   };
 }
 const schemaContainer = () => ({ files: [{ path: SCHEMA_PATH, content: fs.readFileSync(SCHEMA_PATH, "utf8") }] });
 function writeLockfile(provider) {
   const lockPath = path.join(MIGRATIONS_DIR, "migration_lock.toml");
-  if (!fs.existsSync(lockPath)) fs.writeFileSync(lockPath,
-    `# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "${provider}"\n`);
+  if (!fs.existsSync(lockPath))
+    fs.writeFileSync(
+      lockPath,
+      `# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "${provider}"\n`,
+    );
 }
 /**
  * Each prisma/functions/<name>.sql defines the one function <name>. The function carries the
@@ -116,7 +152,12 @@ function writeLockfile(provider) {
  * from applying at once.
  */
 async function applyFunctions(url) {
-  const files = fs.existsSync(FUNCTIONS_DIR) ? fs.readdirSync(FUNCTIONS_DIR).filter((f) => f.endsWith(".sql")).sort() : [];
+  const files = fs.existsSync(FUNCTIONS_DIR)
+    ? fs
+        .readdirSync(FUNCTIONS_DIR)
+        .filter((f) => f.endsWith(".sql"))
+        .sort()
+    : [];
   if (!files.length) return [];
   const { default: pg } = await import("pg");
   const client = new pg.Client(pgConfigFromUrl(url));
@@ -134,7 +175,8 @@ async function applyFunctions(url) {
         [name],
       );
       if (rows.length === 1 && rows[0].comment === checksum) continue;
-      if (rows.length > 1) throw new Error(`${file}: ${rows.length} functions are named ${name}; a migration must drop the old signature`);
+      if (rows.length > 1)
+        throw new Error(`${file}: ${rows.length} functions are named ${name}; a migration must drop the old signature`);
       try {
         await client.query("BEGIN");
         await client.query(sql);
@@ -152,7 +194,10 @@ async function applyFunctions(url) {
   return applied;
 }
 
-function arg(name) { const i = process.argv.indexOf(`--${name}`); return i === -1 ? undefined : process.argv[i + 1] ?? true; }
+function arg(name) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? undefined : (process.argv[i + 1] ?? true);
+}
 
 async function main() {
   const cmd = process.argv[2];
@@ -173,7 +218,11 @@ async function main() {
         break;
       }
       case "status": {
-        const r = await engine.diagnoseMigrationHistory({ migrationsList: migrationsList(), optInToShadowDatabase: false, filters });
+        const r = await engine.diagnoseMigrationHistory({
+          migrationsList: migrationsList(),
+          optInToShadowDatabase: false,
+          filters,
+        });
         console.log(JSON.stringify(r, null, 2));
         if (r.history || r.failedMigrationNames.length) process.exitCode = 1;
         break;
@@ -188,12 +237,21 @@ async function main() {
           await engine.reset({ filter: filters });
         }
         const applied = await engine.applyMigrations({ migrationsList: list, filters });
-        if (applied.appliedMigrationNames.length) console.log(`applied pending: ${applied.appliedMigrationNames.join(", ")}`);
+        if (applied.appliedMigrationNames.length)
+          console.log(`applied pending: ${applied.appliedMigrationNames.join(", ")}`);
         // createMigration reuses the shadow-DB schema cached by devDiagnostic: diagnose right before it
         await engine.devDiagnostic({ migrationsList: list, filters });
-        const created = await engine.createMigration({ draft: Boolean(arg("create-only")), migrationName: name,
-          migrationsList: list, schema: schemaContainer(), filters });
-        if (!created.migrationScript) { console.log("already in sync, no migration created"); break; }
+        const created = await engine.createMigration({
+          draft: Boolean(arg("create-only")),
+          migrationName: name,
+          migrationsList: list,
+          schema: schemaContainer(),
+          filters,
+        });
+        if (!created.migrationScript) {
+          console.log("already in sync, no migration created");
+          break;
+        }
         const dir = path.join(MIGRATIONS_DIR, created.generatedMigrationName);
         fs.mkdirSync(dir, { recursive: true });
         fs.writeFileSync(path.join(dir, `migration.${created.extension}`), created.migrationScript);
@@ -215,19 +273,33 @@ async function main() {
       case "reset": {
         await engine.reset({ filter: filters });
         const r = await engine.applyMigrations({ migrationsList: migrationsList(), filters });
-        console.log(`reset; applied: ${JSON.stringify(r.appliedMigrationNames)}; functions: ${JSON.stringify(await applyFunctions(url))}`);
+        console.log(
+          `reset; applied: ${JSON.stringify(r.appliedMigrationNames)}; functions: ${JSON.stringify(await applyFunctions(url))}`,
+        );
         break;
       }
       case "diff": {
-        const r = await engine.diff({ from: { tag: "migrations", ...migrationsList() },
-          to: { tag: "schemaDatamodel", ...schemaContainer() }, script: true, exitCode: null, filters });
+        const r = await engine.diff({
+          from: { tag: "migrations", ...migrationsList() },
+          to: { tag: "schemaDatamodel", ...schemaContainer() },
+          script: true,
+          exitCode: null,
+          filters,
+        });
         if (r.stdout) process.stdout.write(r.stdout);
         break;
       }
-      default: throw new Error(`unknown command ${cmd}`);
+      default:
+        throw new Error(`unknown command ${cmd}`);
     }
   } finally {
     engine.free();
   }
 }
-main().then(() => process.exit(process.exitCode ?? 0), (e) => { console.error(e?.stack ?? e); process.exit(1); });
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (e) => {
+    console.error(e?.stack ?? e);
+    process.exit(1);
+  },
+);

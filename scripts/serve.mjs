@@ -59,7 +59,10 @@ async function stop(signal) {
   const drain = globalThis.tollgateDrainSettles;
   if (drain) {
     const left = await drain(SETTLES_MS);
-    if (left > 0) console.error(`[serve] ${left} settle(s) still pending after ${SETTLES_MS / 1000} s: their holds return when the leases run out`);
+    if (left > 0)
+      console.error(
+        `[serve] ${left} settle(s) still pending after ${SETTLES_MS / 1000} s: their holds return when the leases run out`,
+      );
   }
   await within(app.close(), 2_000);
   console.log("[serve] stopped");

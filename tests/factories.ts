@@ -11,7 +11,9 @@ import type { TCreateKeyInput } from "@/lib/keys/schemas";
 let seq = 0;
 const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36).slice(-4)}${(seq++).toString(36)}`;
 
-export async function makeUser(opts: { quota?: bigint; group?: string; role?: "user" | "admin" | "root"; username?: string } = {}) {
+export async function makeUser(
+  opts: { quota?: bigint; group?: string; role?: "user" | "admin" | "root"; username?: string } = {},
+) {
   const user = await createUser({
     username: opts.username ?? uniqueName("u"),
     password: "password123",
@@ -34,5 +36,11 @@ export const requestId = () => randomUUID().replace(/-/g, "");
 export async function balances(userId: number, tokenId: number) {
   const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
   const token = await db.token.findUniqueOrThrow({ where: { id: tokenId } });
-  return { quota: user.quota, usedQuota: user.usedQuota, requestCount: user.requestCount, remain: token.remainQuota, keyUsed: token.usedQuota };
+  return {
+    quota: user.quota,
+    usedQuota: user.usedQuota,
+    requestCount: user.requestCount,
+    remain: token.remainQuota,
+    keyUsed: token.usedQuota,
+  };
 }

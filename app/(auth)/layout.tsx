@@ -14,7 +14,10 @@ export default async function AuthLayout({ children }: { children: ReactNode }) 
       />
       <header className="flex items-center justify-between px-4 py-4 sm:px-6">
         <div className="flex items-center gap-2.5 font-semibold tracking-tight">
-          <span aria-hidden className="grid h-8 w-8 place-items-center rounded-lg bg-indigo-600 text-sm font-bold text-white">
+          <span
+            aria-hidden
+            className="grid h-8 w-8 place-items-center rounded-lg bg-indigo-600 text-sm font-bold text-white"
+          >
             T
           </span>
           <span>{t("app.name")}</span>

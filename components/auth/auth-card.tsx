@@ -1,7 +1,17 @@
 import type { ReactNode } from "react";
 import { Card } from "@/components/ui/card";
 
-export function AuthCard({ title, subtitle, children, footer }: { title: string; subtitle?: string; children: ReactNode; footer?: ReactNode }) {
+export function AuthCard({
+  title,
+  subtitle,
+  children,
+  footer,
+}: {
+  title: string;
+  subtitle?: string;
+  children: ReactNode;
+  footer?: ReactNode;
+}) {
   return (
     <>
       <Card className="p-6 sm:p-8">

@@ -12,7 +12,9 @@ export function loginErrorText(t: Translator, error: string | null | undefined):
     case "disabled":
       return t("login.error.disabled");
     case "rate_limited":
-      return parsed.minutes === 1 ? t("login.error.rateLimitedOne") : t("login.error.rateLimited", { minutes: parsed.minutes ?? 15 });
+      return parsed.minutes === 1
+        ? t("login.error.rateLimitedOne")
+        : t("login.error.rateLimited", { minutes: parsed.minutes ?? 15 });
     default:
       return t("login.error.generic");
   }

@@ -48,7 +48,11 @@ export function RegisterForm({ enabled, affCode }: { enabled: boolean; affCode: 
       return;
     }
     setStatus("signing-in");
-    const res = await signIn("credentials", { redirect: false, username: result.data.username, password: input.password }).catch(() => null);
+    const res = await signIn("credentials", {
+      redirect: false,
+      username: result.data.username,
+      password: input.password,
+    }).catch(() => null);
     if (res?.ok && !res.error) {
       router.replace("/dashboard");
       router.refresh();

@@ -7,7 +7,15 @@ type I18n = { locale: Locale; t: Translator };
 const I18nContext = createContext<I18n | null>(null);
 
 /** Gives client components the locale and the dictionary the server chose for this request. */
-export function I18nProvider({ locale, messages, children }: { locale: Locale; messages: Messages; children: ReactNode }) {
+export function I18nProvider({
+  locale,
+  messages,
+  children,
+}: {
+  locale: Locale;
+  messages: Messages;
+  children: ReactNode;
+}) {
   const value = useMemo<I18n>(
     () => ({ locale, t: (key: MessageKey, vars?: Vars) => format(messages[key] ?? key, vars) }),
     [locale, messages],

@@ -26,7 +26,12 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   A = await MockUpstream.start();
   B = await MockUpstream.start();
-  channelA = await seed.createChannel({ name: "A", baseUrl: `${A.url}/v1`, models: [MODEL, "gpt-4.1-nano"], priority: 10 });
+  channelA = await seed.createChannel({
+    name: "A",
+    baseUrl: `${A.url}/v1`,
+    models: [MODEL, "gpt-4.1-nano"],
+    priority: 10,
+  });
   channelB = await seed.createChannel({ name: "B", baseUrl: B.url, models: [MODEL, "gpt-4.1-nano"], priority: 0 });
   userId = await seed.createUser({ quota: 4n * QUOTA_PER_USD });
   key = await seed.createKey(userId);
@@ -69,7 +74,13 @@ test("non-stream: the upstream's answer, charged by its usage", async () => {
   expect(requestId).toMatch(/^[0-9a-f]{32}$/);
   const { status, log } = await seed.finished(requestId);
   expect(status).toBe(2);
-  expect(log).toMatchObject({ quota: CHARGE, prompt_tokens: 17, completion_tokens: 6, channel_id: channelA, is_stream: false });
+  expect(log).toMatchObject({
+    quota: CHARGE,
+    prompt_tokens: 17,
+    completion_tokens: 6,
+    channel_id: channelA,
+    is_stream: false,
+  });
   expect(log!.other).toMatchObject({ usage_source: "upstream", model_ratio: 5, completion_ratio: 3 });
   const after = await seed.wallet(userId, key.id);
   expect(before.quota - after.quota).toBe(CHARGE);
@@ -99,7 +110,9 @@ test("stream with include_usage: chunks as they come, the usage chunk forwarded"
 });
 
 test("stream without include_usage: usage asked upstream, not forwarded, still billed exactly", async () => {
-  const { data: stream, response } = await openai(key.key).chat.completions.create({ model: MODEL, messages, stream: true }).withResponse();
+  const { data: stream, response } = await openai(key.key)
+    .chat.completions.create({ model: MODEL, messages, stream: true })
+    .withResponse();
   const chunks = [];
   for await (const chunk of stream) chunks.push(chunk);
   expect(chunks.some((c) => c.usage)).toBe(false);
@@ -127,7 +140,9 @@ test("upstream down: an error without the upstream's secrets, the hold refunded,
   A.set({ dropConnection: true });
   B.set({ failNext: 5, failStatus: 500 });
   const before = await seed.wallet(userId, key.id);
-  const err = await openai(key.key).chat.completions.create({ model: MODEL, messages, max_tokens: 50 }).catch((e) => e);
+  const err = await openai(key.key)
+    .chat.completions.create({ model: MODEL, messages, max_tokens: 50 })
+    .catch((e) => e);
   expect(err).toBeInstanceOf(Error);
   expect(err.status).toBe(502);
   expect(err.code).toBe("upstream_error");

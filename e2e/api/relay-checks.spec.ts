@@ -26,7 +26,9 @@ test.afterAll(async () => {
 });
 
 async function refused(apiKey: string, status: number, code: string, body: Record<string, unknown> = {}) {
-  const err = await openai(apiKey).chat.completions.create({ model: MODEL, messages, ...body }).catch((e) => e);
+  const err = await openai(apiKey)
+    .chat.completions.create({ model: MODEL, messages, ...body })
+    .catch((e) => e);
   expect(err.status, `${code}: ${err.message}`).toBe(status);
   expect(err.code).toBe(code);
   expect(err.requestID).toMatch(/^[0-9a-f]{32}$/);
@@ -57,12 +59,23 @@ test("IP allow-list: by default no proxy is trusted, so a local client cannot fo
   const k = await seed.createKey(userId, { allowIps: "203.0.113.0/24" });
   await refused(k.key, 403, "ip_not_allowed");
   // the test talks to the server over loopback; with TRUSTED_PROXIES unset its header is not believed
-  const forged = await rawCall("/v1/chat/completions", { key: k.key, body: JSON.stringify({ model: MODEL, messages }), headers: { "x-forwarded-for": "203.0.113.9" } });
+  const forged = await rawCall("/v1/chat/completions", {
+    key: k.key,
+    body: JSON.stringify({ model: MODEL, messages }),
+    headers: { "x-forwarded-for": "203.0.113.9" },
+  });
   expect(forged.status).toBe(403);
-  expect(forged.json.error).toMatchObject({ code: "ip_not_allowed", message: expect.stringContaining("IP 127.0.0.1 is not in this key's allow-list") });
+  expect(forged.json.error).toMatchObject({
+    code: "ip_not_allowed",
+    message: expect.stringContaining("IP 127.0.0.1 is not in this key's allow-list"),
+  });
   // the socket's own address is what counts
   const local = await seed.createKey(userId, { allowIps: "127.0.0.1" });
-  const direct = await rawCall("/v1/chat/completions", { key: local.key, body: JSON.stringify({ model: MODEL, messages }), headers: { "x-forwarded-for": "203.0.113.9" } });
+  const direct = await rawCall("/v1/chat/completions", {
+    key: local.key,
+    body: JSON.stringify({ model: MODEL, messages }),
+    headers: { "x-forwarded-for": "203.0.113.9" },
+  });
   expect(direct.status).toBe(200);
 });
 
@@ -77,7 +90,11 @@ test("banned user, unusable group, model not allowed, no channel, no price, no m
   const poor = await seed.createUser();
   await refused((await seed.createKey(poor)).key, 403, "insufficient_user_quota");
   // estimate (500 + 0) × 0.075 = 37 > the key's 10
-  await refused((await seed.createKey(userId, { unlimited: false, remain: 10n })).key, 403, "pre_consume_token_quota_failed");
+  await refused(
+    (await seed.createKey(userId, { unlimited: false, remain: 10n })).key,
+    403,
+    "pre_consume_token_quota_failed",
+  );
 });
 
 test("bad input is an OpenAI-shaped 4xx; unknown routes 404", async () => {
@@ -87,7 +104,12 @@ test("bad input is an OpenAI-shaped 4xx; unknown routes 404", async () => {
     ["no model", JSON.stringify({ messages }), 400, "missing_model"],
     ["messages not an array", JSON.stringify({ model: MODEL, messages: "hi" }), 400, "invalid_type"],
     ["max_tokens a string", JSON.stringify({ model: MODEL, messages, max_tokens: "10" }), 400, "invalid_type"],
-    ["over 10 MB", JSON.stringify({ model: MODEL, messages, pad: "x".repeat(10 * 1024 * 1024) }), 413, "request_too_large"],
+    [
+      "over 10 MB",
+      JSON.stringify({ model: MODEL, messages, pad: "x".repeat(10 * 1024 * 1024) }),
+      413,
+      "request_too_large",
+    ],
   ];
   for (const [name, body, status, code] of cases) {
     const r = await rawCall("/v1/chat/completions", { key: k.key, body });
@@ -97,13 +119,19 @@ test("bad input is an OpenAI-shaped 4xx; unknown routes 404", async () => {
   }
   const nf = await rawCall("/v1/no/such/route", { key: k.key, body: "{}" });
   expect(nf.status).toBe(404);
-  expect(nf.json.error).toMatchObject({ code: "unknown_url", message: expect.stringContaining("Invalid URL (POST /v1/no/such/route)") });
+  expect(nf.json.error).toMatchObject({
+    code: "unknown_url",
+    message: expect.stringContaining("Invalid URL (POST /v1/no/such/route)"),
+  });
   const get = await rawCall("/v1/chat/completions", { method: "GET", key: k.key });
   expect(get.status).toBe(405);
 });
 
 test("nothing was reserved or charged by any refusal", async () => {
-  const { rows } = await seed.pool.query("SELECT count(*)::int AS n FROM reservations r JOIN users u ON u.id = r.user_id WHERE u.\"group\" = $1", [seed.group]);
+  const { rows } = await seed.pool.query(
+    'SELECT count(*)::int AS n FROM reservations r JOIN users u ON u.id = r.user_id WHERE u."group" = $1',
+    [seed.group],
+  );
   // only the call of the IP test that got through
   expect(rows[0].n).toBe(1);
   expect(await seed.audit(userId)).toEqual([]);

@@ -32,7 +32,10 @@ test("a 32,000-`a` prompt from a user with an empty wallet is refused at once wi
   const r = await rawCall("/v1/chat/completions", { key, body: chat("a".repeat(32_000)) });
   const took = Date.now() - started;
   expect(r.status).toBe(403);
-  expect(r.json.error).toMatchObject({ code: "insufficient_user_quota", message: expect.stringContaining("User quota is not enough") });
+  expect(r.json.error).toMatchObject({
+    code: "insufficient_user_quota",
+    message: expect.stringContaining("User quota is not enough"),
+  });
   expect(took).toBeLessThan(3_000);
   expect(mock.requests).toHaveLength(0);
 });
@@ -59,7 +62,10 @@ test("/api/health answers at once while a large prompt is being counted", async 
   expect(r.status, r.text.slice(0, 200)).toBe(200);
   expect(Math.max(...healthTimes)).toBeLessThan(500);
   // counted (the estimate of gpt-4o-mini is 0.075 per token), not guessed from its size (3 bytes a token)
-  const { rows } = await seed.pool.query<{ estimate: string }>("SELECT estimate::text FROM reservations WHERE request_id = $1", [r.requestId]);
+  const { rows } = await seed.pool.query<{ estimate: string }>(
+    "SELECT estimate::text FROM reservations WHERE request_id = $1",
+    [r.requestId],
+  );
   expect(Number(rows[0].estimate)).toBeLessThan(0.9 * 0.075 * (Buffer.byteLength(content) / 3));
   // the upstream got the prompt as sent
   expect((mock.requests.at(-1)?.body as { messages: { content: string }[] }).messages[0].content).toBe(content);

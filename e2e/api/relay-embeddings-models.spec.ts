@@ -16,7 +16,11 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   mock = await MockUpstream.start();
-  await seed.createChannel({ name: "emb", baseUrl: mock.url, models: ["text-embedding-3-small", "gpt-4o", "gpt-4-turbo", "unpriced-xyz"] });
+  await seed.createChannel({
+    name: "emb",
+    baseUrl: mock.url,
+    models: ["text-embedding-3-small", "gpt-4o", "gpt-4-turbo", "unpriced-xyz"],
+  });
   userId = await seed.createUser({ quota: 50n * QUOTA_PER_USD });
   key = await seed.createKey(userId);
 });
@@ -42,7 +46,9 @@ test("embeddings as floats", async () => {
 });
 
 test("embeddings as base64 (the client's default), decoded by the client to the same floats", async () => {
-  const { data, response } = await openai(key.key).embeddings.create({ model: "text-embedding-3-small", input: "only" }).withResponse();
+  const { data, response } = await openai(key.key)
+    .embeddings.create({ model: "text-embedding-3-small", input: "only" })
+    .withResponse();
   expect(mock.requests[0].body).toMatchObject({ encoding_format: "base64" });
   expect(data.data[0].embedding).toEqual(mockEmbedding(0));
   const { log } = await seed.finished(response.headers.get("x-request-id")!);
@@ -56,25 +62,47 @@ test("models: what the key may use — served in its group, on its allow-list, p
   const some = await openai(limited.key).models.list();
   expect(some.data.map((m) => m.id)).toEqual(["gpt-4o"]);
   expect((await openai(limited.key).models.retrieve("gpt-4o")).id).toBe("gpt-4o");
-  const err = await openai(limited.key).models.retrieve("gpt-4-turbo").catch((e) => e);
+  const err = await openai(limited.key)
+    .models.retrieve("gpt-4-turbo")
+    .catch((e) => e);
   expect(err.status).toBe(404);
 });
 
 test("billing subscription and usage, /api/usage/token", async () => {
   const k = await seed.createKey(userId, { unlimited: false, remain: 2n * QUOTA_PER_USD });
-  const { response } = await openai(k.key).embeddings.create({ model: "text-embedding-3-small", input: "x" }).withResponse();
+  const { response } = await openai(k.key)
+    .embeddings.create({ model: "text-embedding-3-small", input: "x" })
+    .withResponse();
   await seed.finished(response.headers.get("x-request-id")!);
   const sub = await rawCall("/v1/dashboard/billing/subscription", { method: "GET", key: k.key });
   expect(sub.status).toBe(200);
   // granted = remain + used = $2 whatever was spent
-  expect(sub.json).toEqual({ object: "billing_subscription", has_payment_method: true, soft_limit_usd: 2, hard_limit_usd: 2, system_hard_limit_usd: 2, access_until: 0 });
+  expect(sub.json).toEqual({
+    object: "billing_subscription",
+    has_payment_method: true,
+    soft_limit_usd: 2,
+    hard_limit_usd: 2,
+    system_hard_limit_usd: 2,
+    access_until: 0,
+  });
   const usage = await rawCall("/v1/dashboard/billing/usage", { method: "GET", key: k.key });
   // 10 quota = $0.00002 = 0.002 cents
   expect(usage.json).toEqual({ object: "list", total_usage: 0.002 });
   const tu = await rawCall("/api/usage/token", { method: "GET", key: k.key });
   expect(tu.json).toEqual({
-    code: true, message: "ok",
-    data: { object: "token_usage", name: "e2e key", total_granted: 1_000_000, total_used: 10, total_available: 999_990, unlimited_quota: false, model_limits: {}, model_limits_enabled: false, expires_at: 0 },
+    code: true,
+    message: "ok",
+    data: {
+      object: "token_usage",
+      name: "e2e key",
+      total_granted: 1_000_000,
+      total_used: 10,
+      total_available: 999_990,
+      unlimited_quota: false,
+      model_limits: {},
+      model_limits_enabled: false,
+      expires_at: 0,
+    },
   });
   const unlimited = await rawCall("/v1/dashboard/billing/subscription", { method: "GET", key: key.key });
   expect(unlimited.json.hard_limit_usd).toBe(100_000_000);

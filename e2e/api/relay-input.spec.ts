@@ -35,7 +35,10 @@ test("5,000 levels of nesting in prompt, input or messages are a 400", async () 
     ["/v1/completions", `{"model":"${MODEL}","prompt":${nested(5000)}}`],
     ["/v1/embeddings", `{"model":"${MODEL}","input":${nested(5000)}}`],
     ["/v1/chat/completions", `{"model":"${MODEL}","messages":[{"role":"user","content":${nested(5000)}}]}`],
-    ["/v1/chat/completions", `{"model":"${MODEL}","stream":true,"messages":[{"role":"user","content":"hi"}],"metadata":${nested(5000)}}`],
+    [
+      "/v1/chat/completions",
+      `{"model":"${MODEL}","stream":true,"messages":[{"role":"user","content":"hi"}],"metadata":${nested(5000)}}`,
+    ],
   ];
   for (const [path, body] of cases) {
     const r = await rawCall(path, { key, body });
@@ -47,26 +50,55 @@ test("5,000 levels of nesting in prompt, input or messages are a 400", async () 
 });
 
 test("a NUL character in the model is a 400 naming the model", async () => {
-  const r = await rawCall("/v1/chat/completions", { key, body: JSON.stringify({ model: `${MODEL}\u0000`, messages: [{ role: "user", content: "hi" }] }) });
+  const r = await rawCall("/v1/chat/completions", {
+    key,
+    body: JSON.stringify({ model: `${MODEL}\u0000`, messages: [{ role: "user", content: "hi" }] }),
+  });
   expect(r.status).toBe(400);
-  expect(r.json.error).toMatchObject({ code: "invalid_value", param: "model", message: expect.stringContaining("NUL") });
+  expect(r.json.error).toMatchObject({
+    code: "invalid_value",
+    param: "model",
+    message: expect.stringContaining("NUL"),
+  });
 });
 
 test("settlement API: a refund reason with a NUL character is a 400, the reservation stays open", async () => {
   const secret = await seed.createServiceKey();
   const headers = { authorization: `Bearer ${secret}` };
   const requestId = `e2e-nul-${Date.now()}`;
-  const reserved = await rawCall("/api/settlement/reserve", { headers, body: JSON.stringify({ key, model: MODEL, request_id: requestId }) });
+  const reserved = await rawCall("/api/settlement/reserve", {
+    headers,
+    body: JSON.stringify({ key, model: MODEL, request_id: requestId }),
+  });
   expect(reserved.status, reserved.text).toBe(200);
-  const refund = await rawCall("/api/settlement/refund", { headers, body: JSON.stringify({ request_id: requestId, reason: "upstream\u0000failed" }) });
+  const refund = await rawCall("/api/settlement/refund", {
+    headers,
+    body: JSON.stringify({ request_id: requestId, reason: "upstream\u0000failed" }),
+  });
   expect(refund.status).toBe(400);
-  expect(refund.json).toMatchObject({ success: false, code: "validation", message: "reason: must not contain NUL (U+0000) characters" });
-  const reserveNul = await rawCall("/api/settlement/reserve", { headers, body: JSON.stringify({ key, model: `${MODEL}\u0000`, request_id: `${requestId}-2` }) });
+  expect(refund.json).toMatchObject({
+    success: false,
+    code: "validation",
+    message: "reason: must not contain NUL (U+0000) characters",
+  });
+  const reserveNul = await rawCall("/api/settlement/reserve", {
+    headers,
+    body: JSON.stringify({ key, model: `${MODEL}\u0000`, request_id: `${requestId}-2` }),
+  });
   expect(reserveNul.status).toBe(400);
-  expect(reserveNul.json).toMatchObject({ success: false, code: "validation", message: expect.stringContaining("model") });
-  const { rows } = await seed.pool.query<{ status: number }>("SELECT status FROM reservations WHERE request_id = $1", [requestId]);
+  expect(reserveNul.json).toMatchObject({
+    success: false,
+    code: "validation",
+    message: expect.stringContaining("model"),
+  });
+  const { rows } = await seed.pool.query<{ status: number }>("SELECT status FROM reservations WHERE request_id = $1", [
+    requestId,
+  ]);
   expect(rows).toEqual([{ status: 1 }]);
-  const ok = await rawCall("/api/settlement/refund", { headers, body: JSON.stringify({ request_id: requestId, reason: "upstream failed" }) });
+  const ok = await rawCall("/api/settlement/refund", {
+    headers,
+    body: JSON.stringify({ request_id: requestId, reason: "upstream failed" }),
+  });
   expect(ok.status).toBe(200);
   expect(await seed.audit(userId)).toEqual([]);
 });

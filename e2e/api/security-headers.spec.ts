@@ -33,12 +33,24 @@ test("pages, /api and /v1 responses carry the security headers, errors and redir
     ["page 404", () => request.get("/no-such-page"), 404],
     ["api /api/health", () => request.get("/api/health"), 200],
     ["api /api/settlement/openapi.json", () => request.get("/api/settlement/openapi.json"), 200],
-    ["api /api/settlement/reserve without credential", () => request.post("/api/settlement/reserve", { data: {} }), 401],
+    [
+      "api /api/settlement/reserve without credential",
+      () => request.post("/api/settlement/reserve", { data: {} }),
+      401,
+    ],
     ["api /api/auth/csrf", () => request.get("/api/auth/csrf"), 200],
     ["relay /v1/models", () => request.get("/v1/models", { headers: bearer }), 200],
     ["relay /v1/models without key", () => request.get("/v1/models"), 401],
-    ["relay /v1/chat/completions without key", () => request.post("/v1/chat/completions", { data: { model: "x", messages: [] } }), 401],
-    ["relay /v1/dashboard/billing/subscription", () => request.get("/v1/dashboard/billing/subscription", { headers: bearer }), 200],
+    [
+      "relay /v1/chat/completions without key",
+      () => request.post("/v1/chat/completions", { data: { model: "x", messages: [] } }),
+      401,
+    ],
+    [
+      "relay /v1/dashboard/billing/subscription",
+      () => request.get("/v1/dashboard/billing/subscription", { headers: bearer }),
+      200,
+    ],
   ];
   for (const [what, send, status] of cases) {
     const res = await send();

@@ -35,8 +35,15 @@ function startServer(port = PORT): { proc: ChildProcess; exited: Promise<number 
   let out = "";
   const proc = spawn(process.execPath, ["scripts/serve.mjs"], {
     env: {
-      ...process.env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_URL: E2E_DATABASE_URL, NEXTAUTH_SECRET: E2E_NEXTAUTH_SECRET, NEXTAUTH_URL: `http://127.0.0.1:${port}`, REDIS_URL: "",
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: E2E_DATABASE_URL,
+      NEXTAUTH_SECRET: E2E_NEXTAUTH_SECRET,
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+      REDIS_URL: "",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -47,11 +54,18 @@ function startServer(port = PORT): { proc: ChildProcess; exited: Promise<number 
 }
 
 async function ready(port = PORT) {
-  await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.status ?? 0, { timeout: 30_000 }).toBe(200);
+  await expect
+    .poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.status ?? 0, {
+      timeout: 30_000,
+    })
+    .toBe(200);
 }
 
 async function openReservations(): Promise<number> {
-  const { rows } = await seed.pool.query<{ n: string }>("SELECT count(*)::text AS n FROM reservations WHERE user_id = $1 AND status = 1", [userId]);
+  const { rows } = await seed.pool.query<{ n: string }>(
+    "SELECT count(*)::text AS n FROM reservations WHERE user_id = $1 AND status = 1",
+    [userId],
+  );
   return Number(rows[0].n);
 }
 
@@ -61,11 +75,19 @@ test("SIGTERM: a stream in flight finishes, every response already sent is settl
     await ready();
     const client = new OpenAI({ apiKey: key.key, baseURL: `http://127.0.0.1:${PORT}/v1`, maxRetries: 0 });
     // answers already sent, whose settles are still on their way when the signal comes
-    const answered = await Promise.all(Array.from({ length: 20 }, () => client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }] })));
+    const answered = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }] }),
+      ),
+    );
     expect(answered).toHaveLength(20);
     // a stream that is still running when the signal comes
     upstream.set({ chunkDelayMs: 300 });
-    const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+    });
     const pieces: string[] = [];
     const reading = (async () => {
       for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta?.content ?? "");
@@ -77,7 +99,9 @@ test("SIGTERM: a stream in flight finishes, every response already sent is settl
     await locker.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [userId]);
     server.proc.kill("SIGTERM");
     // no new connections
-    await expect.poll(async () => (await fetch(`http://127.0.0.1:${PORT}/api/health`).catch(() => null))?.status ?? "refused").toBe("refused");
+    await expect
+      .poll(async () => (await fetch(`http://127.0.0.1:${PORT}/api/health`).catch(() => null))?.status ?? "refused")
+      .toBe("refused");
     await reading;
     expect(pieces.join("")).toBe("Hello from the mock upstream.");
     await new Promise((r) => setTimeout(r, 1_500));
@@ -85,7 +109,10 @@ test("SIGTERM: a stream in flight finishes, every response already sent is settl
     locker.release();
     const code = await server.exited;
     expect(await openReservations()).toBe(0);
-    const { rows } = await seed.pool.query<{ n: string }>("SELECT count(*)::text AS n FROM logs WHERE user_id = $1 AND type = 2", [userId]);
+    const { rows } = await seed.pool.query<{ n: string }>(
+      "SELECT count(*)::text AS n FROM logs WHERE user_id = $1 AND type = 2",
+      [userId],
+    );
     expect(Number(rows[0].n)).toBe(21);
     expect(await seed.audit(userId)).toEqual([]);
     expect(code).toBe(0);
@@ -108,32 +135,54 @@ test("SIGKILL of one node: its holds come back through another node's sweeper, a
     upstream.set({ chunkDelayMs: 500 });
     const client = new OpenAI({ apiKey: key.key, baseURL: `http://127.0.0.1:${PORT}/v1`, maxRetries: 0 });
     const streams = await Promise.all(
-      Array.from({ length: 5 }, () => client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }], stream: true })),
+      Array.from({ length: 5 }, () =>
+        client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }], stream: true }),
+      ),
     );
     // each stream has begun: its hold is taken
     await Promise.all(streams.map(async (s) => (await s[Symbol.asyncIterator]().next()).done));
     const { rows: open } = await seed.pool.query<{ id: string; request_id: string }>(
-      "SELECT id::text, request_id FROM reservations WHERE user_id = $1 AND status = 1", [userId]);
+      "SELECT id::text, request_id FROM reservations WHERE user_id = $1 AND status = 1",
+      [userId],
+    );
     expect(open).toHaveLength(5);
     expect((await seed.wallet(userId, key.id)).quota).toBeLessThan(start.quota);
     victim.proc.kill("SIGKILL");
     await victim.exited;
     // within one lease and a sweep, every hold is back, each with a refund log; nothing was charged
-    await expect.poll(async () => (await seed.pool.query("SELECT 1 FROM reservations WHERE user_id = $1 AND status = 1", [userId])).rowCount, {
-      timeout: 30_000, intervals: [500],
-    }).toBe(0);
-    const { rows: closed } = await seed.pool.query<{ status: number }>("SELECT status FROM reservations WHERE id = ANY($1::bigint[])", [open.map((r) => r.id)]);
+    await expect
+      .poll(
+        async () =>
+          (await seed.pool.query("SELECT 1 FROM reservations WHERE user_id = $1 AND status = 1", [userId])).rowCount,
+        {
+          timeout: 30_000,
+          intervals: [500],
+        },
+      )
+      .toBe(0);
+    const { rows: closed } = await seed.pool.query<{ status: number }>(
+      "SELECT status FROM reservations WHERE id = ANY($1::bigint[])",
+      [open.map((r) => r.id)],
+    );
     expect(closed.map((r) => r.status)).toEqual([4, 4, 4, 4, 4]);
-    const { rows: refunds } = await seed.pool.query<{ request_id: string; quota: string; other: Record<string, unknown> }>(
-      "SELECT request_id, quota::text, other FROM logs WHERE user_id = $1 AND type = 6 AND request_id = ANY($2)", [userId, open.map((r) => r.request_id)]);
+    const { rows: refunds } = await seed.pool.query<{
+      request_id: string;
+      quota: string;
+      other: Record<string, unknown>;
+    }>("SELECT request_id, quota::text, other FROM logs WHERE user_id = $1 AND type = 6 AND request_id = ANY($2)", [
+      userId,
+      open.map((r) => r.request_id),
+    ]);
     expect(refunds).toHaveLength(5);
-    for (const r of refunds) expect(r).toMatchObject({ quota: "0", other: expect.objectContaining({ expired: true, owner: "relay" }) });
+    for (const r of refunds)
+      expect(r).toMatchObject({ quota: "0", other: expect.objectContaining({ expired: true, owner: "relay" }) });
     expect(await seed.wallet(userId, key.id)).toEqual(start);
     expect(await seed.audit(userId)).toEqual([]);
   } finally {
     upstream.set({ chunkDelayMs: 0 });
     await seed.setOption("ReservationTtlSeconds", 120);
     await seed.setOption("ReservationSweepSeconds", 30);
-    for (const s of [victim, survivor]) if (s.proc.exitCode === null && s.proc.signalCode === null) s.proc.kill("SIGKILL");
+    for (const s of [victim, survivor])
+      if (s.proc.exitCode === null && s.proc.signalCode === null) s.proc.kill("SIGKILL");
   }
 });

@@ -17,7 +17,11 @@ test("a key whose allow-list does not include the caller gets 403; one that does
   expect(refused.status).toBe(403);
   expect(refused.json).toMatchObject({ success: false, code: "ip_not_allowed" });
   // a forged X-Forwarded-For does not help (no proxy is trusted by default)
-  const forged = await rawCall("/api/usage/token", { method: "GET", key: elsewhere.key, headers: { "x-forwarded-for": "203.0.113.9" } });
+  const forged = await rawCall("/api/usage/token", {
+    method: "GET",
+    key: elsewhere.key,
+    headers: { "x-forwarded-for": "203.0.113.9" },
+  });
   expect(forged.status).toBe(403);
 
   const here = await seed.createKey(userId, { allowIps: "127.0.0.1,::1", unlimited: false, remain: 1_000n });

@@ -30,7 +30,12 @@ export type MockBehaviour = {
   dimensions: number;
 };
 
-export type RecordedRequest = { method: string; path: string; authorization: string | null; body: Record<string, unknown> | null };
+export type RecordedRequest = {
+  method: string;
+  path: string;
+  authorization: string | null;
+  body: Record<string, unknown> | null;
+};
 
 const DEFAULTS: MockBehaviour = {
   failNext: 0,
@@ -46,7 +51,8 @@ const DEFAULTS: MockBehaviour = {
 };
 
 /** What a failing mock says: a message a relay must never pass on (it names a key and a balance). */
-export const SECRET_ERROR_MESSAGE = "Upstream exploded. Your balance is $12.34 on key sk-upstreamSECRET0000000000000000";
+export const SECRET_ERROR_MESSAGE =
+  "Upstream exploded. Your balance is $12.34 on key sk-upstreamSECRET0000000000000000";
 
 const CREATED = 1_700_000_000;
 
@@ -122,21 +128,29 @@ export class MockUpstream {
     if (b.delayMs) await sleep(b.delayMs);
     if (b.failNext > 0) {
       b.failNext--;
-      return json(res, b.failStatus, { error: { message: SECRET_ERROR_MESSAGE, type: "server_error", code: "insufficient_quota" } });
+      return json(res, b.failStatus, {
+        error: { message: SECRET_ERROR_MESSAGE, type: "server_error", code: "insufficient_quota" },
+      });
     }
     this.served++;
     const model = typeof body?.model === "string" ? body.model : "mock-model";
     if (req.method === "GET" && path === "/v1/models") {
-      return json(res, 200, { object: "list", data: [{ id: model, object: "model", created: CREATED, owned_by: "mock" }] });
+      return json(res, 200, {
+        object: "list",
+        data: [{ id: model, object: "model", created: CREATED, owned_by: "mock" }],
+      });
     }
-    if (req.method !== "POST" || !body) return json(res, 400, { error: { message: "bad request", type: "invalid_request_error", code: null } });
+    if (req.method !== "POST" || !body)
+      return json(res, 400, { error: { message: "bad request", type: "invalid_request_error", code: null } });
     if (path === "/v1/embeddings") return this.embeddings(res, body, model);
     if (path === "/v1/chat/completions" || path === "/v1/completions") {
       const chat = path === "/v1/chat/completions";
       if (body.stream === true) return this.stream(req, res, body, model, chat);
       return json(res, 200, this.completion(model, chat));
     }
-    return json(res, 404, { error: { message: `Unknown path ${path}`, type: "invalid_request_error", code: "unknown_url" } });
+    return json(res, 404, {
+      error: { message: `Unknown path ${path}`, type: "invalid_request_error", code: "unknown_url" },
+    });
   }
 
   private usageObject() {
@@ -162,13 +176,30 @@ export class MockUpstream {
         ...usage,
       };
     }
-    return { id: "cmpl-mock", object: "text_completion", created: CREATED, model, choices: [{ index: 0, text: content, finish_reason: "stop" }], ...usage };
+    return {
+      id: "cmpl-mock",
+      object: "text_completion",
+      created: CREATED,
+      model,
+      choices: [{ index: 0, text: content, finish_reason: "stop" }],
+      ...usage,
+    };
   }
 
-  private async stream(req: http.IncomingMessage, res: http.ServerResponse, body: Record<string, unknown>, model: string, chat: boolean) {
+  private async stream(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    body: Record<string, unknown>,
+    model: string,
+    chat: boolean,
+  ) {
     const b = this.behaviour;
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": "mock-upstream-id" });
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      "x-request-id": "mock-upstream-id",
+    });
     let sent = 0;
     let gone = false;
     res.on("close", () => {
@@ -181,8 +212,22 @@ export class MockUpstream {
     const extra = includeUsage ? { usage: null } : {};
     const chunk = (choice: Record<string, unknown>) =>
       chat
-        ? { id: "chatcmpl-mock", object: "chat.completion.chunk", created: CREATED, model, choices: [{ index: 0, ...choice }], ...extra }
-        : { id: "cmpl-mock", object: "text_completion", created: CREATED, model, choices: [{ index: 0, ...choice }], ...extra };
+        ? {
+            id: "chatcmpl-mock",
+            object: "chat.completion.chunk",
+            created: CREATED,
+            model,
+            choices: [{ index: 0, ...choice }],
+            ...extra,
+          }
+        : {
+            id: "cmpl-mock",
+            object: "text_completion",
+            created: CREATED,
+            model,
+            choices: [{ index: 0, ...choice }],
+            ...extra,
+          };
     const write = (obj: unknown) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
     if (chat) write(chunk({ delta: { role: "assistant", content: "" }, finish_reason: null }));
     for (const piece of b.pieces) {
@@ -194,9 +239,25 @@ export class MockUpstream {
     if (gone) return;
     write(chunk(chat ? { delta: {}, finish_reason: "stop" } : { text: "", finish_reason: "stop" }));
     if (includeUsage && b.sendUsage) {
-      write(chat
-        ? { id: "chatcmpl-mock", object: "chat.completion.chunk", created: CREATED, model, choices: [], usage: this.usageObject() }
-        : { id: "cmpl-mock", object: "text_completion", created: CREATED, model, choices: [], usage: this.usageObject() });
+      write(
+        chat
+          ? {
+              id: "chatcmpl-mock",
+              object: "chat.completion.chunk",
+              created: CREATED,
+              model,
+              choices: [],
+              usage: this.usageObject(),
+            }
+          : {
+              id: "cmpl-mock",
+              object: "text_completion",
+              created: CREATED,
+              model,
+              choices: [],
+              usage: this.usageObject(),
+            },
+      );
     }
     if (b.sendDone) res.write("data: [DONE]\n\n");
     res.end();
@@ -211,7 +272,12 @@ export class MockUpstream {
       return { object: "embedding", index, embedding };
     });
     const p = this.behaviour.usage.prompt_tokens;
-    return json(res, 200, { object: "list", data, model, ...(this.behaviour.sendUsage ? { usage: { prompt_tokens: p, total_tokens: p } } : {}) });
+    return json(res, 200, {
+      object: "list",
+      data,
+      model,
+      ...(this.behaviour.sendUsage ? { usage: { prompt_tokens: p, total_tokens: p } } : {}),
+    });
   }
 }
 
@@ -222,7 +288,11 @@ export function mockEmbedding(index: number, dimensions = DEFAULTS.dimensions): 
 
 function json(res: http.ServerResponse, status: number, obj: unknown) {
   const text = JSON.stringify(obj);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "x-request-id": "mock-upstream-id" });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "x-request-id": "mock-upstream-id",
+  });
   res.end(text);
 }
 

@@ -7,7 +7,10 @@ export function openai(apiKey: string): OpenAI {
 }
 
 /** A raw call to the e2e server (for what the client cannot send: no key, bad JSON, huge bodies). */
-export async function rawCall(path: string, init: { method?: string; key?: string | null; body?: string; headers?: Record<string, string> } = {}) {
+export async function rawCall(
+  path: string,
+  init: { method?: string; key?: string | null; body?: string; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
   if (init.key) headers.authorization = `Bearer ${init.key}`;
   const res = await fetch(`${E2E_BASE_URL}${path}`, { method: init.method ?? "POST", headers, body: init.body });

@@ -52,7 +52,15 @@ export class RelaySeed {
 
   async createKey(
     userId: number,
-    opts: { unlimited?: boolean; remain?: bigint; models?: string[]; allowIps?: string; status?: number; expiredTime?: number; group?: string } = {},
+    opts: {
+      unlimited?: boolean;
+      remain?: bigint;
+      models?: string[];
+      allowIps?: string;
+      status?: number;
+      expiredTime?: number;
+      group?: string;
+    } = {},
   ): Promise<SeededKey> {
     let body = "";
     for (let i = 0; i < 48; i++) body += ALNUM[randomInt(ALNUM.length)];
@@ -62,19 +70,45 @@ export class RelaySeed {
                            unlimited_quota, model_limits_enabled, model_limits, allow_ips, "group")
        VALUES ($1, $2, $3, $4, $5, 'e2e key', $6, $7, $7, $8, $9, $10, $11, $12) RETURNING id`,
       [
-        userId, createHash("sha256").update(body).digest("hex"), body.slice(0, 4), body.slice(-4), opts.status ?? 1,
-        opts.expiredTime ?? -1, remain, opts.unlimited ?? true, (opts.models ?? []).length > 0, (opts.models ?? []).join(","),
-        opts.allowIps ?? "", opts.group ?? "",
+        userId,
+        createHash("sha256").update(body).digest("hex"),
+        body.slice(0, 4),
+        body.slice(-4),
+        opts.status ?? 1,
+        opts.expiredTime ?? -1,
+        remain,
+        opts.unlimited ?? true,
+        (opts.models ?? []).length > 0,
+        (opts.models ?? []).join(","),
+        opts.allowIps ?? "",
+        opts.group ?? "",
       ],
     );
     return { id: rows[0].id, key: `sk-${body}` };
   }
 
-  async createChannel(c: { name: string; baseUrl: string; models: string[]; priority?: number; weight?: number; modelMapping?: Record<string, string>; key?: string }) {
+  async createChannel(c: {
+    name: string;
+    baseUrl: string;
+    models: string[];
+    priority?: number;
+    weight?: number;
+    modelMapping?: Record<string, string>;
+    key?: string;
+  }) {
     const { rows } = await this.pool.query<{ id: number }>(
       `INSERT INTO channels (name, base_url, key, models, groups, priority, weight, model_mapping, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`,
-      [c.name, c.baseUrl, c.key ?? `sk-${c.name}-upstream-secret`, c.models, [this.group], c.priority ?? 0, c.weight ?? 1, JSON.stringify(c.modelMapping ?? {})],
+      [
+        c.name,
+        c.baseUrl,
+        c.key ?? `sk-${c.name}-upstream-secret`,
+        c.models,
+        [this.group],
+        c.priority ?? 0,
+        c.weight ?? 1,
+        JSON.stringify(c.modelMapping ?? {}),
+      ],
     );
     return rows[0].id;
   }
@@ -84,7 +118,9 @@ export class RelaySeed {
     let secret = "tgs_";
     for (let i = 0; i < 48; i++) secret += ALNUM[randomInt(ALNUM.length)];
     await this.pool.query("INSERT INTO service_keys (name, key_hash, key_prefix) VALUES ($1, $2, $3)", [
-      `e2e ${this.group}`, createHash("sha256").update(secret).digest("hex"), secret.slice(0, 8),
+      `e2e ${this.group}`,
+      createHash("sha256").update(secret).digest("hex"),
+      secret.slice(0, 8),
     ]);
     return secret;
   }
@@ -97,13 +133,23 @@ export class RelaySeed {
   }
 
   async wallet(userId: number, tokenId: number) {
-    const { rows } = await this.pool.query<{ quota: string; used_quota: string; remain_quota: string; key_used: string }>(
+    const { rows } = await this.pool.query<{
+      quota: string;
+      used_quota: string;
+      remain_quota: string;
+      key_used: string;
+    }>(
       `SELECT u.quota::text, u.used_quota::text, t.remain_quota::text, t.used_quota::text AS key_used
        FROM users u JOIN tokens t ON t.user_id = u.id WHERE u.id = $1 AND t.id = $2`,
       [userId, tokenId],
     );
     const r = rows[0];
-    return { quota: BigInt(r.quota), used: BigInt(r.used_quota), keyRemain: BigInt(r.remain_quota), keyUsed: BigInt(r.key_used) };
+    return {
+      quota: BigInt(r.quota),
+      used: BigInt(r.used_quota),
+      keyRemain: BigInt(r.remain_quota),
+      keyUsed: BigInt(r.key_used),
+    };
   }
 
   /** waits until the request's reservation is closed (settled 2, refunded 3); returns it with its log */
@@ -115,7 +161,15 @@ export class RelaySeed {
         [requestId],
       );
       if (rows[0] && rows[0].status !== 1) {
-        const log = await this.pool.query<{ quota: string; prompt_tokens: number; completion_tokens: number; channel_id: number | null; other: Record<string, unknown>; content: string; is_stream: boolean }>(
+        const log = await this.pool.query<{
+          quota: string;
+          prompt_tokens: number;
+          completion_tokens: number;
+          channel_id: number | null;
+          other: Record<string, unknown>;
+          content: string;
+          is_stream: boolean;
+        }>(
           "SELECT quota::text, prompt_tokens, completion_tokens, channel_id, other, content, is_stream FROM logs WHERE request_id = $1 AND type = 2",
           [requestId],
         );

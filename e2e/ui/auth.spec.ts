@@ -1,6 +1,11 @@
 import { expect, formAlert, signIn, submitLogin, test, uniqueName } from "./support";
 
-async function fillRegister(page: import("@playwright/test").Page, username: string, password: string, confirm = password) {
+async function fillRegister(
+  page: import("@playwright/test").Page,
+  username: string,
+  password: string,
+  confirm = password,
+) {
   await page.getByLabel("Username", { exact: true }).fill(username);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByLabel("Confirm password", { exact: true }).fill(confirm);
@@ -91,7 +96,10 @@ test("disabling a signed-in user ends their session at once", async ({ page, see
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test("the sixth attempt after five wrong passwords is refused, even with the right password", async ({ page, seed }) => {
+test("the sixth attempt after five wrong passwords is refused, even with the right password", async ({
+  page,
+  seed,
+}) => {
   const user = await seed.createUser();
   await page.goto("/login");
   for (let i = 1; i <= 5; i++) {

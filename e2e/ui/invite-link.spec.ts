@@ -9,7 +9,11 @@ test("a forged X-Forwarded-Host does not change the invitation link", async ({ p
   const expected = `${E2E_BASE_URL}/register?aff=${user.affCode}`;
   await expect(page.getByTestId("aff-link")).toHaveValue(expected);
 
-  await page.setExtraHTTPHeaders({ "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https", "X-Forwarded-Port": "443" });
+  await page.setExtraHTTPHeaders({
+    "X-Forwarded-Host": "evil.example",
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Port": "443",
+  });
   await page.reload();
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
   await expect(page.getByTestId("aff-link")).toHaveValue(expected);

@@ -9,12 +9,22 @@ test("a ?next= that a browser reads as another site lands on the dashboard inste
   const user = await seed.createUser();
   const offsite: string[] = [];
   // were the app to navigate away, the browser would reach this stub instead of the network
-  await page.route((url) => url.hostname.endsWith("evil.example"), (route) => {
-    offsite.push(route.request().url());
-    return route.fulfill({ status: 200, contentType: "text/html", body: "<h1>evil</h1>" });
-  });
+  await page.route(
+    (url) => url.hostname.endsWith("evil.example"),
+    (route) => {
+      offsite.push(route.request().url());
+      return route.fulfill({ status: 200, contentType: "text/html", body: "<h1>evil</h1>" });
+    },
+  );
 
-  for (const next of ["/\t/evil.example", "//evil.example", "/\\evil.example", "https://evil.example/", "/.//evil.example", "javascript:alert(1)"]) {
+  for (const next of [
+    "/\t/evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "https://evil.example/",
+    "/.//evil.example",
+    "javascript:alert(1)",
+  ]) {
     await page.context().clearCookies();
     await page.goto(`/login?next=${encodeURIComponent(next)}`);
     const res = await submitLogin(page, user.username, user.password);

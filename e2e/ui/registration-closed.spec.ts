@@ -6,7 +6,8 @@ test("registration is refused with a clear message while RegisterEnabled is fals
   test.setTimeout(90_000);
   const closedText = "Registration is closed. Ask an administrator for an account.";
   // the dictionary sent to the browser holds every text, so look for the closed notice's element
-  const registerPageSays = async () => (await (await request.get("/register")).text()).includes('data-testid="register-closed"');
+  const registerPageSays = async () =>
+    (await (await request.get("/register")).text()).includes('data-testid="register-closed"');
 
   // a form opened while registration was still open
   await page.goto("/register");

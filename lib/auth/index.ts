@@ -19,7 +19,9 @@ export const isAdmin = (user: Pick<SessionUser, "role">) => user.role >= ROLE.ad
 export const isRoot = (user: Pick<SessionUser, "role">) => user.role >= ROLE.root;
 
 /** The current user, or null when not signed in, disabled or signed out by an auth_version bump. */
-export const getSessionUser = cache(async (): Promise<SessionUser | null> => loadSessionUser(await getServerSession(authOptions)));
+export const getSessionUser = cache(async (): Promise<SessionUser | null> =>
+  loadSessionUser(await getServerSession(authOptions)),
+);
 
 /** For server actions and route handlers: the user, or AppError unauthenticated (401) / forbidden (403). */
 export async function getSessionUserOrThrow(minRole: number = ROLE.user): Promise<SessionUser> {
@@ -40,12 +42,5 @@ export async function requireUser(): Promise<SessionUser> {
 export async function requireAdmin(): Promise<SessionUser> {
   const user = await requireUser();
   if (!isAdmin(user)) notFound();
-  return user;
-}
-
-/** For root-only pages: role 100, else /login or a 404. */
-export async function requireRoot(): Promise<SessionUser> {
-  const user = await requireUser();
-  if (!isRoot(user)) notFound();
   return user;
 }

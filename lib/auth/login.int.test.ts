@@ -2,7 +2,12 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { MemoryRateLimitStore, RedisRateLimitStore, setRateLimitStore, type RateLimitStore } from "@/lib/cache/rate-limit";
+import {
+  MemoryRateLimitStore,
+  RedisRateLimitStore,
+  setRateLimitStore,
+  type RateLimitStore,
+} from "@/lib/cache/rate-limit";
 import { createUser } from "@/lib/users/service";
 import { LoginError } from "./errors";
 import { authorizeCredentials, LOGIN_LIMITS } from "./login";
@@ -51,9 +56,13 @@ describe("authorizeCredentials", () => {
     expect(await attempt(u.username, "wrong password")).toMatchObject({ ok: false, code: "invalid" });
     expect(await attempt("nobody-here", PASSWORD)).toMatchObject({ ok: false, code: "invalid" });
     expect(await attempt(u.username.toUpperCase(), PASSWORD)).toMatchObject({ ok: false, code: "invalid" });
-    await expect(authorizeCredentials({ username: u.username }, "203.0.113.10")).rejects.toMatchObject({ code: "invalid" });
+    await expect(authorizeCredentials({ username: u.username }, "203.0.113.10")).rejects.toMatchObject({
+      code: "invalid",
+    });
     await expect(authorizeCredentials("junk", "203.0.113.10")).rejects.toMatchObject({ code: "invalid" });
-    await expect(authorizeCredentials({ username: "x", password: "y".repeat(10_000) }, "203.0.113.10")).rejects.toMatchObject({ code: "invalid" });
+    await expect(
+      authorizeCredentials({ username: "x", password: "y".repeat(10_000) }, "203.0.113.10"),
+    ).rejects.toMatchObject({ code: "invalid" });
     expect(await db.log.count({ where: { userId: u.id } })).toBe(0);
     expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).lastLoginAt).toBeNull();
   });
@@ -87,7 +96,8 @@ describe("authorizeCredentials", () => {
 
   it("caps failures per IP across usernames", async () => {
     const target = await newUser();
-    for (let i = 0; i < 30; i++) expect(await attempt(`guess${i}`, "wrong", "192.0.2.1")).toMatchObject({ code: "invalid" });
+    for (let i = 0; i < 30; i++)
+      expect(await attempt(`guess${i}`, "wrong", "192.0.2.1")).toMatchObject({ code: "invalid" });
     expect(await attempt(target.username, PASSWORD, "192.0.2.1")).toMatchObject({ code: "rate_limited" });
     expect(await attempt(target.username, PASSWORD, "192.0.2.2")).toMatchObject({ ok: true });
   });
@@ -106,7 +116,12 @@ let redis: Redis | undefined;
 let redisUp = false;
 
 beforeAll(async () => {
-  redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 500 });
+  redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: 500,
+  });
   redis.on("error", () => {});
   try {
     await redis.connect();

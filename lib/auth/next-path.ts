@@ -8,7 +8,11 @@ export const DEFAULT_NEXT_PATH = "/dashboard";
 const MAX_LENGTH = 2048;
 
 /** `next` as a same-origin path ("/keys?x=1#y"), or `fallback` when it names another site or is not a URL */
-export function safeNextPath(next: string | null | undefined, origin: string, fallback: string = DEFAULT_NEXT_PATH): string {
+export function safeNextPath(
+  next: string | null | undefined,
+  origin: string,
+  fallback: string = DEFAULT_NEXT_PATH,
+): string {
   if (typeof next !== "string" || next === "" || next.length > MAX_LENGTH) return fallback;
   let base: URL;
   let url: URL;

@@ -97,7 +97,14 @@ describe("sessions end on the server", () => {
   it("refuses malformed claims and disabled users", async () => {
     const u = await newUser();
     const token = await signIn(u.username);
-    for (const bad of [null, {}, { uid: String(u.id), av: token.av }, { uid: u.id }, { uid: u.id, av: String(token.av) }, { uid: 1.5, av: 1 }]) {
+    for (const bad of [
+      null,
+      {},
+      { uid: String(u.id), av: token.av },
+      { uid: u.id },
+      { uid: u.id, av: String(token.av) },
+      { uid: 1.5, av: 1 },
+    ]) {
       expect(await loadSessionUser(bad)).toBeNull();
     }
     await db.user.update({ where: { id: u.id }, data: { status: 2 } });

@@ -67,7 +67,11 @@ describe("cache bus when Redis starts after the app", () => {
     const seen: string[] = [];
     onInvalidate("late", (id) => seen.push(id)); // starts the bus: Redis is not there yet
     await new Promise((r) => setTimeout(r, 1500)); // long enough for ioredis to give up the first subscribe
-    const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    const server = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      { stdio: "ignore" },
+    );
     try {
       const peer = new Redis(`redis://127.0.0.1:${port}`, { retryStrategy: (n) => (n > 50 ? null : 100) });
       peer.on("error", () => {});

@@ -1,6 +1,12 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FallbackRateLimitStore, MemoryRateLimitStore, RedisRateLimitStore, rateLimiter, type RateLimitStore } from "./rate-limit";
+import {
+  FallbackRateLimitStore,
+  MemoryRateLimitStore,
+  RedisRateLimitStore,
+  rateLimiter,
+  type RateLimitStore,
+} from "./rate-limit";
 
 const WINDOW = 15 * 60_000;
 
@@ -139,7 +145,10 @@ describe("FallbackRateLimitStore", () => {
     const spy = console.error;
     console.error = () => {};
     try {
-      const rl = rateLimiter({ name: "test:fallback", limit: 2, windowMs: WINDOW }, new FallbackRateLimitStore(down, new MemoryRateLimitStore()));
+      const rl = rateLimiter(
+        { name: "test:fallback", limit: 2, windowMs: WINDOW },
+        new FallbackRateLimitStore(down, new MemoryRateLimitStore()),
+      );
       expect((await rl.hit("k")).allowed).toBe(true);
       expect((await rl.hit("k")).allowed).toBe(true);
       expect((await rl.hit("k")).allowed).toBe(false);
@@ -157,7 +166,12 @@ let redis: Redis | undefined;
 let redisUp = false;
 
 beforeAll(async () => {
-  redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 500 });
+  redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: 500,
+  });
   redis.on("error", () => {});
   try {
     await redis.connect();

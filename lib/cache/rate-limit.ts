@@ -121,12 +121,19 @@ export class RedisRateLimitStore implements RateLimitStore {
   ) {}
 
   async incr(key: string, windowMs: number) {
-    const [count, ttlMs] = (await this.redis.eval(INCR_SCRIPT, 1, this.prefix + key, String(windowMs))) as [number, number];
+    const [count, ttlMs] = (await this.redis.eval(INCR_SCRIPT, 1, this.prefix + key, String(windowMs))) as [
+      number,
+      number,
+    ];
     return { count: Number(count), ttlMs: Number(ttlMs) };
   }
 
   async get(key: string) {
-    const replies = await this.redis.multi().get(this.prefix + key).pttl(this.prefix + key).exec();
+    const replies = await this.redis
+      .multi()
+      .get(this.prefix + key)
+      .pttl(this.prefix + key)
+      .exec();
     if (!replies) throw new Error("rate-limit: Redis transaction aborted");
     const [[getErr, value], [ttlErr, ttl]] = replies;
     if (getErr || ttlErr) throw getErr ?? ttlErr;

@@ -12,12 +12,21 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/cli.ts", ...args], { cwd: ROOT, env: process.env, timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      ["--conditions=react-server", "--import", "tsx", "scripts/cli.ts", ...args],
+      { cwd: ROOT, env: process.env, timeout: 30_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
-const base = { name: "c", baseUrl: "http://127.0.0.1:9/v1", key: "sk-upstream-0123456789-secret", models: "gpt-4o, gpt-4o-mini" };
+const base = {
+  name: "c",
+  baseUrl: "http://127.0.0.1:9/v1",
+  key: "sk-upstream-0123456789-secret",
+  models: "gpt-4o, gpt-4o-mini",
+};
 
 describe("channels", () => {
   beforeEach(async () => {
@@ -26,8 +35,21 @@ describe("channels", () => {
   });
 
   it("stores a channel and never shows its key back in full", async () => {
-    const c = await createChannel({ ...base, groups: ["default", "vip"], priority: 5, weight: 3, modelMapping: '{"gpt-4o":"gpt-4o-2024-08-06"}' });
-    expect(c).toMatchObject({ baseUrl: "http://127.0.0.1:9/v1", models: ["gpt-4o", "gpt-4o-mini"], groups: ["default", "vip"], priority: 5, weight: 3, maskedKey: "sk-u**********cret" });
+    const c = await createChannel({
+      ...base,
+      groups: ["default", "vip"],
+      priority: 5,
+      weight: 3,
+      modelMapping: '{"gpt-4o":"gpt-4o-2024-08-06"}',
+    });
+    expect(c).toMatchObject({
+      baseUrl: "http://127.0.0.1:9/v1",
+      models: ["gpt-4o", "gpt-4o-mini"],
+      groups: ["default", "vip"],
+      priority: 5,
+      weight: 3,
+      maskedKey: "sk-u**********cret",
+    });
     expect(JSON.stringify(c)).not.toContain("0123456789");
     expect(JSON.stringify(await listChannels())).not.toContain("0123456789");
     expect((await db.channel.findUniqueOrThrow({ where: { id: c.id } })).key).toBe(base.key);
@@ -50,7 +72,10 @@ describe("channels", () => {
     [{ baseUrl: "file:///etc/passwd" }, "baseUrl"],
     [{ baseUrl: "http://[fe80::1%eth0]/" }, "baseUrl"],
   ])("refuses %j", async (bad, field) => {
-    await expect(createChannel({ ...base, ...bad } as never)).rejects.toMatchObject({ code: "validation", fieldErrors: { [field]: expect.any(Array) } });
+    await expect(createChannel({ ...base, ...bad } as never)).rejects.toMatchObject({
+      code: "validation",
+      fieldErrors: { [field]: expect.any(Array) },
+    });
     expect(await db.channel.count()).toBe(0);
   });
 
@@ -81,26 +106,47 @@ describe("channels", () => {
   });
 
   it("allows loopback and private upstreams by default, refuses them when the option is off", async () => {
-    for (const baseUrl of ["http://127.0.0.1:9/v1", "http://localhost:9/v1", "http://[::1]:9", "http://10.0.0.5:8000", "http://192.168.1.20:11434"]) {
+    for (const baseUrl of [
+      "http://127.0.0.1:9/v1",
+      "http://localhost:9/v1",
+      "http://[::1]:9",
+      "http://10.0.0.5:8000",
+      "http://192.168.1.20:11434",
+    ]) {
       await expect(createChannel({ ...base, baseUrl })).resolves.toMatchObject({ baseUrl });
     }
     await setOption("ChannelPrivateAddressesAllowed", "false");
-    for (const baseUrl of ["http://127.0.0.1:9/v1", "http://localhost:9/v1", "http://2130706433:9", "http://[::1]:9", "http://10.0.0.5:8000", "http://[fd12::1]:80"]) {
+    for (const baseUrl of [
+      "http://127.0.0.1:9/v1",
+      "http://localhost:9/v1",
+      "http://2130706433:9",
+      "http://[::1]:9",
+      "http://10.0.0.5:8000",
+      "http://[fd12::1]:80",
+    ]) {
       await expect(createChannel({ ...base, baseUrl })).rejects.toMatchObject({
         code: "channel_address_forbidden",
         fieldErrors: { baseUrl: [expect.stringMatching(/ChannelPrivateAddressesAllowed/)] },
       });
     }
     // a public literal needs no DNS and is fine
-    await expect(createChannel({ ...base, baseUrl: "https://8.8.8.8/v1" })).resolves.toMatchObject({ baseUrl: "https://8.8.8.8/v1" });
+    await expect(createChannel({ ...base, baseUrl: "https://8.8.8.8/v1" })).resolves.toMatchObject({
+      baseUrl: "https://8.8.8.8/v1",
+    });
     expect(await db.channel.count()).toBe(6);
   });
 
   it("refuses a host that does not resolve, and an update to a forbidden address changes nothing", async () => {
-    await expect(createChannel({ ...base, baseUrl: "http://no-such-host.invalid/v1" })).rejects.toMatchObject({ code: "channel_host_unresolvable" });
+    await expect(createChannel({ ...base, baseUrl: "http://no-such-host.invalid/v1" })).rejects.toMatchObject({
+      code: "channel_host_unresolvable",
+    });
     const c = await createChannel(base);
-    await expect(updateChannel({ id: c.id, baseUrl: "http://[::ffff:169.254.169.254]/" })).rejects.toMatchObject({ code: "channel_address_forbidden" });
-    await expect(updateChannel({ id: c.id, baseUrl: "http://u:p@127.0.0.1:9" })).rejects.toMatchObject({ code: "validation" });
+    await expect(updateChannel({ id: c.id, baseUrl: "http://[::ffff:169.254.169.254]/" })).rejects.toMatchObject({
+      code: "channel_address_forbidden",
+    });
+    await expect(updateChannel({ id: c.id, baseUrl: "http://u:p@127.0.0.1:9" })).rejects.toMatchObject({
+      code: "validation",
+    });
     expect((await db.channel.findUniqueOrThrow({ where: { id: c.id } })).baseUrl).toBe(base.baseUrl);
     // an update that leaves the URL alone is not re-checked
     await setOption("ChannelPrivateAddressesAllowed", "false");
@@ -139,16 +185,63 @@ describe("channels", () => {
   });
 
   it("channel:create from the command line", async () => {
-    const r = await cli(["channel:create", "--name", "cli", "--base-url", "http://127.0.0.1:9", "--key", "sk-cli-key-abcdefgh", "--models", "a,b",
-      "--groups", "default,vip", "--priority", "2", "--weight", "7", "--model-mapping", '{"a":"a-1"}']);
+    const r = await cli([
+      "channel:create",
+      "--name",
+      "cli",
+      "--base-url",
+      "http://127.0.0.1:9",
+      "--key",
+      "sk-cli-key-abcdefgh",
+      "--models",
+      "a,b",
+      "--groups",
+      "default,vip",
+      "--priority",
+      "2",
+      "--weight",
+      "7",
+      "--model-mapping",
+      '{"a":"a-1"}',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ name: "cli", models: ["a", "b"], groups: ["default", "vip"], priority: 2, weight: 7, modelMapping: { a: "a-1" }, maskedKey: "sk-c**********efgh" });
+    expect(out).toMatchObject({
+      name: "cli",
+      models: ["a", "b"],
+      groups: ["default", "vip"],
+      priority: 2,
+      weight: 7,
+      modelMapping: { a: "a-1" },
+      maskedKey: "sk-c**********efgh",
+    });
     expect(r.stdout).not.toContain("sk-cli-key-abcdefgh");
-    const bad = await cli(["channel:create", "--name", "x", "--base-url", "http://a", "--key", "k", "--models", "a", "--weight", "heavy"]);
+    const bad = await cli([
+      "channel:create",
+      "--name",
+      "x",
+      "--base-url",
+      "http://a",
+      "--key",
+      "k",
+      "--models",
+      "a",
+      "--weight",
+      "heavy",
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--weight must be a whole number");
-    const metadata = await cli(["channel:create", "--name", "m", "--base-url", "http://2852039166/", "--key", "k", "--models", "a"]);
+    const metadata = await cli([
+      "channel:create",
+      "--name",
+      "m",
+      "--base-url",
+      "http://2852039166/",
+      "--key",
+      "k",
+      "--models",
+      "a",
+    ]);
     expect(metadata.code).toBe(1);
     expect(metadata.stderr).toContain("169.254.169.254");
     expect(await db.channel.count()).toBe(1);

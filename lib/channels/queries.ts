@@ -1,6 +1,5 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db";
-import { notFound } from "@/lib/errors";
 import { maskChannelKey } from "./mask";
 
 /** What admins see of a channel: the key masked, quota as a decimal string. */
@@ -22,8 +21,20 @@ export type ChannelDto = {
 };
 
 export const CHANNEL_SELECT = {
-  id: true, name: true, type: true, baseUrl: true, key: true, status: true, models: true, groups: true,
-  priority: true, weight: true, modelMapping: true, usedQuota: true, createdAt: true, updatedAt: true,
+  id: true,
+  name: true,
+  type: true,
+  baseUrl: true,
+  key: true,
+  status: true,
+  models: true,
+  groups: true,
+  priority: true,
+  weight: true,
+  modelMapping: true,
+  usedQuota: true,
+  createdAt: true,
+  updatedAt: true,
 } as const;
 
 type Row = Prisma.ChannelGetPayload<{ select: typeof CHANNEL_SELECT }>;
@@ -47,7 +58,9 @@ export function toChannelDto(r: Row): ChannelDto {
   };
 }
 
-export async function listChannels(filter: { status?: number; group?: string; model?: string } = {}): Promise<ChannelDto[]> {
+export async function listChannels(
+  filter: { status?: number; group?: string; model?: string } = {},
+): Promise<ChannelDto[]> {
   const rows = await db.channel.findMany({
     where: {
       ...(filter.status !== undefined ? { status: filter.status } : {}),
@@ -63,10 +76,4 @@ export async function listChannels(filter: { status?: number; group?: string; mo
 export async function getChannel(id: number): Promise<ChannelDto | null> {
   const row = await db.channel.findUnique({ where: { id }, select: CHANNEL_SELECT });
   return row ? toChannelDto(row) : null;
-}
-
-export async function getChannelOrThrow(id: number): Promise<ChannelDto> {
-  const c = await getChannel(id);
-  if (!c) throw notFound("Channel");
-  return c;
 }

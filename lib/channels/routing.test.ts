@@ -1,9 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { buildSnapshot, normaliseBaseUrl, pickChannel } from "./routing";
 
-const row = (id: number, priority: number, weight: number, extra: Partial<{ groups: string[]; models: string[] }> = {}) => ({
-  id, name: `c${id}`, baseUrl: "http://127.0.0.1:1/v1/", key: "k", models: extra.models ?? ["m"], groups: extra.groups ?? ["default"],
-  priority, weight, modelMapping: {},
+const row = (
+  id: number,
+  priority: number,
+  weight: number,
+  extra: Partial<{ groups: string[]; models: string[] }> = {},
+) => ({
+  id,
+  name: `c${id}`,
+  baseUrl: "http://127.0.0.1:1/v1/",
+  key: "k",
+  models: extra.models ?? ["m"],
+  groups: extra.groups ?? ["default"],
+  priority,
+  weight,
+  modelMapping: {},
 });
 
 /** deterministic PRNG (mulberry32) so the distribution test is repeatable */

@@ -57,13 +57,26 @@ export function normaliseBaseUrl(url: string): string {
 }
 
 export function buildSnapshot(
-  rows: { id: number; name: string; baseUrl: string; key: string; models: string[]; groups: string[]; priority: number; weight: number; modelMapping: unknown }[],
+  rows: {
+    id: number;
+    name: string;
+    baseUrl: string;
+    key: string;
+    models: string[];
+    groups: string[];
+    priority: number;
+    weight: number;
+    modelMapping: unknown;
+  }[],
 ): RoutingSnapshot {
   const tiers = new Map<string, Tier[]>();
   const modelsByGroup = new Map<string, Set<string>>();
   const byId: RoutingSnapshot["byId"] = new Map();
   for (const r of rows) {
-    const mapping = r.modelMapping && typeof r.modelMapping === "object" && !Array.isArray(r.modelMapping) ? (r.modelMapping as Record<string, string>) : {};
+    const mapping =
+      r.modelMapping && typeof r.modelMapping === "object" && !Array.isArray(r.modelMapping)
+        ? (r.modelMapping as Record<string, string>)
+        : {};
     const ch: RouteChannel = {
       id: r.id,
       name: r.name,
@@ -98,7 +111,17 @@ async function load(): Promise<RoutingSnapshot> {
     state.loading = db.channel
       .findMany({
         where: { status: CHANNEL_STATUS.enabled },
-        select: { id: true, name: true, baseUrl: true, key: true, models: true, groups: true, priority: true, weight: true, modelMapping: true },
+        select: {
+          id: true,
+          name: true,
+          baseUrl: true,
+          key: true,
+          models: true,
+          groups: true,
+          priority: true,
+          weight: true,
+          modelMapping: true,
+        },
         orderBy: { id: "asc" },
       })
       .then((rows) => (state.snapshot = { ...buildSnapshot(rows), loadedAt: sentAt }))
@@ -143,7 +166,11 @@ async function loadAfter(t: number): Promise<RoutingSnapshot> {
  * channel of the tier has weight 0). Channels already tried are skipped; when every channel has
  * been tried, the choice starts again from the top tier (a retry may reuse a channel).
  */
-export function pickChannel(tiers: readonly Tier[], tried: ReadonlySet<number>, random: () => number = Math.random): RouteChannel | null {
+export function pickChannel(
+  tiers: readonly Tier[],
+  tried: ReadonlySet<number>,
+  random: () => number = Math.random,
+): RouteChannel | null {
   for (const tier of tiers) {
     const candidates = tried.size ? tier.channels.filter((c) => !tried.has(c.id)) : tier.channels;
     if (candidates.length) return weightedPick(candidates, random);

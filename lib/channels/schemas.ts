@@ -7,33 +7,39 @@ const ZNameList = z
   .union([z.array(ZText), ZText])
   .transform((v) => [...new Set((Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean))]);
 
-const ZModelMapping = z
-  .union([ZText, z.record(ZText, z.unknown())])
-  .transform((v, ctx) => {
-    let obj: unknown = v;
-    if (typeof v === "string") {
-      if (v.trim() === "") return {};
-      try {
-        obj = JSON.parse(v);
-      } catch {
-        ctx.addIssue({ code: "custom", message: "Model mapping must be a JSON object" });
-        return z.NEVER;
-      }
-    }
-    if (!obj || typeof obj !== "object" || Array.isArray(obj)) {
+const ZModelMapping = z.union([ZText, z.record(ZText, z.unknown())]).transform((v, ctx) => {
+  let obj: unknown = v;
+  if (typeof v === "string") {
+    if (v.trim() === "") return {};
+    try {
+      obj = JSON.parse(v);
+    } catch {
       ctx.addIssue({ code: "custom", message: "Model mapping must be a JSON object" });
       return z.NEVER;
     }
-    const out: Record<string, string> = {};
-    for (const [from, to] of Object.entries(obj)) {
-      if (typeof to !== "string" || !to.trim() || !from.trim() || from.length > 128 || to.length > 128 || hasNul(from) || hasNul(to)) {
-        ctx.addIssue({ code: "custom", message: `Model mapping "${from}" must map to a model name` });
-        return z.NEVER;
-      }
-      out[from.trim()] = to.trim();
+  }
+  if (!obj || typeof obj !== "object" || Array.isArray(obj)) {
+    ctx.addIssue({ code: "custom", message: "Model mapping must be a JSON object" });
+    return z.NEVER;
+  }
+  const out: Record<string, string> = {};
+  for (const [from, to] of Object.entries(obj)) {
+    if (
+      typeof to !== "string" ||
+      !to.trim() ||
+      !from.trim() ||
+      from.length > 128 ||
+      to.length > 128 ||
+      hasNul(from) ||
+      hasNul(to)
+    ) {
+      ctx.addIssue({ code: "custom", message: `Model mapping "${from}" must map to a model name` });
+      return z.NEVER;
     }
-    return out;
-  });
+    out[from.trim()] = to.trim();
+  }
+  return out;
+});
 
 /** parsed as the relay will parse it (WHATWG URL), so what is checked is what gets called */
 function parseUrl(text: string): URL | null {

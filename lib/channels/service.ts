@@ -31,7 +31,9 @@ async function assertBaseUrlAllowed(baseUrl: string): Promise<void> {
   if (check.ok) return;
   const unresolvable = check.reason.endsWith("could not be resolved");
   const message = unresolvable ? `Base URL: ${check.reason}` : `Base URL may not point there: ${check.reason}`;
-  throw new AppError(unresolvable ? "channel_host_unresolvable" : "channel_address_forbidden", message, 400, { baseUrl: [message] });
+  throw new AppError(unresolvable ? "channel_host_unresolvable" : "channel_address_forbidden", message, 400, {
+    baseUrl: [message],
+  });
 }
 
 export async function createChannel(input: TCreateChannelInput): Promise<ChannelDto> {

@@ -29,7 +29,12 @@ export function apiOk(data: unknown, init?: ResponseInit): Response {
 
 export function apiErrorResponse(e: unknown, init?: { headers?: HeadersInit }): Response {
   const err = isAppError(e) ? e : internal(e);
-  const body = { success: false, code: err.code, message: err.message, ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}) };
+  const body = {
+    success: false,
+    code: err.code,
+    message: err.message,
+    ...(err.fieldErrors ? { fieldErrors: err.fieldErrors } : {}),
+  };
   return apiJson(body, { status: err.status, headers: init?.headers });
 }
 

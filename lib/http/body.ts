@@ -33,7 +33,11 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<{ js
     throw new AppError("invalid_request_body", "The request body must be a JSON object", 400);
   }
   if (nestedDeeperThan(json, MAX_JSON_DEPTH)) {
-    throw new AppError("nesting_too_deep", `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`, 400);
+    throw new AppError(
+      "nesting_too_deep",
+      `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+      400,
+    );
   }
   return { json: json as JsonObject, text };
 }

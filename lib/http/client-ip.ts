@@ -36,7 +36,11 @@ function normalise(text: string): string | null {
  *   last X-Forwarded-For hop is the peer, see above)
  * @returns the client address, or "unknown" when it cannot be told (an unparseable hop)
  */
-export function resolveClientIp(peer: string | undefined, xForwardedFor: string | null | undefined, trusted: IpRule[]): string {
+export function resolveClientIp(
+  peer: string | undefined,
+  xForwardedFor: string | null | undefined,
+  trusted: IpRule[],
+): string {
   const hops = xForwardedFor ? xForwardedFor.split(",") : [];
   if (peer !== undefined) hops.push(peer);
   for (let i = hops.length - 1; i >= 0; i--) {

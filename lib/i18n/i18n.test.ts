@@ -68,7 +68,12 @@ describe("issueMessage", () => {
     ["en", { username: "alice", password: "short" }, "password", "Password must be at least 8 characters."],
     ["zh", { username: "alice", password: "x".repeat(65) }, "password", "密码最多 64 个字符。"],
     ["en", { username: "a".repeat(21), password: "longenough" }, "username", "Username must be at most 20 characters."],
-    ["en", { username: "bad name!", password: "longenough" }, "username", "Username may contain letters, digits, '_', '.' and '-' only."],
+    [
+      "en",
+      { username: "bad name!", password: "longenough" },
+      "username",
+      "Username may contain letters, digits, '_', '.' and '-' only.",
+    ],
     ["en", { password: "longenough" }, "username", "Username is required."],
     ["zh", { username: 42, password: "longenough" }, "username", "用户名无效。"],
   ] as const)("%s %j -> %s", (locale, input, field, expected) => {
@@ -85,7 +90,9 @@ describe("issueMessage", () => {
   });
 
   it("translates a custom issue whose message is a dictionary key", () => {
-    const schema = z.object({ a: z.string() }).refine(() => false, { message: "error.password_mismatch", path: ["confirmPassword"] });
+    const schema = z
+      .object({ a: z.string() })
+      .refine(() => false, { message: "error.password_mismatch", path: ["confirmPassword"] });
     const r = schema.safeParse({ a: "x" });
     expect(r.success).toBe(false);
     expect(issueMessage("zh", r.error!.issues[0])).toBe("两次输入的密码不一致。");
@@ -97,8 +104,14 @@ describe("issueMessage: numbers, unknown fields and texts with values", () => {
   it("words number bounds, forged fields and custom texts with params in both languages", () => {
     const schema = z.strictObject({
       count: z.number().max(100),
-      name: z.string().refine(() => false, { message: "Token name is too long", params: { i18n: "keys.error.nameTooLong" } }),
-      ips: z.string().superRefine((_v, ctx) => ctx.addIssue({ code: "custom", message: "bad", params: { i18n: "keys.error.badIps", entries: "x, y" } })),
+      name: z
+        .string()
+        .refine(() => false, { message: "Token name is too long", params: { i18n: "keys.error.nameTooLong" } }),
+      ips: z
+        .string()
+        .superRefine((_v, ctx) =>
+          ctx.addIssue({ code: "custom", message: "bad", params: { i18n: "keys.error.badIps", entries: "x, y" } }),
+        ),
     });
     const r = schema.safeParse({ count: 101, name: "n", ips: "", user_id: 3 });
     expect(r.success).toBe(false);

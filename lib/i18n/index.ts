@@ -119,14 +119,18 @@ export function issueMessage(locale: Locale, issue: IssueLike): string {
   if (issue.code === "too_small" && (issue.origin === "number" || issue.origin === "bigint")) {
     return t(locale, "error.numberTooSmall", { field: label, min: String(issue.minimum ?? "") });
   }
-  if (issue.code === "too_big" && issue.origin === "array") return t(locale, "error.tooMany", { field: label, max: Number(issue.maximum ?? 0) });
-  if (issue.code === "unrecognized_keys") return t(locale, "error.unknownFields", { fields: (issue.keys ?? []).join(", ") });
+  if (issue.code === "too_big" && issue.origin === "array")
+    return t(locale, "error.tooMany", { field: label, max: Number(issue.maximum ?? 0) });
+  if (issue.code === "unrecognized_keys")
+    return t(locale, "error.unknownFields", { fields: (issue.keys ?? []).join(", ") });
   if (issue.code === "invalid_format" && issue.format === "regex") return t(locale, "error.badChars", { field: label });
   if (issue.code === "custom") {
     const key = issue.params?.i18n;
     if (typeof key === "string" && hasMessage(key)) {
       const vars = Object.fromEntries(
-        Object.entries(issue.params ?? {}).filter((e): e is [string, string | number] => typeof e[1] === "string" || typeof e[1] === "number"),
+        Object.entries(issue.params ?? {}).filter(
+          (e): e is [string, string | number] => typeof e[1] === "string" || typeof e[1] === "number",
+        ),
       );
       return t(locale, key, vars);
     }

@@ -73,7 +73,8 @@ export const en = {
   "error.password_mismatch": "The passwords do not match.",
   "error.wrong_password": "The current password is wrong.",
   "error.register_rate_limited": "Too many sign-ups from this address. Please try again later.",
-  "error.channel_address_forbidden": "This base URL leads to an address channels may not use (link-local, cloud metadata, or a private network while those are forbidden).",
+  "error.channel_address_forbidden":
+    "This base URL leads to an address channels may not use (link-local, cloud metadata, or a private network while those are forbidden).",
   "error.channel_host_unresolvable": "The host of this base URL could not be resolved.",
   "error.unauthenticated": "Please sign in first.",
   "error.forbidden": "You do not have permission to do this.",
@@ -177,7 +178,8 @@ export const zh: Record<MessageKey, string> = {
   "error.password_mismatch": "两次输入的密码不一致。",
   "error.wrong_password": "当前密码不正确。",
   "error.register_rate_limited": "该地址注册次数过多，请稍后再试。",
-  "error.channel_address_forbidden": "该基础 URL 指向渠道不允许使用的地址（链路本地地址、云元数据地址，或在禁止时的内网地址）。",
+  "error.channel_address_forbidden":
+    "该基础 URL 指向渠道不允许使用的地址（链路本地地址、云元数据地址，或在禁止时的内网地址）。",
   "error.channel_host_unresolvable": "无法解析该基础 URL 的主机名。",
   "error.unauthenticated": "请先登录。",
   "error.forbidden": "您没有执行此操作的权限。",

@@ -93,8 +93,17 @@ async function load(hash: string): Promise<KeyRecord | null> {
   const t = await db.token.findUnique({
     where: { keyHash: hash },
     select: {
-      id: true, name: true, status: true, expiredTime: true, remainQuota: true, unlimitedQuota: true,
-      modelLimitsEnabled: true, modelLimits: true, allowIps: true, group: true, userId: true,
+      id: true,
+      name: true,
+      status: true,
+      expiredTime: true,
+      remainQuota: true,
+      unlimitedQuota: true,
+      modelLimitsEnabled: true,
+      modelLimits: true,
+      allowIps: true,
+      group: true,
+      userId: true,
       user: { select: { status: true, group: true, username: true, setting: true, quota: true } },
     },
   });
@@ -108,7 +117,12 @@ async function load(hash: string): Promise<KeyRecord | null> {
     remainQuota: t.remainQuota,
     unlimitedQuota: t.unlimitedQuota,
     modelLimitsEnabled: t.modelLimitsEnabled,
-    modelLimits: new Set(t.modelLimits.split(",").map((s) => s.trim()).filter(Boolean)),
+    modelLimits: new Set(
+      t.modelLimits
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
     ipRules: compileIpRules(t.allowIps),
     group: t.group,
     userId: t.userId,
@@ -203,17 +217,24 @@ export async function authorizeKey(
     return { ...record, usingGroup: record.group && record.group !== "auto" ? record.group : record.user.group };
   }
   if (record.status === TOKEN_STATUS.expired) throw new AppError("token_expired", "This API key has expired", 401);
-  if (record.status === TOKEN_STATUS.exhausted) throw new AppError("token_exhausted", "This API key's quota is used up", 401);
+  if (record.status === TOKEN_STATUS.exhausted)
+    throw new AppError("token_exhausted", "This API key's quota is used up", 401);
   if (record.status !== TOKEN_STATUS.enabled) throw new AppError("token_disabled", "This API key is not usable", 401);
   if (record.expiredTime !== -1 && record.expiredTime < Date.now() / 1000) {
-    if ((await markStatus(record, TOKEN_STATUS.expired)) || reload) throw new AppError("token_expired", "This API key has expired", 401);
+    if ((await markStatus(record, TOKEN_STATUS.expired)) || reload)
+      throw new AppError("token_expired", "This API key has expired", 401);
     return authorizeKey(rawKey, ctx, true);
   }
   if (!record.unlimitedQuota && record.remainQuota <= 0n) {
-    if (await markStatus(record, TOKEN_STATUS.exhausted)) throw new AppError("token_exhausted", "This API key's quota is used up", 401);
+    if (await markStatus(record, TOKEN_STATUS.exhausted))
+      throw new AppError("token_exhausted", "This API key's quota is used up", 401);
     if (reload) {
       // the rest of the budget is held by requests in flight: refused now, not marked exhausted
-      throw new AppError("pre_consume_token_quota_failed", "token quota is not enough: the rest of this key's budget is held by requests in progress", 403);
+      throw new AppError(
+        "pre_consume_token_quota_failed",
+        "token quota is not enough: the rest of this key's budget is held by requests in progress",
+        403,
+      );
     }
     return authorizeKey(rawKey, ctx, true);
   }
@@ -225,7 +246,8 @@ export async function authorizeKey(
     if (!(record.group in usableGroups(o, record.user.group))) {
       throw new AppError("group_not_usable", `No access to group ${record.group}`, 403);
     }
-    if (!(record.group in o.GroupRatio)) throw new AppError("group_deprecated", `Group ${record.group} has been deprecated`, 403);
+    if (!(record.group in o.GroupRatio))
+      throw new AppError("group_deprecated", `Group ${record.group} has been deprecated`, 403);
     usingGroup = record.group;
   }
   if (ctx.model !== undefined && record.modelLimitsEnabled && !record.modelLimits.has(ctx.model)) {
@@ -241,8 +263,10 @@ export async function authorizeKey(
  */
 export function assertIpAllowed(ipRules: IpRule[], clientIp: string | undefined): void {
   if (ipRules.length === 0) return;
-  if (!clientIp || !parseIp(clientIp)) throw new AppError("ip_not_allowed", "Cannot determine the client IP address", 403);
-  if (!ipAllowed(ipRules, clientIp)) throw new AppError("ip_not_allowed", `IP ${clientIp} is not in this key's allow-list`, 403);
+  if (!clientIp || !parseIp(clientIp))
+    throw new AppError("ip_not_allowed", "Cannot determine the client IP address", 403);
+  if (!ipAllowed(ipRules, clientIp))
+    throw new AppError("ip_not_allowed", `IP ${clientIp} is not in this key's allow-list`, 403);
 }
 
 /** test helper */

@@ -26,18 +26,17 @@ export const ZKeyName = ZText.trim()
     params: { i18n: "keys.error.nameTooLong" },
   });
 
-const ZAllowIps = ZText.max(4000, "IP list is too long")
-  .superRefine((v, ctx) => {
-    const bad = invalidIpEntries(v);
-    if (bad.length) {
-      const entries = bad.slice(0, 3).join(", ");
-      ctx.addIssue({
-        code: "custom",
-        message: `Not an IP address or CIDR: ${entries}`,
-        params: { i18n: "keys.error.badIps", entries },
-      });
-    }
-  });
+const ZAllowIps = ZText.max(4000, "IP list is too long").superRefine((v, ctx) => {
+  const bad = invalidIpEntries(v);
+  if (bad.length) {
+    const entries = bad.slice(0, 3).join(", ");
+    ctx.addIssue({
+      code: "custom",
+      message: `Not an IP address or CIDR: ${entries}`,
+      params: { i18n: "keys.error.badIps", entries },
+    });
+  }
+});
 
 const ZGroup = ZText.trim().max(64);
 
@@ -86,7 +85,12 @@ export const ZAmountText = z
   .superRefine((v, ctx) => {
     const clean = v.replace(/[\s,_]/g, "").replace(/^[$¥]/, "");
     if (clean === "") return;
-    if (clean.startsWith("-")) ctx.addIssue({ code: "custom", message: "The amount cannot be negative", params: { i18n: "keys.error.amountNegative" } });
+    if (clean.startsWith("-"))
+      ctx.addIssue({
+        code: "custom",
+        message: "The amount cannot be negative",
+        params: { i18n: "keys.error.amountNegative" },
+      });
     else if (!/^\+?(\d+(\.\d{0,6})?|\.\d{1,6})$/.test(clean)) {
       ctx.addIssue({ code: "custom", message: "Not a valid amount", params: { i18n: "keys.error.amountFormat" } });
     }

@@ -3,7 +3,8 @@ import ipaddr from "ipaddr.js";
 // IP allow-lists of API keys: entries separated by newlines and/or commas (new-api deleted the
 // commas inside a line instead of splitting there), each an IP or a CIDR, IPv4 or IPv6.
 
-export type IpRule = { kind: "ip"; addr: ipaddr.IPv4 | ipaddr.IPv6 } | { kind: "cidr"; range: [ipaddr.IPv4 | ipaddr.IPv6, number] };
+export type IpRule =
+  { kind: "ip"; addr: ipaddr.IPv4 | ipaddr.IPv6 } | { kind: "cidr"; range: [ipaddr.IPv4 | ipaddr.IPv6, number] };
 
 export function splitIpList(text: string): string[] {
   return text
@@ -16,7 +17,8 @@ export function splitIpList(text: string): string[] {
 export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   if (!ipaddr.isValid(text)) return null;
   const addr = ipaddr.parse(text);
-  if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress()) return (addr as ipaddr.IPv6).toIPv4Address();
+  if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).isIPv4MappedAddress())
+    return (addr as ipaddr.IPv6).toIPv4Address();
   return addr;
 }
 
@@ -48,7 +50,8 @@ export function ipAllowed(rules: IpRule[], clientIp: string): boolean {
   const addr = parseIp(clientIp);
   if (!addr) return false;
   return rules.some((rule) => {
-    if (rule.kind === "ip") return rule.addr.kind() === addr.kind() && rule.addr.toNormalizedString() === addr.toNormalizedString();
+    if (rule.kind === "ip")
+      return rule.addr.kind() === addr.kind() && rule.addr.toNormalizedString() === addr.toNormalizedString();
     const [net, bits] = rule.range;
     return net.kind() === addr.kind() && addr.match(net, bits);
   });

@@ -64,7 +64,8 @@ export function guardedLookup(policy: AddressPolicy): LookupFunction {
         const reason = ip ? addressRefusal(classifyAddress(ip), policy) : "not an address";
         if (reason) return callback(new AddressNotAllowedError(`${hostname} resolves to ${address}, ${reason}`), "", 0);
       }
-      if (!addresses.length) return callback(Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }), "", 0);
+      if (!addresses.length)
+        return callback(Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }), "", 0);
       if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
     });

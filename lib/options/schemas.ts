@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { DEFAULT_COMPLETION_RATIO, DEFAULT_MODEL_PRICE, DEFAULT_MODEL_RATIO, DEFAULT_CACHE_RATIO } from "./default-prices";
+import {
+  DEFAULT_COMPLETION_RATIO,
+  DEFAULT_MODEL_PRICE,
+  DEFAULT_MODEL_RATIO,
+  DEFAULT_CACHE_RATIO,
+} from "./default-prices";
 
 // Every admin setting: its zod schema and its default. Stored as strings in the
 // options table; JSON maps are stored as JSON text.
@@ -84,8 +89,6 @@ export const OPTION_DEFAULTS: Options = {
   NotifyAllowPrivateTargets: false,
   ChannelPrivateAddressesAllowed: true,
 };
-
-export const OPTION_KEYS = Object.keys(OPTION_SCHEMAS) as OptionKey[];
 
 export function isOptionKey(key: string): key is OptionKey {
   return Object.hasOwn(OPTION_SCHEMAS, key);

@@ -9,7 +9,9 @@ import { encodeOption, isOptionKey, OPTION_DEFAULTS, parseOptionValue, type Opti
 // RELOAD_MS later.
 const RELOAD_MS = 10_000;
 
-const g = globalThis as unknown as { tollgateOptions?: { value: Options; loadedAt: number; loading?: Promise<Options> } };
+const g = globalThis as unknown as {
+  tollgateOptions?: { value: Options; loadedAt: number; loading?: Promise<Options> };
+};
 let subscribed = false;
 
 async function load(client: Db): Promise<Options> {

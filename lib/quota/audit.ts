@@ -20,8 +20,18 @@ export type AuditDifference = {
 
 export async function auditLedger(): Promise<{ users: number; keys: number; differences: AuditDifference[] }> {
   const users = await db.$queryRaw<
-    { id: number; username: string; quota: bigint; exp_quota: bigint; used_quota: bigint; exp_used: bigint;
-      request_count: bigint; exp_requests: bigint; aff_quota: bigint; exp_aff: bigint }[]
+    {
+      id: number;
+      username: string;
+      quota: bigint;
+      exp_quota: bigint;
+      used_quota: bigint;
+      exp_used: bigint;
+      request_count: bigint;
+      exp_requests: bigint;
+      aff_quota: bigint;
+      exp_aff: bigint;
+    }[]
   >`
     WITH l AS (
       SELECT user_id,
@@ -50,7 +60,8 @@ export async function auditLedger(): Promise<{ users: number; keys: number; diff
 
   const differences: AuditDifference[] = [];
   const check = (kind: "user" | "key", id: number, name: string, field: string, actual: bigint, expected: bigint) => {
-    if (actual !== expected) differences.push({ kind, id, name, field, actual: actual.toString(), expected: expected.toString() });
+    if (actual !== expected)
+      differences.push({ kind, id, name, field, actual: actual.toString(), expected: expected.toString() });
   };
   for (const u of users) {
     check("user", u.id, u.username, "quota", u.quota, u.exp_quota);

@@ -10,11 +10,21 @@ import { reserve } from "./reserve";
 import { settle } from "./settle";
 import { sweepExpiredReservations } from "./sweeper";
 
-const pricing: Pricing = resolvePricing(OPTION_DEFAULTS, { model: "gpt-4o", userGroup: "default", usingGroup: "default" });
+const pricing: Pricing = resolvePricing(OPTION_DEFAULTS, {
+  model: "gpt-4o",
+  userGroup: "default",
+  usingGroup: "default",
+});
 const OWNER = "service:1" as const;
 const reserveInput = (userId: number, tokenId: number, estimate: bigint) => ({
   owner: OWNER,
-  requestId: requestId(), userId, tokenId, model: "gpt-4o", group: "default", estimate, pricing,
+  requestId: requestId(),
+  userId,
+  tokenId,
+  model: "gpt-4o",
+  group: "default",
+  estimate,
+  pricing,
 });
 const expectAuditClean = async () => expect((await auditLedger()).differences).toEqual([]);
 
@@ -32,7 +42,10 @@ describe("reserve", () => {
 
     const broke = await makeUser();
     const bk = await makeKey(broke.id);
-    await expect(reserve(reserveInput(broke.id, bk.id, 1n))).rejects.toMatchObject({ code: "insufficient_user_quota", status: 403 });
+    await expect(reserve(reserveInput(broke.id, bk.id, 1n))).rejects.toMatchObject({
+      code: "insufficient_user_quota",
+      status: 403,
+    });
     await expectAuditClean();
   });
 
@@ -79,9 +92,12 @@ describe("reserve", () => {
     const N = 7;
     const u = await makeUser({ quota: BigInt(N) * 1_000n });
     const k = await makeKey(u.id);
-    const results = await Promise.allSettled(Array.from({ length: 30 }, () => reserve(reserveInput(u.id, k.id, 1_000n))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, () => reserve(reserveInput(u.id, k.id, 1_000n))),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(N);
-    for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "insufficient_user_quota" });
+    for (const r of results)
+      if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "insufficient_user_quota" });
     expect((await balances(u.id, k.id)).quota).toBe(0n);
     await expectAuditClean();
   });
@@ -89,7 +105,9 @@ describe("reserve", () => {
   it("a key with exactly enough for N holds gets exactly N successes", async () => {
     const u = await makeUser({ quota: 1_000_000n });
     const k = await makeKey(u.id, { unlimitedQuota: false, remainQuota: 5_000n });
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => reserve(reserveInput(u.id, k.id, 1_000n))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => reserve(reserveInput(u.id, k.id, 1_000n))),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(5);
     expect(await balances(u.id, k.id)).toMatchObject({ quota: 995_000n, remain: 0n });
     await expectAuditClean();
@@ -102,12 +120,36 @@ describe("settle and refund", () => {
     const k = await makeKey(u.id, { unlimitedQuota: false, remainQuota: 50_000n });
     const r = await reserve(reserveInput(u.id, k.id, 2_000n));
     const quota = computeQuota(pricing, { promptTokens: 1000, completionTokens: 500 }); // 3750
-    const s = await settle(OWNER, { reservationId: r.reservationId, quota, promptTokens: 1000, completionTokens: 500, other: { usage_source: "upstream" } });
+    const s = await settle(OWNER, {
+      reservationId: r.reservationId,
+      quota,
+      promptTokens: 1000,
+      completionTokens: 500,
+      other: { usage_source: "upstream" },
+    });
     expect(s).toMatchObject({ charged: 3_750n, existing: false, userQuota: 96_250n, tokenRemain: 46_250n });
-    expect(await balances(u.id, k.id)).toEqual({ quota: 96_250n, usedQuota: 3_750n, requestCount: 1n, remain: 46_250n, keyUsed: 3_750n });
+    expect(await balances(u.id, k.id)).toEqual({
+      quota: 96_250n,
+      usedQuota: 3_750n,
+      requestCount: 1n,
+      remain: 46_250n,
+      keyUsed: 3_750n,
+    });
     const log = await db.log.findFirstOrThrow({ where: { type: 2, userId: u.id } });
-    expect(log).toMatchObject({ quota: 3_750n, promptTokens: 1000, completionTokens: 500, requestId: r.requestId, tokenName: "test key", modelName: "gpt-4o" });
-    expect(log.other).toMatchObject({ model_ratio: 1.25, completion_ratio: 4, group_ratio: 1, usage_source: "upstream" });
+    expect(log).toMatchObject({
+      quota: 3_750n,
+      promptTokens: 1000,
+      completionTokens: 500,
+      requestId: r.requestId,
+      tokenName: "test key",
+      modelName: "gpt-4o",
+    });
+    expect(log.other).toMatchObject({
+      model_ratio: 1.25,
+      completion_ratio: 4,
+      group_ratio: 1,
+      usage_source: "upstream",
+    });
     const rollup = await db.usageRollup.findFirstOrThrow({ where: { userId: u.id } });
     expect(rollup).toMatchObject({ requestCount: 1n, quota: 3_750n, promptTokens: 1000n, completionTokens: 500n });
     await expectAuditClean();
@@ -127,9 +169,16 @@ describe("settle and refund", () => {
     const u = await makeUser({ quota: 10_000n });
     const k = await makeKey(u.id);
     const r = await reserve(reserveInput(u.id, k.id, 1_000n));
-    const first = await settle(OWNER, { reservationId: r.reservationId, quota: 800n, promptTokens: 640, completionTokens: 0 });
+    const first = await settle(OWNER, {
+      reservationId: r.reservationId,
+      quota: 800n,
+      promptTokens: 640,
+      completionTokens: 0,
+    });
     const replays = await Promise.all(
-      Array.from({ length: 10 }, () => settle(OWNER, { reservationId: r.reservationId, quota: 999n, promptTokens: 1, completionTokens: 1 })),
+      Array.from({ length: 10 }, () =>
+        settle(OWNER, { reservationId: r.reservationId, quota: 999n, promptTokens: 1, completionTokens: 1 }),
+      ),
     );
     for (const again of replays) expect(again).toMatchObject({ existing: true, logId: first.logId, charged: 800n });
     await expect(refund(OWNER, r.reservationId)).rejects.toMatchObject({ code: "reservation_settled" });
@@ -140,7 +189,9 @@ describe("settle and refund", () => {
     const refunds = await Promise.all(Array.from({ length: 10 }, () => refund(OWNER, r2.reservationId, "test")));
     expect(refunds.filter((x) => !x.existing)).toHaveLength(1);
     expect(refunds.reduce((sum, x) => sum + x.returned, 0n)).toBe(1_000n);
-    await expect(settle(OWNER, { reservationId: r2.reservationId, quota: 1n, promptTokens: 1, completionTokens: 0 })).rejects.toMatchObject({
+    await expect(
+      settle(OWNER, { reservationId: r2.reservationId, quota: 1n, promptTokens: 1, completionTokens: 0 }),
+    ).rejects.toMatchObject({
       code: "reservation_refunded",
     });
     expect((await balances(u.id, k.id)).quota).toBe(9_200n);
@@ -151,10 +202,18 @@ describe("settle and refund", () => {
     const u = await makeUser({ quota: 10_000n });
     const k = await makeKey(u.id);
     const r = await reserve(reserveInput(u.id, k.id, 1_000n));
-    await expect(settle(OWNER, { reservationId: r.reservationId, quota: -1n, promptTokens: 1, completionTokens: 1 })).rejects.toMatchObject({ code: "invalid_quota" });
-    await expect(settle(OWNER, { reservationId: r.reservationId, quota: 1n, promptTokens: -1, completionTokens: 1 })).rejects.toMatchObject({ code: "invalid_usage" });
-    await expect(settle(OWNER, { reservationId: r.reservationId, quota: 1n, promptTokens: 1.5, completionTokens: 1 })).rejects.toMatchObject({ code: "invalid_usage" });
-    await expect(settle(OWNER, { reservationId: 999_999n, quota: 1n, promptTokens: 1, completionTokens: 1 })).rejects.toMatchObject({ code: "reservation_not_found" });
+    await expect(
+      settle(OWNER, { reservationId: r.reservationId, quota: -1n, promptTokens: 1, completionTokens: 1 }),
+    ).rejects.toMatchObject({ code: "invalid_quota" });
+    await expect(
+      settle(OWNER, { reservationId: r.reservationId, quota: 1n, promptTokens: -1, completionTokens: 1 }),
+    ).rejects.toMatchObject({ code: "invalid_usage" });
+    await expect(
+      settle(OWNER, { reservationId: r.reservationId, quota: 1n, promptTokens: 1.5, completionTokens: 1 }),
+    ).rejects.toMatchObject({ code: "invalid_usage" });
+    await expect(
+      settle(OWNER, { reservationId: 999_999n, quota: 1n, promptTokens: 1, completionTokens: 1 }),
+    ).rejects.toMatchObject({ code: "reservation_not_found" });
     await expect(refund(OWNER, 999_999n)).rejects.toMatchObject({ code: "reservation_not_found" });
     expect((await balances(u.id, k.id)).quota).toBe(9_000n);
     expect(await db.log.count({ where: { type: 2, userId: u.id } })).toBe(0);
@@ -173,7 +232,11 @@ describe("sweeper", () => {
       where: { id: { in: [...holds.map((h) => h.reservationId), relay.reservationId] } },
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
-    const swept = await Promise.all([sweepExpiredReservations(3), sweepExpiredReservations(3), sweepExpiredReservations(3)]);
+    const swept = await Promise.all([
+      sweepExpiredReservations(3),
+      sweepExpiredReservations(3),
+      sweepExpiredReservations(3),
+    ]);
     expect(swept.reduce((a, b) => a + b, 0)).toBe(21);
     expect(await sweepExpiredReservations()).toBe(0);
     // every hold back, the relay's too: nothing is charged at an estimate
@@ -189,10 +252,24 @@ describe("sweeper", () => {
     await expectAuditClean();
 
     // a settle arriving after the sweep (a slow node) charges the real usage in full, once, with a normal consume log
-    const late = await settle(OWNER, { reservationId: holds[0].reservationId, quota: 700n, promptTokens: 560, completionTokens: 0 });
+    const late = await settle(OWNER, {
+      reservationId: holds[0].reservationId,
+      quota: 700n,
+      promptTokens: 560,
+      completionTokens: 0,
+    });
     expect(late).toMatchObject({ charged: 700n, existing: false });
-    expect(await balances(u.id, k.id)).toMatchObject({ quota: 100_000n - 1_000n - 700n, usedQuota: 700n, requestCount: 1n });
-    const again = await settle(OWNER, { reservationId: holds[0].reservationId, quota: 9_999n, promptTokens: 1, completionTokens: 1 });
+    expect(await balances(u.id, k.id)).toMatchObject({
+      quota: 100_000n - 1_000n - 700n,
+      usedQuota: 700n,
+      requestCount: 1n,
+    });
+    const again = await settle(OWNER, {
+      reservationId: holds[0].reservationId,
+      quota: 9_999n,
+      promptTokens: 1,
+      completionTokens: 1,
+    });
     expect(again).toMatchObject({ charged: 700n, existing: true, logId: late.logId });
     const consume = await db.log.findUniqueOrThrow({ where: { id: late.logId } });
     expect(consume.other).toMatchObject({ settled_after_expiry: true });
@@ -215,7 +292,12 @@ describe("concurrency", () => {
         const quota = computeQuota(pricing, { promptTokens: prompt, completionTokens: completion });
         expected.push(quota);
         const r = await reserve(reserveInput(u.id, k.id, 5_000n));
-        await settle(OWNER, { reservationId: r.reservationId, quota, promptTokens: prompt, completionTokens: completion });
+        await settle(OWNER, {
+          reservationId: r.reservationId,
+          quota,
+          promptTokens: prompt,
+          completionTokens: completion,
+        });
       }),
     );
     const total = expected.reduce((a, b) => a + b, 0n);

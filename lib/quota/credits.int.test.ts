@@ -39,8 +39,16 @@ describe("registration rewards", () => {
   it("counts 30 concurrent invitations exactly (atomic increments, no lost update)", async () => {
     await setOption("QuotaForInviter", "10");
     const inviter = await registerUser({ username: "popular", password: "password123" });
-    await Promise.all(Array.from({ length: 30 }, (_, i) => registerUser({ username: `fan${i}`, password: "password123", affCode: inviter.affCode })));
-    expect(await db.user.findUniqueOrThrow({ where: { id: inviter.id } })).toMatchObject({ affCount: 30, affQuota: 300n, affHistoryQuota: 300n });
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        registerUser({ username: `fan${i}`, password: "password123", affCode: inviter.affCode }),
+      ),
+    );
+    expect(await db.user.findUniqueOrThrow({ where: { id: inviter.id } })).toMatchObject({
+      affCount: 30,
+      affQuota: 300n,
+      affHistoryQuota: 300n,
+    });
     await expectAuditClean();
   });
 });
@@ -50,11 +58,16 @@ describe("admin quota changes", () => {
     const u = await makeUser();
     await adjustUserQuota({ id: 1, username: "root" }, { userId: u.id, mode: "add", amount: 5_000 });
     await adjustUserQuota({ id: 1, username: "root" }, { userId: u.id, mode: "subtract", amount: "1500" });
-    const set = await adjustUserQuota({ id: 1, username: "root" }, { userId: u.id, mode: "set", amount: 10_000_000_000_000n });
+    const set = await adjustUserQuota(
+      { id: 1, username: "root" },
+      { userId: u.id, mode: "set", amount: 10_000_000_000_000n },
+    );
     expect(set).toMatchObject({ from: 3_500n, to: 10_000_000_000_000n });
     const logs = await db.log.findMany({ where: { userId: u.id, type: 3, operatorId: 1 }, orderBy: { id: "asc" } });
     expect(logs.map((l) => l.quota)).toEqual([5_000n, -1_500n, 10_000_000_000_000n - 3_500n]);
-    expect(logs[2].other).toMatchObject({ op: { action: "user.quota_override", params: { from: "3500", to: "10000000000000" } } });
+    expect(logs[2].other).toMatchObject({
+      op: { action: "user.quota_override", params: { from: "3500", to: "10000000000000" } },
+    });
     expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(10_000_000_000_000n);
     await expectAuditClean();
   });
@@ -62,9 +75,13 @@ describe("admin quota changes", () => {
   it("refuses negative, fractional, zero, huge and non-numeric amounts and unknown users, writing nothing", async () => {
     const u = await makeUser({ quota: 100n });
     for (const amount of [-1, 1.5, 0, "12abc", "99999999999999999999", Number.MAX_SAFE_INTEGER + 2]) {
-      await expect(adjustUserQuota(admin, { userId: u.id, mode: "add", amount })).rejects.toMatchObject({ code: "validation" });
+      await expect(adjustUserQuota(admin, { userId: u.id, mode: "add", amount })).rejects.toMatchObject({
+        code: "validation",
+      });
     }
-    await expect(adjustUserQuota(admin, { userId: 987654, mode: "add", amount: 5 })).rejects.toMatchObject({ code: "user_not_found" });
+    await expect(adjustUserQuota(admin, { userId: 987654, mode: "add", amount: 5 })).rejects.toMatchObject({
+      code: "user_not_found",
+    });
     expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(100n);
     expect(await db.log.count({ where: { userId: u.id } })).toBe(1);
   });
@@ -86,8 +103,15 @@ describe("redemption", () => {
 
   it("refuses expired, disabled, used, unknown and malformed codes, each with its reason, and a quota of 0", async () => {
     const u = await makeUser();
-    const [expired] = await createRedemptions(1, { name: "old", quota: 100, expiredTime: Math.floor(Date.now() / 1000) + 60 });
-    await db.redemption.update({ where: { key: expired }, data: { expiredTime: BigInt(Math.floor(Date.now() / 1000) - 1) } });
+    const [expired] = await createRedemptions(1, {
+      name: "old",
+      quota: 100,
+      expiredTime: Math.floor(Date.now() / 1000) + 60,
+    });
+    await db.redemption.update({
+      where: { key: expired },
+      data: { expiredTime: BigInt(Math.floor(Date.now() / 1000) - 1) },
+    });
     const [disabled] = await createRedemptions(1, { name: "off", quota: 100 });
     await db.redemption.update({ where: { key: disabled }, data: { status: 2 } });
     const [used] = await createRedemptions(1, { name: "once", quota: 100 });
@@ -111,12 +135,18 @@ describe("aff transfer", () => {
     await setOption("QuotaForInvitee", "0");
     await setOption("QuotaForInviter", "1200000");
     const inviter = await registerUser({ username: "transferer", password: "password123" });
-    for (let i = 0; i < 3; i++) await registerUser({ username: `tr${i}`, password: "password123", affCode: inviter.affCode });
+    for (let i = 0; i < 3; i++)
+      await registerUser({ username: `tr${i}`, password: "password123", affCode: inviter.affCode });
     // aff_quota 3,600,000; each transfer is 1,000,000 (≥ QuotaPerUnit): exactly 3 succeed
     const results = await Promise.allSettled(Array.from({ length: 50 }, () => transferAffQuota(inviter.id, 1_000_000)));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
-    for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "insufficient_aff_quota" });
-    expect(await db.user.findUniqueOrThrow({ where: { id: inviter.id } })).toMatchObject({ affQuota: 600_000n, quota: 3_000_000n, affHistoryQuota: 3_600_000n });
+    for (const r of results)
+      if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "insufficient_aff_quota" });
+    expect(await db.user.findUniqueOrThrow({ where: { id: inviter.id } })).toMatchObject({
+      affQuota: 600_000n,
+      quota: 3_000_000n,
+      affHistoryQuota: 3_600_000n,
+    });
     await expectAuditClean();
   });
 

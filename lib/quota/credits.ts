@@ -38,8 +38,14 @@ export async function grantRegistrationRewards(
   if (gift > 0n) {
     await tx.user.update({ where: { id: args.userId }, data: { quota: { increment: gift } } });
     await tx.log.create({
-      data: { userId: args.userId, username: args.username, type: LOG_TYPE.system, quota: gift,
-              content: `New user registration gift ${formatQuota(gift, display)}`, other: { kind: CREDIT_KIND.registerGift } },
+      data: {
+        userId: args.userId,
+        username: args.username,
+        type: LOG_TYPE.system,
+        quota: gift,
+        content: `New user registration gift ${formatQuota(gift, display)}`,
+        other: { kind: CREDIT_KIND.registerGift },
+      },
     });
   }
   if (args.inviterId === null) return;
@@ -47,8 +53,14 @@ export async function grantRegistrationRewards(
   if (inviteeGift > 0n) {
     await tx.user.update({ where: { id: args.userId }, data: { quota: { increment: inviteeGift } } });
     await tx.log.create({
-      data: { userId: args.userId, username: args.username, type: LOG_TYPE.system, quota: inviteeGift,
-              content: `Invitation code gift ${formatQuota(inviteeGift, display)}`, other: { kind: CREDIT_KIND.inviteeGift } },
+      data: {
+        userId: args.userId,
+        username: args.username,
+        type: LOG_TYPE.system,
+        quota: inviteeGift,
+        content: `Invitation code gift ${formatQuota(inviteeGift, display)}`,
+        other: { kind: CREDIT_KIND.inviteeGift },
+      },
     });
   }
   const reward = BigInt(o.QuotaForInviter);
@@ -59,9 +71,14 @@ export async function grantRegistrationRewards(
   });
   if (reward > 0n) {
     await tx.log.create({
-      data: { userId: args.inviterId, username: inviter.username, type: LOG_TYPE.system, affQuota: reward,
-              content: `Invited user ${args.username}: reward ${formatQuota(reward, display)}`,
-              other: { kind: CREDIT_KIND.inviterReward, invitee_id: args.userId } },
+      data: {
+        userId: args.inviterId,
+        username: inviter.username,
+        type: LOG_TYPE.system,
+        affQuota: reward,
+        content: `Invited user ${args.username}: reward ${formatQuota(reward, display)}`,
+        other: { kind: CREDIT_KIND.inviterReward, invitee_id: args.userId },
+      },
     });
   }
 }
@@ -95,15 +112,28 @@ export async function adjustUserQuota(operator: { id: number | null; username: s
       username = rows[0].username;
     }
     const delta = to - from;
-    const action = mode === "add" ? "user.quota_add" : mode === "subtract" ? "user.quota_subtract" : "user.quota_override";
+    const action =
+      mode === "add" ? "user.quota_add" : mode === "subtract" ? "user.quota_subtract" : "user.quota_override";
     const content =
       mode === "set"
         ? `Administrator ${operator.username} changed the quota from ${formatQuota(from, display)} to ${formatQuota(to, display)}`
         : `Administrator ${operator.username} ${mode === "add" ? "added" : "subtracted"} ${formatQuota(amount, display)}`;
     await tx.log.create({
       data: {
-        userId, username, type: LOG_TYPE.manage, quota: delta, content, operatorId: operator.id,
-        other: { kind: CREDIT_KIND.admin, op: { action, params: mode === "set" ? { from: from.toString(), to: to.toString() } : { quota: amount.toString() } }, operator: operator.username },
+        userId,
+        username,
+        type: LOG_TYPE.manage,
+        quota: delta,
+        content,
+        operatorId: operator.id,
+        other: {
+          kind: CREDIT_KIND.admin,
+          op: {
+            action,
+            params: mode === "set" ? { from: from.toString(), to: to.toString() } : { quota: amount.toString() },
+          },
+          operator: operator.username,
+        },
       },
     });
     return { userId, from, to, delta };
@@ -136,11 +166,20 @@ export async function redeemCode(userId: number, key: string) {
       throw new AppError("redemption_expired", "This redemption code has expired", 400);
     }
     const { id, quota } = claimed[0];
-    const user = await tx.user.update({ where: { id: userId }, data: { quota: { increment: quota } }, select: { quota: true, username: true } });
+    const user = await tx.user.update({
+      where: { id: userId },
+      data: { quota: { increment: quota } },
+      select: { quota: true, username: true },
+    });
     await tx.log.create({
-      data: { userId, username: user.username, type: LOG_TYPE.topup, quota,
-              content: `Recharged ${formatQuota(quota, display)} via redemption code, code id ${id}`,
-              other: { kind: CREDIT_KIND.redemption, redemption_id: id } },
+      data: {
+        userId,
+        username: user.username,
+        type: LOG_TYPE.topup,
+        quota,
+        content: `Recharged ${formatQuota(quota, display)} via redemption code, code id ${id}`,
+        other: { kind: CREDIT_KIND.redemption, redemption_id: id },
+      },
     });
     return { quota, userQuota: user.quota };
   });
@@ -157,7 +196,11 @@ export async function transferAffQuota(userId: number, amountInput: unknown) {
   const display = displayOf(o);
   if (amount < BigInt(o.QuotaPerUnit)) {
     const min = formatQuota(BigInt(o.QuotaPerUnit), display);
-    throw new TranslatedError("aff_transfer_too_small", `The minimum transfer is ${min}`, 400, { key: "wallet.transfer.tooSmall", vars: { min }, field: "amount" });
+    throw new TranslatedError("aff_transfer_too_small", `The minimum transfer is ${min}`, 400, {
+      key: "wallet.transfer.tooSmall",
+      vars: { min },
+      field: "amount",
+    });
   }
   const result = await db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ quota: bigint; aff_quota: bigint; username: string }[]>`
@@ -165,11 +208,21 @@ export async function transferAffQuota(userId: number, amountInput: unknown) {
       WHERE id = ${userId} AND aff_quota >= ${amount}
       RETURNING quota, aff_quota, username`;
     if (!rows.length) {
-      throw new TranslatedError("insufficient_aff_quota", "Not enough invitation quota", 400, { key: "error.insufficient_aff_quota", field: "amount" });
+      throw new TranslatedError("insufficient_aff_quota", "Not enough invitation quota", 400, {
+        key: "error.insufficient_aff_quota",
+        field: "amount",
+      });
     }
     await tx.log.create({
-      data: { userId, username: rows[0].username, type: LOG_TYPE.system, quota: amount, affQuota: -amount,
-              content: `Transferred ${formatQuota(amount, display)} of invitation quota to the wallet`, other: { kind: CREDIT_KIND.affTransfer } },
+      data: {
+        userId,
+        username: rows[0].username,
+        type: LOG_TYPE.system,
+        quota: amount,
+        affQuota: -amount,
+        content: `Transferred ${formatQuota(amount, display)} of invitation quota to the wallet`,
+        other: { kind: CREDIT_KIND.affTransfer },
+      },
     });
     return { quota: rows[0].quota, affQuota: rows[0].aff_quota };
   });

@@ -23,10 +23,6 @@ export function releaseLease(reservationId: bigint): void {
   state.held.delete(reservationId);
 }
 
-export function heldLeases(): number {
-  return state.held.size;
-}
-
 /** one renewal timer per process, running while any lease is held */
 function schedule(): void {
   state.scheduled = true;

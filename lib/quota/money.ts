@@ -55,7 +55,8 @@ export function quotaToJsonNumber(q: bigint): number {
 }
 
 /** the symbol an amount field shows before its input: "$", "¥", or "" for raw quota */
-export const unitSymbol = (display: QuotaDisplay): string => (display.type === "USD" ? "$" : display.type === "CNY" ? "¥" : "");
+export const unitSymbol = (display: QuotaDisplay): string =>
+  display.type === "USD" ? "$" : display.type === "CNY" ? "¥" : "";
 
 /** decimals an amount typed in the display unit may have: enough for one quota at the default unit */
 export const MAX_AMOUNT_DECIMALS = 6;
@@ -68,10 +69,15 @@ export type ParsedAmount = { ok: true; quota: bigint } | { ok: false; reason: "f
  * separators and spaces are ignored; anything else that is not a plain decimal is a format error.
  */
 export function parseAmount(text: string, display: QuotaDisplay, max: bigint): ParsedAmount {
-  const clean = String(text).replace(/[\s,_]/g, "").replace(/^[$¥]/, "");
+  const clean = String(text)
+    .replace(/[\s,_]/g, "")
+    .replace(/^[$¥]/, "");
   if (clean.length === 0 || clean.length > 40) return { ok: false, reason: "format" };
   if (/^-/.test(clean)) return { ok: false, reason: "negative" };
-  const pattern = display.type === "TOKENS" ? /^\+?\d+$/ : new RegExp(`^\\+?(\\d+(\\.\\d{0,${MAX_AMOUNT_DECIMALS}})?|\\.\\d{1,${MAX_AMOUNT_DECIMALS}})$`);
+  const pattern =
+    display.type === "TOKENS"
+      ? /^\+?\d+$/
+      : new RegExp(`^\\+?(\\d+(\\.\\d{0,${MAX_AMOUNT_DECIMALS}})?|\\.\\d{1,${MAX_AMOUNT_DECIMALS}})$`);
   if (!pattern.test(clean)) return { ok: false, reason: "format" };
   const amount = new Dec(clean.replace(/^\+/, ""));
   let quota: Decimal;

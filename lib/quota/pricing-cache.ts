@@ -26,7 +26,13 @@ export function rememberPricing(
     }
   }
   const stored = pricingFromLogFields(pricing.model, JSON.parse(JSON.stringify(pricingLogFields(pricing))));
-  const entry = { pricing: stored, reservationId: r.reservationId, owner: r.owner, requestId: r.requestId, expiresAt: r.expiresAt.getTime() };
+  const entry = {
+    pricing: stored,
+    reservationId: r.reservationId,
+    owner: r.owner,
+    requestId: r.requestId,
+    expiresAt: r.expiresAt.getTime(),
+  };
   byId.set(r.reservationId, entry);
   byRequest.set(requestKey(r.owner, r.requestId), entry);
 }
@@ -37,7 +43,11 @@ export function recallPricing(
   ref: { reservationId?: bigint; requestId?: string },
 ): { pricing: Pricing; reservationId: bigint } | null {
   const e =
-    ref.reservationId !== undefined ? byId.get(ref.reservationId) : ref.requestId ? byRequest.get(requestKey(owner, ref.requestId)) : undefined;
+    ref.reservationId !== undefined
+      ? byId.get(ref.reservationId)
+      : ref.requestId
+        ? byRequest.get(requestKey(owner, ref.requestId))
+        : undefined;
   if (!e || e.owner !== owner || e.expiresAt < Date.now() - 86_400_000) return null;
   return { pricing: e.pricing, reservationId: e.reservationId };
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { OPTION_DEFAULTS, type Options } from "@/lib/options/schemas";
-import { computeQuota, estimateQuota, FALLBACK_MODEL_RATIO, pricingFromLogFields, pricingLogFields, resolvePricing } from "./pricing";
+import {
+  computeQuota,
+  estimateQuota,
+  FALLBACK_MODEL_RATIO,
+  pricingFromLogFields,
+  pricingLogFields,
+  resolvePricing,
+} from "./pricing";
 import { MAX_QUOTA } from "./schemas";
 
 // Expected integers are worked out by hand from new-api's formulas (QuotaPerUnit 500000).
@@ -27,7 +34,10 @@ describe("final charge (computeQuota)", () => {
       "exact decimals: 150 × 0.3 × 0.7 = 31.5 → 32 (floats give 31.499…)",
       "m",
       { ModelRatio: { m: 0.3 }, GroupRatio: { default: 0.7 } },
-      150, 0, 0, 32n,
+      150,
+      0,
+      0,
+      32n,
     ],
     ["group ratio 0 → ratio 0 → no minimum: 0", "gpt-4o", { GroupRatio: { default: 0 } }, 1000, 1000, 0, 0n],
     ["model ratio 0 (free model, checks on): 0", "m", { ModelRatio: { m: 0 } }, 1000, 1000, 0, 0n],
@@ -37,11 +47,18 @@ describe("final charge (computeQuota)", () => {
     ["price mode × group 0.8", "dall-e-3", { GroupRatio: { default: 0.8 } }, 10, 10, 0, 16_000n],
   ];
   it.each(cases)("%s", (_label, model, over, prompt, completion, cached, expected) => {
-    expect(computeQuota(price(model, over), { promptTokens: prompt, completionTokens: completion, cachedTokens: cached })).toBe(expected);
+    expect(
+      computeQuota(price(model, over), { promptTokens: prompt, completionTokens: completion, cachedTokens: cached }),
+    ).toBe(expected);
   });
 
   it("uses GroupGroupRatio over GroupRatio", () => {
-    const p = price("gpt-4o", { GroupRatio: { default: 1, vip: 2 }, GroupGroupRatio: { default: { vip: 0.5 } } }, "default", "vip");
+    const p = price(
+      "gpt-4o",
+      { GroupRatio: { default: 1, vip: 2 }, GroupGroupRatio: { default: { vip: 0.5 } } },
+      "default",
+      "vip",
+    );
     expect(p.groupRatio).toBe(0.5);
     expect(p.userGroupRatio).toBe(0.5);
     // (1000) × 1.25 × 0.5 = 625
@@ -59,7 +76,9 @@ describe("final charge (computeQuota)", () => {
 it("saturates at MAX_QUOTA instead of overflowing a bigint column", () => {
   const p = price("m", { ModelRatio: { m: 1e6 }, GroupRatio: { default: 1e6 } });
   expect(computeQuota(p, { promptTokens: 2_000_000_000, completionTokens: 0 })).toBe(MAX_QUOTA);
-  expect(estimateQuota(p, { promptTokens: 0, maxTokens: Number.MAX_SAFE_INTEGER, preConsumedTokens: 500 })).toBe(MAX_QUOTA);
+  expect(estimateQuota(p, { promptTokens: 0, maxTokens: Number.MAX_SAFE_INTEGER, preConsumedTokens: 500 })).toBe(
+    MAX_QUOTA,
+  );
 });
 
 describe("pre-charge estimate (estimateQuota)", () => {
@@ -74,7 +93,9 @@ describe("pre-charge estimate (estimateQuota)", () => {
   ];
   it.each(cases)("%s", (_label, model, over, prompt, maxTokens, expected) => {
     const o = opts(over);
-    expect(estimateQuota(price(model, over), { promptTokens: prompt, maxTokens, preConsumedTokens: o.PreConsumedQuota })).toBe(expected);
+    expect(
+      estimateQuota(price(model, over), { promptTokens: prompt, maxTokens, preConsumedTokens: o.PreConsumedQuota }),
+    ).toBe(expected);
   });
 });
 
@@ -90,19 +111,31 @@ describe("free models and unpriced models", () => {
   });
 
   it("refuses an unpriced model with 400 model_price_error", () => {
-    expect(() => price("no-such-model")).toThrowError(expect.objectContaining({ code: "model_price_error", status: 400 }));
+    expect(() => price("no-such-model")).toThrowError(
+      expect.objectContaining({ code: "model_price_error", status: 400 }),
+    );
   });
 
   it("prices an unpriced model at the fallback ratio in self-use mode or when the user accepts it", () => {
     expect(price("no-such-model", { SelfUseModeEnabled: true }).modelRatio).toBe(FALLBACK_MODEL_RATIO);
-    const p = resolvePricing(opts(), { model: "no-such-model", userGroup: "default", usingGroup: "default", acceptUnpriced: true });
+    const p = resolvePricing(opts(), {
+      model: "no-such-model",
+      userGroup: "default",
+      usingGroup: "default",
+      acceptUnpriced: true,
+    });
     // (10 + 10×1) × 37.5 = 750
     expect(computeQuota(p, { promptTokens: 10, completionTokens: 10 })).toBe(750n);
   });
 
   it("a reservation's stored fields give back the pricing it was made with", () => {
     const cases = [
-      price("gpt-4o", { GroupRatio: { default: 1, vip: 2 }, GroupGroupRatio: { default: { vip: 0.5 } } }, "default", "vip"),
+      price(
+        "gpt-4o",
+        { GroupRatio: { default: 1, vip: 2 }, GroupGroupRatio: { default: { vip: 0.5 } } },
+        "default",
+        "vip",
+      ),
       price("dall-e-3", { GroupRatio: { default: 0.8 } }),
       price("m", { ModelRatio: { m: 0.3 }, CacheRatio: { m: 0.1 }, CompletionRatio: { m: 4 }, QuotaPerUnit: 1000 }),
     ];

@@ -30,15 +30,26 @@ export type Usage = { promptTokens: number; completionTokens: number; cachedToke
 
 type PricingOptions = Pick<
   Options,
-  "ModelRatio" | "CompletionRatio" | "ModelPrice" | "CacheRatio" | "GroupRatio" | "GroupGroupRatio" |
-  "SelfUseModeEnabled" | "EnableFreeModelPreConsume" | "QuotaPerUnit"
+  | "ModelRatio"
+  | "CompletionRatio"
+  | "ModelPrice"
+  | "CacheRatio"
+  | "GroupRatio"
+  | "GroupGroupRatio"
+  | "SelfUseModeEnabled"
+  | "EnableFreeModelPreConsume"
+  | "QuotaPerUnit"
 >;
 
 /**
  * The price multiplier of a request billed in `usingGroup` for a user of `userGroup`:
  * GroupGroupRatio[userGroup][usingGroup] if set, else GroupRatio[usingGroup], else 1.
  */
-export function groupRatioOf(o: Pick<Options, "GroupRatio" | "GroupGroupRatio">, userGroup: string, usingGroup: string) {
+export function groupRatioOf(
+  o: Pick<Options, "GroupRatio" | "GroupGroupRatio">,
+  userGroup: string,
+  usingGroup: string,
+) {
   const special = o.GroupGroupRatio[userGroup]?.[usingGroup];
   if (special !== undefined) return { groupRatio: special, userGroupRatio: special };
   return { groupRatio: o.GroupRatio[usingGroup] ?? 1, userGroupRatio: -1 };
@@ -64,7 +75,14 @@ export function resolvePricing(
   const { groupRatio, userGroupRatio } = groupRatioOf(o, args.userGroup, args.usingGroup);
   const completionRatio = o.CompletionRatio[name] ?? 1;
   const cacheRatio = o.CacheRatio[name] ?? 1;
-  const base = { model: args.model, completionRatio, cacheRatio, groupRatio, userGroupRatio, quotaPerUnit: o.QuotaPerUnit };
+  const base = {
+    model: args.model,
+    completionRatio,
+    cacheRatio,
+    groupRatio,
+    userGroupRatio,
+    quotaPerUnit: o.QuotaPerUnit,
+  };
   if (Object.hasOwn(o.ModelPrice, name)) {
     const modelPrice = o.ModelPrice[name];
     const free = !o.EnableFreeModelPreConsume && (groupRatio === 0 || modelPrice === 0);
@@ -104,7 +122,12 @@ export function estimateQuota(
 ): bigint {
   if (p.free) return 0n;
   if (p.mode === "price") {
-    return toBigInt(new Dec(String(p.modelPrice)).mul(p.quotaPerUnit).mul(String(p.groupRatio)).toDecimalPlaces(0, Decimal.ROUND_DOWN));
+    return toBigInt(
+      new Dec(String(p.modelPrice))
+        .mul(p.quotaPerUnit)
+        .mul(String(p.groupRatio))
+        .toDecimalPlaces(0, Decimal.ROUND_DOWN),
+    );
   }
   const tokens = Math.max(args.promptTokens, args.preConsumedTokens) + Math.max(args.maxTokens ?? 0, 0);
   return toBigInt(
@@ -120,7 +143,12 @@ export function computeQuota(p: Pricing, usage: Usage): bigint {
   // nothing served, nothing charged: per-call models too (as new-api)
   if (Math.max(usage.promptTokens, 0) + Math.max(usage.completionTokens, 0) === 0) return 0n;
   if (p.mode === "price") {
-    return toBigInt(new Dec(String(p.modelPrice)).mul(p.quotaPerUnit).mul(String(p.groupRatio)).toDecimalPlaces(0, Decimal.ROUND_HALF_UP));
+    return toBigInt(
+      new Dec(String(p.modelPrice))
+        .mul(p.quotaPerUnit)
+        .mul(String(p.groupRatio))
+        .toDecimalPlaces(0, Decimal.ROUND_HALF_UP),
+    );
   }
   const prompt = Math.max(usage.promptTokens, 0);
   const completion = Math.max(usage.completionTokens, 0);

@@ -15,13 +15,30 @@ export type Refund = { returned: bigint; existing: boolean; userId: number; toke
  * cannot be refunded.
  */
 export async function refund(owner: ReservationOwner, reservationId: bigint, reason = ""): Promise<Refund> {
-  const [row] = await callBilling("SELECT * FROM tollgate_refund($1, $2, $3)", [owner, reservationId, cleanText(reason, 500)]);
-  const rows = [{ outcome: row.outcome as string, returned: big(row.returned), user_id: row.user_id as number | null, token_id: row.token_id as number | null }];
+  const [row] = await callBilling("SELECT * FROM tollgate_refund($1, $2, $3)", [
+    owner,
+    reservationId,
+    cleanText(reason, 500),
+  ]);
+  const rows = [
+    {
+      outcome: row.outcome as string,
+      returned: big(row.returned),
+      user_id: row.user_id as number | null,
+      token_id: row.token_id as number | null,
+    },
+  ];
   const r = rows[0];
   if (r.outcome === "not_found") throw new AppError("reservation_not_found", "Reservation not found", 404);
-  if (r.outcome === "settled") throw new AppError("reservation_settled", "This reservation was settled and cannot be refunded", 409);
+  if (r.outcome === "settled")
+    throw new AppError("reservation_settled", "This reservation was settled and cannot be refunded", 409);
   forgetPricing(reservationId);
-  const result = { returned: r.returned ?? 0n, existing: r.outcome === "existing", userId: r.user_id!, tokenId: r.token_id! };
+  const result = {
+    returned: r.returned ?? 0n,
+    existing: r.outcome === "existing",
+    userId: r.user_id!,
+    tokenId: r.token_id!,
+  };
   if (result.returned > 0n) balanceChanged({ kind: "refund", userId: result.userId, tokenId: result.tokenId });
   return result;
 }

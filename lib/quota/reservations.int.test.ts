@@ -16,11 +16,25 @@ import { settle } from "./settle";
 import { sweepExpiredReservations } from "./sweeper";
 
 const pricing = resolvePricing(OPTION_DEFAULTS, { model: "gpt-4o", userGroup: "default", usingGroup: "default" });
-const input = (owner: ReservationOwner, userId: number, tokenId: number, estimate: bigint, extra: { requestId?: string; model?: string } = {}) => ({
-  owner, requestId: extra.requestId ?? requestId(), userId, tokenId, model: extra.model ?? "gpt-4o", group: "default", estimate, pricing,
+const input = (
+  owner: ReservationOwner,
+  userId: number,
+  tokenId: number,
+  estimate: bigint,
+  extra: { requestId?: string; model?: string } = {},
+) => ({
+  owner,
+  requestId: extra.requestId ?? requestId(),
+  userId,
+  tokenId,
+  model: extra.model ?? "gpt-4o",
+  group: "default",
+  estimate,
+  pricing,
 });
 const expectAuditClean = async () => expect((await auditLedger()).differences).toEqual([]);
-const expire = (id: bigint) => db.reservation.update({ where: { id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+const expire = (id: bigint) =>
+  db.reservation.update({ where: { id }, data: { expiresAt: new Date(Date.now() - 1000) } });
 
 beforeEach(async () => {
   await setOption("PreConsumeMode", "always");
@@ -36,12 +50,22 @@ describe("request ids belong to their owner", () => {
     const b = await reserve(input("service:2", u.id, k.id, 1_000n, { requestId: rid }));
     const c = await reserve(input(RELAY_OWNER, u.id, k.id, 1_000n, { requestId: rid }));
     expect(new Set([a.reservationId, b.reservationId, c.reservationId]).size).toBe(3);
-    expect(await reserve(input("service:1", u.id, k.id, 1_000n, { requestId: rid }))).toMatchObject({ reservationId: a.reservationId, existing: true });
-    await expect(reserve(input("service:1", u.id, other.id, 1_000n, { requestId: rid }))).rejects.toMatchObject({ code: "request_id_conflict", status: 409 });
-    await expect(reserve(input("service:1", u.id, k.id, 1_000n, { requestId: rid, model: "gpt-4o-mini" }))).rejects.toMatchObject({ code: "request_id_conflict" });
+    expect(await reserve(input("service:1", u.id, k.id, 1_000n, { requestId: rid }))).toMatchObject({
+      reservationId: a.reservationId,
+      existing: true,
+    });
+    await expect(reserve(input("service:1", u.id, other.id, 1_000n, { requestId: rid }))).rejects.toMatchObject({
+      code: "request_id_conflict",
+      status: 409,
+    });
+    await expect(
+      reserve(input("service:1", u.id, k.id, 1_000n, { requestId: rid, model: "gpt-4o-mini" })),
+    ).rejects.toMatchObject({ code: "request_id_conflict" });
     expect((await balances(u.id, k.id)).quota).toBe(7_000n);
     // settle and refund find only the owner's reservation
-    await expect(settle("service:2", { reservationId: a.reservationId, quota: 1n, promptTokens: 1, completionTokens: 0 })).rejects.toMatchObject({ code: "reservation_not_found" });
+    await expect(
+      settle("service:2", { reservationId: a.reservationId, quota: 1n, promptTokens: 1, completionTokens: 0 }),
+    ).rejects.toMatchObject({ code: "reservation_not_found" });
     await expect(refund(RELAY_OWNER, a.reservationId)).rejects.toMatchObject({ code: "reservation_not_found" });
     expect(await db.reservation.findUniqueOrThrow({ where: { id: a.reservationId } })).toMatchObject({ status: 1 });
   });
@@ -53,7 +77,9 @@ describe("request ids belong to their owner", () => {
     const results = await Promise.allSettled(Array.from({ length: 80 }, () => reserve(one)));
     const failed = results.filter((r) => r.status === "rejected");
     expect(failed).toEqual([]);
-    const ids = new Set(results.map((r) => (r as PromiseFulfilledResult<{ reservationId: bigint }>).value.reservationId));
+    const ids = new Set(
+      results.map((r) => (r as PromiseFulfilledResult<{ reservationId: bigint }>).value.reservationId),
+    );
     expect(ids.size).toBe(1);
     expect(results.filter((r) => r.status === "fulfilled" && !r.value.existing)).toHaveLength(1);
     expect((await balances(u.id, k.id)).quota).toBe(9_000n);
@@ -69,7 +95,9 @@ describe("refund and settle: the first to arrive wins forever", () => {
     await expire(r.reservationId);
     expect(await sweepExpiredReservations()).toBe(1);
     expect(await refund("service:1", r.reservationId, "gave up")).toMatchObject({ returned: 0n, existing: false });
-    await expect(settle("service:1", { reservationId: r.reservationId, quota: 500n, promptTokens: 400, completionTokens: 0 })).rejects.toMatchObject({
+    await expect(
+      settle("service:1", { reservationId: r.reservationId, quota: 500n, promptTokens: 400, completionTokens: 0 }),
+    ).rejects.toMatchObject({
       code: "reservation_refunded",
     });
     expect(await refund("service:1", r.reservationId)).toMatchObject({ returned: 0n, existing: true });
@@ -107,11 +135,21 @@ describe("leases", () => {
       const renewed = await db.reservation.findUniqueOrThrow({ where: { id: working.reservationId } });
       expect(renewed.expiresAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
       expect(await sweepExpiredReservations()).toBe(1);
-      expect(await db.reservation.findUniqueOrThrow({ where: { id: working.reservationId } })).toMatchObject({ status: 1, heldQuota: 1_000n });
-      expect(await db.reservation.findUniqueOrThrow({ where: { id: dead.reservationId } })).toMatchObject({ status: 4 });
+      expect(await db.reservation.findUniqueOrThrow({ where: { id: working.reservationId } })).toMatchObject({
+        status: 1,
+        heldQuota: 1_000n,
+      });
+      expect(await db.reservation.findUniqueOrThrow({ where: { id: dead.reservationId } })).toMatchObject({
+        status: 4,
+      });
       expect((await balances(u.id, k.id)).quota).toBe(9_000n);
       // the long request ends: its real usage is charged
-      await settle(RELAY_OWNER, { reservationId: working.reservationId, quota: 1_500n, promptTokens: 1000, completionTokens: 100 });
+      await settle(RELAY_OWNER, {
+        reservationId: working.reservationId,
+        quota: 1_500n,
+        promptTokens: 1000,
+        completionTokens: 100,
+      });
       expect((await balances(u.id, k.id)).quota).toBe(8_500n);
     } finally {
       releaseLease(working.reservationId);
@@ -127,17 +165,28 @@ describe("what moves with a charge", () => {
     const u = await makeUser({ quota: 100_000n });
     const k = await makeKey(u.id);
     const [first, served] = await Promise.all(
-      ["first", "served"].map((name) => createChannel({ name, baseUrl: "http://127.0.0.1:9", key: "k", models: ["gpt-4o"] })),
+      ["first", "served"].map((name) =>
+        createChannel({ name, baseUrl: "http://127.0.0.1:9", key: "k", models: ["gpt-4o"] }),
+      ),
     );
     const swept = await reserve({ ...input(RELAY_OWNER, u.id, k.id, 2_000n), channelId: first.id });
     const late = await reserve({ ...input(RELAY_OWNER, u.id, k.id, 2_000n), channelId: first.id });
     await expire(swept.reservationId);
     await expire(late.reservationId);
     await sweepExpiredReservations();
-    const used = async () => Promise.all([first.id, served.id].map(async (id) => (await db.channel.findUniqueOrThrow({ where: { id } })).usedQuota));
+    const used = async () =>
+      Promise.all(
+        [first.id, served.id].map(async (id) => (await db.channel.findUniqueOrThrow({ where: { id } })).usedQuota),
+      );
     expect(await used()).toEqual([0n, 0n]);
     // the late settle of a request a retry served on the second channel
-    await settle(RELAY_OWNER, { reservationId: late.reservationId, quota: 700n, promptTokens: 560, completionTokens: 0, channelId: served.id });
+    await settle(RELAY_OWNER, {
+      reservationId: late.reservationId,
+      quota: 700n,
+      promptTokens: 560,
+      completionTokens: 0,
+      channelId: served.id,
+    });
     expect(await used()).toEqual([0n, 700n]);
     await expectAuditClean();
   });
@@ -148,7 +197,12 @@ describe("what moves with a charge", () => {
     const empty = await reserve(input(RELAY_OWNER, u.id, k.id, 1_000n));
     const served = await reserve(input(RELAY_OWNER, u.id, k.id, 1_000n));
     await settle(RELAY_OWNER, { reservationId: empty.reservationId, quota: 0n, promptTokens: 0, completionTokens: 0 });
-    await settle(RELAY_OWNER, { reservationId: served.reservationId, quota: 10n, promptTokens: 8, completionTokens: 0 });
+    await settle(RELAY_OWNER, {
+      reservationId: served.reservationId,
+      quota: 10n,
+      promptTokens: 8,
+      completionTokens: 0,
+    });
     expect(await balances(u.id, k.id)).toMatchObject({ requestCount: 1n, usedQuota: 10n });
     expect(await db.log.count({ where: { userId: u.id, type: 2 } })).toBe(2);
     await expectAuditClean();
@@ -159,14 +213,22 @@ describe("what moves with a charge", () => {
     const k = await makeKey(u.id, { unlimitedQuota: false, remainQuota: 1_000n });
     const r = await reserve(input(RELAY_OWNER, u.id, k.id, 1_000n));
     expect((await balances(u.id, k.id)).remain).toBe(0n);
-    await expect(authorizeKey(k.key, {})).rejects.toMatchObject({ code: "pre_consume_token_quota_failed", status: 403 });
+    await expect(authorizeKey(k.key, {})).rejects.toMatchObject({
+      code: "pre_consume_token_quota_failed",
+      status: 403,
+    });
     expect(await db.token.findUniqueOrThrow({ where: { id: k.id } })).toMatchObject({ status: 1 });
     // the request fails upstream: its hold comes back and the key works again
     await refund(RELAY_OWNER, r.reservationId, "upstream failed");
     await expect(authorizeKey(k.key, {})).resolves.toMatchObject({ tokenId: k.id });
     // spent for real: now it is exhausted, and persisted so
     const spent = await reserve(input(RELAY_OWNER, u.id, k.id, 1_000n));
-    await settle(RELAY_OWNER, { reservationId: spent.reservationId, quota: 1_000n, promptTokens: 800, completionTokens: 0 });
+    await settle(RELAY_OWNER, {
+      reservationId: spent.reservationId,
+      quota: 1_000n,
+      promptTokens: 800,
+      completionTokens: 0,
+    });
     await expect(authorizeKey(k.key, {})).rejects.toMatchObject({ code: "token_exhausted" });
     expect(await db.token.findUniqueOrThrow({ where: { id: k.id } })).toMatchObject({ status: 4 });
   });

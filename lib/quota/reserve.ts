@@ -45,7 +45,11 @@ export type Reservation = {
 
 /** The refusal of a wallet at or below zero: the reserve's, and the relay's check before it counts a prompt. */
 export function emptyWalletError(quota: bigint, o: Options): AppError {
-  return new AppError("insufficient_user_quota", `User quota is not enough, remaining quota: ${formatQuota(quota, displayOf(o))}`, 403);
+  return new AppError(
+    "insufficient_user_quota",
+    `User quota is not enough, remaining quota: ${formatQuota(quota, displayOf(o))}`,
+    403,
+  );
 }
 
 /**
@@ -58,9 +62,19 @@ export async function reserve(input: ReserveInput): Promise<Reservation> {
   const [row] = await callBilling(
     "SELECT * FROM tollgate_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     [
-      input.owner, input.requestId, input.userId, input.tokenId, input.channelId ?? null, input.model, input.group,
-      input.estimate, o.PreConsumeMode === "always", BigInt(o.TrustQuota), o.ReservationTtlSeconds,
-      JSON.stringify(pricingLogFields(input.pricing)), input.pricing.free,
+      input.owner,
+      input.requestId,
+      input.userId,
+      input.tokenId,
+      input.channelId ?? null,
+      input.model,
+      input.group,
+      input.estimate,
+      o.PreConsumeMode === "always",
+      BigInt(o.TrustQuota),
+      o.ReservationTtlSeconds,
+      JSON.stringify(pricingLogFields(input.pricing)),
+      input.pricing.free,
     ],
   );
   const r = {
@@ -91,7 +105,13 @@ export async function reserve(input: ReserveInput): Promise<Reservation> {
       if (r.outcome === "reserved") {
         rememberPricing(reservation, input.pricing);
         if (r.held > 0n) {
-          balanceChanged({ kind: "reserve", userId: input.userId, tokenId: input.tokenId, userQuota: r.userQuota, tokenRemain: r.tokenRemain });
+          balanceChanged({
+            kind: "reserve",
+            userId: input.userId,
+            tokenId: input.tokenId,
+            userQuota: r.userQuota,
+            tokenRemain: r.tokenRemain,
+          });
         }
       }
       return reservation;

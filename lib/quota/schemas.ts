@@ -22,11 +22,13 @@ export const ZQuotaAmount = z
 
 export const ZPositiveQuota = ZQuotaAmount.refine((v) => v > 0n, "Amount must be greater than 0");
 
-export const ZAdjustQuotaInput = z.object({
-  userId: z.number().int().positive(),
-  mode: z.enum(["add", "subtract", "set"]),
-  amount: ZQuotaAmount,
-}).refine((v) => v.mode === "set" || v.amount > 0n, { message: "Amount must be greater than 0", path: ["amount"] });
+export const ZAdjustQuotaInput = z
+  .object({
+    userId: z.number().int().positive(),
+    mode: z.enum(["add", "subtract", "set"]),
+    amount: ZQuotaAmount,
+  })
+  .refine((v) => v.mode === "set" || v.amount > 0n, { message: "Amount must be greater than 0", path: ["amount"] });
 export type TAdjustQuotaInput = z.input<typeof ZAdjustQuotaInput>;
 
 /** the states of a reservation (docs/reservations.md); the SQL functions name them alike */

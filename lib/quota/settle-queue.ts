@@ -27,7 +27,13 @@ const BATCH_MAX = 128;
 const LINGER_MS = 10;
 const RETRY_DELAYS_MS = [50, 250, 1000, 3000, 5000, 5000, 10000, 10000, 30000, 30000];
 
-type Item = { owner: ReservationOwner; input: SettleInput; attempts: number; stripped: boolean; done: (r: SettleResult | Error) => void };
+type Item = {
+  owner: ReservationOwner;
+  input: SettleInput;
+  attempts: number;
+  stripped: boolean;
+  done: (r: SettleResult | Error) => void;
+};
 type State = { pending: number; queue: Item[]; running: boolean; idle: (() => void)[] };
 const g = globalThis as unknown as { tollgateSettleQueue?: State };
 const state: State = (g.tollgateSettleQueue ??= { pending: 0, queue: [], running: false, idle: [] });
@@ -52,7 +58,12 @@ export function settlesIdle(): Promise<void> {
  * once the settle has landed or failed for good. Never rejects: a settle that cannot be written
  * is logged, and its hold returns through the sweeper.
  */
-export function scheduleSettle(owner: ReservationOwner, reservationId: bigint, build: () => Promise<SettleInput>, label: string): Promise<void> {
+export function scheduleSettle(
+  owner: ReservationOwner,
+  reservationId: bigint,
+  build: () => Promise<SettleInput>,
+  label: string,
+): Promise<void> {
   state.pending++;
   return (async () => {
     try {
@@ -96,7 +107,10 @@ function takeBatch(): Item[] {
 
 async function settleItems(batch: Item[]): Promise<void> {
   try {
-    const results = await settleBatch(batch[0].owner, batch.map((b) => b.input));
+    const results = await settleBatch(
+      batch[0].owner,
+      batch.map((b) => b.input),
+    );
     results.forEach((r, i) => batch[i].done(r));
   } catch (e) {
     if (batch.length > 1) {
@@ -115,9 +129,12 @@ async function settleItems(batch: Item[]): Promise<void> {
       item.done(e instanceof Error ? e : new Error(String(e)));
       return;
     }
-    setTimeout(() => {
-      state.queue.push(item);
-      void run();
-    }, RETRY_DELAYS_MS[item.attempts - 1]).unref();
+    setTimeout(
+      () => {
+        state.queue.push(item);
+        void run();
+      },
+      RETRY_DELAYS_MS[item.attempts - 1],
+    ).unref();
   }
 }

@@ -22,11 +22,36 @@ describe("settle: a batch of reservations in one statement", () => {
     const b = await makeUser({ quota: 100_000n });
     const bk = await makeKey(b.id);
     const r = async (u: number, k: number, estimate: bigint) =>
-      (await reserve({ owner: OWNER, requestId: requestId(), userId: u, tokenId: k, model: "gpt-4o", group: "default", estimate, pricing })).reservationId;
-    const [r1, r2, r3, r4, r5] = [await r(b.id, bk.id, 1_000n), await r(a.id, ak.id, 1_000n), await r(a.id, ak.id, 2_000n), await r(a.id, ak.id, 500n), await r(b.id, bk.id, 10n)];
+      (
+        await reserve({
+          owner: OWNER,
+          requestId: requestId(),
+          userId: u,
+          tokenId: k,
+          model: "gpt-4o",
+          group: "default",
+          estimate,
+          pricing,
+        })
+      ).reservationId;
+    const [r1, r2, r3, r4, r5] = [
+      await r(b.id, bk.id, 1_000n),
+      await r(a.id, ak.id, 1_000n),
+      await r(a.id, ak.id, 2_000n),
+      await r(a.id, ak.id, 500n),
+      await r(b.id, bk.id, 10n),
+    ];
     await refund(OWNER, r4, "test");
     await settle(OWNER, { reservationId: r5, quota: 7n, promptTokens: 1, completionTokens: 1 });
-    const item = (reservationId: bigint, userId: number, tokenId: number, quota: bigint) => ({ reservationId, userId, tokenId, quota, promptTokens: 10, completionTokens: 5, other: { usage_source: "upstream" } });
+    const item = (reservationId: bigint, userId: number, tokenId: number, quota: bigint) => ({
+      reservationId,
+      userId,
+      tokenId,
+      quota,
+      promptTokens: 10,
+      completionTokens: 5,
+      other: { usage_source: "upstream" },
+    });
 
     const results = await settleBatch(OWNER, [
       item(r1, b.id, bk.id, 1_200n), // more than held
@@ -38,7 +63,9 @@ describe("settle: a batch of reservations in one statement", () => {
       { ...item(r1, b.id, bk.id, 1n), quota: -1n }, // invalid
       item(r2, a.id, ak.id, 300n), // the same reservation twice in one batch
     ]);
-    expect(results.map((x) => ("charged" in x ? { charged: x.charged, existing: x.existing } : { code: x.code }))).toEqual([
+    expect(
+      results.map((x) => ("charged" in x ? { charged: x.charged, existing: x.existing } : { code: x.code })),
+    ).toEqual([
       { charged: 1_200n, existing: false },
       { charged: 300n, existing: false },
       { charged: 2_000n, existing: false },
@@ -48,8 +75,17 @@ describe("settle: a batch of reservations in one statement", () => {
       { code: "invalid_quota" },
       { charged: 300n, existing: true },
     ]);
-    expect(await balances(a.id, ak.id)).toMatchObject({ quota: 100_000n - 2_300n, remain: 50_000n - 2_300n, usedQuota: 2_300n, requestCount: 2n });
-    expect(await balances(b.id, bk.id)).toMatchObject({ quota: 100_000n - 1_207n, usedQuota: 1_207n, requestCount: 2n });
+    expect(await balances(a.id, ak.id)).toMatchObject({
+      quota: 100_000n - 2_300n,
+      remain: 50_000n - 2_300n,
+      usedQuota: 2_300n,
+      requestCount: 2n,
+    });
+    expect(await balances(b.id, bk.id)).toMatchObject({
+      quota: 100_000n - 1_207n,
+      usedQuota: 1_207n,
+      requestCount: 2n,
+    });
     expect(await db.log.count({ where: { type: 2 } })).toBe(4);
     expect((await auditLedger()).differences).toEqual([]);
   });
@@ -60,11 +96,38 @@ describe("settle: a batch of reservations in one statement", () => {
     const k = await makeKey(u.id);
     const ids: bigint[] = [];
     for (let i = 0; i < 200; i++) {
-      ids.push((await reserve({ owner: OWNER, requestId: requestId(), userId: u.id, tokenId: k.id, model: "gpt-4o", group: "default", estimate: 100n, pricing })).reservationId);
+      ids.push(
+        (
+          await reserve({
+            owner: OWNER,
+            requestId: requestId(),
+            userId: u.id,
+            tokenId: k.id,
+            model: "gpt-4o",
+            group: "default",
+            estimate: 100n,
+            pricing,
+          })
+        ).reservationId,
+      );
     }
     const before = await balances(u.id, k.id);
     const chunks = Array.from({ length: 8 }, (_, c) => ids.filter((_, i) => i % 8 === c));
-    await Promise.all(chunks.map((chunk) => settleBatch(OWNER, chunk.map((reservationId) => ({ reservationId, userId: u.id, tokenId: k.id, quota: 3n, promptTokens: 1, completionTokens: 1 })))));
+    await Promise.all(
+      chunks.map((chunk) =>
+        settleBatch(
+          OWNER,
+          chunk.map((reservationId) => ({
+            reservationId,
+            userId: u.id,
+            tokenId: k.id,
+            quota: 3n,
+            promptTokens: 1,
+            completionTokens: 1,
+          })),
+        ),
+      ),
+    );
     const after = await balances(u.id, k.id);
     expect(before.quota - after.quota).toBe(600n);
     expect(after.requestCount - before.requestCount).toBe(200n);
@@ -74,10 +137,26 @@ describe("settle: a batch of reservations in one statement", () => {
   it("cleans and truncates what comes from upstream before it reaches the log", async () => {
     const u = await makeUser({ quota: 100_000n });
     const k = await makeKey(u.id);
-    const id = (await reserve({ owner: OWNER, requestId: requestId(), userId: u.id, tokenId: k.id, model: "gpt-4o", group: "default", estimate: 10n, pricing })).reservationId;
+    const id = (
+      await reserve({
+        owner: OWNER,
+        requestId: requestId(),
+        userId: u.id,
+        tokenId: k.id,
+        model: "gpt-4o",
+        group: "default",
+        estimate: 10n,
+        pricing,
+      })
+    ).reservationId;
     const s = await settle(OWNER, {
-      reservationId: id, quota: 5n, promptTokens: 4, completionTokens: 0,
-      upstreamRequestId: "req\u0000-" + "x".repeat(500), ip: "1".repeat(100), content: "a\u0000b\ud800c",
+      reservationId: id,
+      quota: 5n,
+      promptTokens: 4,
+      completionTokens: 0,
+      upstreamRequestId: "req\u0000-" + "x".repeat(500),
+      ip: "1".repeat(100),
+      content: "a\u0000b\ud800c",
       other: { upstream_note: "nul\u0000inside", "key\u0000": 1 },
     });
     const log = await db.log.findUniqueOrThrow({ where: { id: s.logId } });
@@ -92,22 +171,48 @@ describe("settle: a batch of reservations in one statement", () => {
     const k = await makeKey(u.id);
     const ids: bigint[] = [];
     for (let i = 0; i < 3; i++) {
-      ids.push((await reserve({ owner: OWNER, requestId: requestId(), userId: u.id, tokenId: k.id, model: "gpt-4o", group: "default", estimate: 100n, pricing })).reservationId);
+      ids.push(
+        (
+          await reserve({
+            owner: OWNER,
+            requestId: requestId(),
+            userId: u.id,
+            tokenId: k.id,
+            model: "gpt-4o",
+            group: "default",
+            estimate: 100n,
+            pricing,
+          })
+        ).reservationId,
+      );
     }
     // a log row PostgreSQL refuses for its data (what an odd upstream value once did)
     await db.$executeRawUnsafe(`CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.content = 'poison' THEN RAISE EXCEPTION 'poisoned row' USING ERRCODE = '22023'; END IF; RETURN NEW; END $$`);
-    await db.$executeRawUnsafe(`CREATE TRIGGER test_poison BEFORE INSERT ON logs FOR EACH ROW EXECUTE FUNCTION test_poison()`);
+    await db.$executeRawUnsafe(
+      `CREATE TRIGGER test_poison BEFORE INSERT ON logs FOR EACH ROW EXECUTE FUNCTION test_poison()`,
+    );
     const errors: unknown[] = [];
     const original = console.error;
     console.error = (...args: unknown[]) => errors.push(args);
     try {
       const started = Date.now();
-      ids.forEach((reservationId, i) =>
-        void scheduleSettle(OWNER, reservationId, async () => ({
-          reservationId, quota: 40n + BigInt(i), promptTokens: 30, completionTokens: 0, content: i === 1 ? "poison" : "fine",
-          upstreamRequestId: "up-1", other: { usage_source: "upstream", frt: 12 },
-        }), "test"),
+      ids.forEach(
+        (reservationId, i) =>
+          void scheduleSettle(
+            OWNER,
+            reservationId,
+            async () => ({
+              reservationId,
+              quota: 40n + BigInt(i),
+              promptTokens: 30,
+              completionTokens: 0,
+              content: i === 1 ? "poison" : "fine",
+              upstreamRequestId: "up-1",
+              other: { usage_source: "upstream", frt: 12 },
+            }),
+            "test",
+          ),
       );
       await settlesIdle();
       expect(Date.now() - started).toBeLessThan(1_000);
@@ -118,7 +223,11 @@ describe("settle: a batch of reservations in one statement", () => {
     }
     expect(errors).toEqual([]);
     const rows = await db.reservation.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } });
-    expect(rows.map((r) => [r.status, r.chargedQuota])).toEqual([[2, 40n], [2, 41n], [2, 42n]]);
+    expect(rows.map((r) => [r.status, r.chargedQuota])).toEqual([
+      [2, 40n],
+      [2, 41n],
+      [2, 42n],
+    ]);
     const poisoned = await db.log.findUniqueOrThrow({ where: { id: rows[1].logId! } });
     expect(poisoned).toMatchObject({ quota: 41n, upstreamRequestId: "", content: expect.stringContaining("dropped") });
     expect(poisoned.other).toMatchObject({ usage_source: "upstream", model_ratio: 1.25 });
@@ -129,11 +238,33 @@ describe("settle: a batch of reservations in one statement", () => {
   it("two batches of two nodes that share channels never deadlock (100 rounds)", async () => {
     const users = await Promise.all([0, 1, 2, 3].map(() => makeUser({ quota: 10n ** 9n })));
     const keys = await Promise.all(users.map((u) => makeKey(u.id)));
-    const [c1, c2] = await Promise.all(["c1", "c2"].map((name) => createChannel({ name, baseUrl: "http://127.0.0.1:9", key: "k", models: ["gpt-4o"] })));
-    const item = (reservationId: bigint, channelId: number) => ({ reservationId, quota: 3n, promptTokens: 2, completionTokens: 0, channelId });
+    const [c1, c2] = await Promise.all(
+      ["c1", "c2"].map((name) => createChannel({ name, baseUrl: "http://127.0.0.1:9", key: "k", models: ["gpt-4o"] })),
+    );
+    const item = (reservationId: bigint, channelId: number) => ({
+      reservationId,
+      quota: 3n,
+      promptTokens: 2,
+      completionTokens: 0,
+      channelId,
+    });
     for (let round = 0; round < 100; round++) {
       const r = await Promise.all(
-        users.map(async (u, i) => (await reserve({ owner: OWNER, requestId: requestId(), userId: u.id, tokenId: keys[i].id, model: "gpt-4o", group: "default", estimate: 10n, pricing })).reservationId),
+        users.map(
+          async (u, i) =>
+            (
+              await reserve({
+                owner: OWNER,
+                requestId: requestId(),
+                userId: u.id,
+                tokenId: keys[i].id,
+                model: "gpt-4o",
+                group: "default",
+                estimate: 10n,
+                pricing,
+              })
+            ).reservationId,
+        ),
       );
       // one batch meets channel 1 then 2, the other 2 then 1
       const [a, b] = await Promise.all([

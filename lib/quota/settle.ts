@@ -51,9 +51,16 @@ const MAX_CONTENT = 2_000;
 
 function invalid(input: SettleInput): AppError | null {
   if (input.quota < 0n) return new AppError("invalid_quota", "Charge cannot be negative", 400);
-  for (const [name, v] of [["prompt_tokens", input.promptTokens], ["completion_tokens", input.completionTokens]] as const) {
+  for (const [name, v] of [
+    ["prompt_tokens", input.promptTokens],
+    ["completion_tokens", input.completionTokens],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v < 0 || v > MAX_TOKENS_PER_REQUEST) {
-      return new AppError("invalid_usage", `${name} must be a whole number between 0 and ${MAX_TOKENS_PER_REQUEST}`, 400);
+      return new AppError(
+        "invalid_usage",
+        `${name} must be a whole number between 0 and ${MAX_TOKENS_PER_REQUEST}`,
+        400,
+      );
     }
   }
   return null;
@@ -81,10 +88,26 @@ function cleanJson(v: unknown, depth = 0): unknown {
  * with when PostgreSQL refused its data. The charge, the tokens and the pricing stay.
  */
 export function withoutDescription(input: SettleInput): SettleInput {
-  const keep = ["usage_source", "cache_tokens", "model_ratio", "completion_ratio", "cache_ratio", "model_price", "group_ratio",
-    "user_group_ratio", "quota_per_unit", "billing_mode"];
+  const keep = [
+    "usage_source",
+    "cache_tokens",
+    "model_ratio",
+    "completion_ratio",
+    "cache_ratio",
+    "model_price",
+    "group_ratio",
+    "user_group_ratio",
+    "quota_per_unit",
+    "billing_mode",
+  ];
   const other = Object.fromEntries(Object.entries(input.other ?? {}).filter(([k]) => keep.includes(k)));
-  return { ...input, content: "Some fields of this log were dropped: the database refused them", ip: "", upstreamRequestId: "", other };
+  return {
+    ...input,
+    content: "Some fields of this log were dropped: the database refused them",
+    ip: "",
+    upstreamRequestId: "",
+    other,
+  };
 }
 
 /** a PostgreSQL error caused by the data of a statement (class 22 data exception, 23 integrity) */
@@ -117,7 +140,12 @@ export async function settleBatch(owner: ReservationOwner, inputs: readonly Sett
       col((x) => cleanText(x.ip ?? "", MAX_IP)),
       col((x) => cleanText(x.upstreamRequestId ?? "", MAX_UPSTREAM_REQUEST_ID)),
       col((x) =>
-        JSON.stringify(cleanJson({ ...(x.other ?? {}), ...(x.useTimeMs !== undefined ? { use_time_ms: Math.round(x.useTimeMs) } : {}) })),
+        JSON.stringify(
+          cleanJson({
+            ...(x.other ?? {}),
+            ...(x.useTimeMs !== undefined ? { use_time_ms: Math.round(x.useTimeMs) } : {}),
+          }),
+        ),
       ),
     ]);
     for (const row of rows) {
@@ -150,7 +178,14 @@ function toResult(input: SettleInput, row: Record<string, unknown>): SettleResul
         tokenRemain: big(row.token_remain),
       };
       if (!s.existing) {
-        balanceChanged({ kind: "settle", userId: s.userId, tokenId: s.tokenId, userQuota: s.userQuota, tokenRemain: s.tokenRemain, charged: s.charged });
+        balanceChanged({
+          kind: "settle",
+          userId: s.userId,
+          tokenId: s.tokenId,
+          userQuota: s.userQuota,
+          tokenRemain: s.tokenRemain,
+          charged: s.charged,
+        });
       }
       return s;
     }

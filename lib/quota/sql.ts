@@ -5,7 +5,10 @@ import { pgPool } from "@/lib/db";
 // raw query here). node-postgres returns int8 as text: `big` turns it back into a bigint.
 
 export async function callBilling(text: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-  const res = await pgPool().query(text, params.map((p) => (typeof p === "bigint" ? p.toString() : p)));
+  const res = await pgPool().query(
+    text,
+    params.map((p) => (typeof p === "bigint" ? p.toString() : p)),
+  );
   return res.rows;
 }
 

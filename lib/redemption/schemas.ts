@@ -2,8 +2,6 @@ import { z } from "zod";
 import { ZText } from "@/lib/text";
 import { ZPositiveQuota } from "@/lib/quota/schemas";
 
-export const REDEMPTION_STATUS = { enabled: 1, disabled: 2, used: 3 } as const;
-
 export const ZCreateRedemptionsInput = z.object({
   name: ZText.trim().min(1, "Name is required").max(20, "Name must be at most 20 characters"),
   /** a code of quota 0 is refused (new-api silently turned it into 100) */

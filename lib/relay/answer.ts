@@ -29,11 +29,13 @@ export async function jsonResponse(job: Job, answer: Extract<UpstreamAnswer, { k
     () =>
       settleInputFor(job, answer, {
         usage,
-        localTexts: usage ? null : () => {
-          const out: string[] = [];
-          generatedTexts(body, out);
-          return out;
-        },
+        localTexts: usage
+          ? null
+          : () => {
+              const out: string[] = [];
+              generatedTexts(body, out);
+              return out;
+            },
         frt,
         isStream: false,
         endReason: null,

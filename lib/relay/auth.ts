@@ -27,7 +27,10 @@ export function extractKey(headers: Headers, pathname: string): string | null {
   }
   const auth = headers.get("authorization");
   if (!auth) return null;
-  const v = auth.trim().replace(/^bearer(\s+|$)/i, "").trim();
+  const v = auth
+    .trim()
+    .replace(/^bearer(\s+|$)/i, "")
+    .trim();
   return v || null;
 }
 
@@ -42,7 +45,12 @@ export function splitKey(raw: string): { body: string | null; channelId: number 
 }
 
 /** The key of a request, checked by authorizeKey (readOnly: a key may still read its own usage when expired or exhausted). */
-export async function authenticateKey(headers: Headers, pathname: string, clientIp: string, readOnly = false): Promise<RelayKey> {
+export async function authenticateKey(
+  headers: Headers,
+  pathname: string,
+  clientIp: string,
+  readOnly = false,
+): Promise<RelayKey> {
   const raw = extractKey(headers, pathname);
   const { body, channelId } = raw ? splitKey(raw) : { body: null, channelId: null };
   // a malformed key is looked up as what it is: not found

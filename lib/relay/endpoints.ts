@@ -37,7 +37,8 @@ const legacyCompletions: EndpointSpec = {
   parse(body) {
     const model = requireModel(body);
     const p = body.prompt;
-    if (p !== undefined && p !== null && typeof p !== "string" && !Array.isArray(p)) throw invalidType("prompt", "a string or an array");
+    if (p !== undefined && p !== null && typeof p !== "string" && !Array.isArray(p))
+      throw invalidType("prompt", "a string or an array");
     return {
       model,
       stream: optionalBoolean(body, "stream"),
@@ -57,7 +58,8 @@ const embedding: EndpointSpec = {
     if (typeof input !== "string" && !Array.isArray(input)) throw invalidType("input", "a string or an array");
     if (Array.isArray(input) && input.length === 0) throw invalidType("input", "a non-empty array");
     const fmt = body.encoding_format;
-    if (fmt !== undefined && fmt !== null && fmt !== "float" && fmt !== "base64") throw invalidType("encoding_format", `"float" or "base64"`);
+    if (fmt !== undefined && fmt !== null && fmt !== "float" && fmt !== "base64")
+      throw invalidType("encoding_format", `"float" or "base64"`);
     // embeddings never stream; a stream flag is passed on and ignored like upstreams do
     return { model, stream: false, wantsUsage: false, maxTokens: null, prompt: inputPromptParts(input, "input") };
   },
@@ -71,7 +73,8 @@ function streamOptions(body: JsonObject): JsonObject | null {
   return so;
 }
 
-const endpoint = (spec: EndpointSpec) => withRelayKey({ path: spec.path, method: "POST" }, (r) => relayRequest(r, spec));
+const endpoint = (spec: EndpointSpec) =>
+  withRelayKey({ path: spec.path, method: "POST" }, (r) => relayRequest(r, spec));
 
 /** POST /v1/chat/completions */
 export const chatCompletions = endpoint(chat);

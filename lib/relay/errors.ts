@@ -21,6 +21,13 @@ export function openAiErrorResponse(e: unknown, requestId: string): Response {
     console.error(`relay request ${requestId} failed`, e);
     err = new AppError(INTERNAL_ERROR, "Internal error", 500);
   }
-  const body = { error: { message: `${err.message} (request id: ${requestId})`, type: typeOf(err.status), param: err.param, code: err.code } };
+  const body = {
+    error: {
+      message: `${err.message} (request id: ${requestId})`,
+      type: typeOf(err.status),
+      param: err.param,
+      code: err.code,
+    },
+  };
   return Response.json(body, { status: err.status, headers: { "x-request-id": requestId } });
 }

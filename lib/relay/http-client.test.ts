@@ -24,7 +24,8 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const call = (url: string, allowPrivate: boolean) => post(url, { "content-type": "application/json" }, "{}", new AbortController().signal, { allowPrivate });
+const call = (url: string, allowPrivate: boolean) =>
+  post(url, { "content-type": "application/json" }, "{}", new AbortController().signal, { allowPrivate });
 
 describe("post: where an upstream call may connect", () => {
   it("reaches a loopback upstream while private addresses are allowed, by address and by name", async () => {
@@ -51,6 +52,9 @@ describe("post: where an upstream call may connect", () => {
     "http://[fd00:ec2::254]/",
     "https://169.254.169.254/",
   ])("never connects to link-local or metadata: %s", async (url) => {
-    await expect(call(url, true)).rejects.toMatchObject({ code: "EADDRNOTALLOWED", message: expect.stringMatching(/link-local|metadata/) });
+    await expect(call(url, true)).rejects.toMatchObject({
+      code: "EADDRNOTALLOWED",
+      message: expect.stringMatching(/link-local|metadata/),
+    });
   });
 });

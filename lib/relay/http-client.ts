@@ -34,7 +34,10 @@ export type UpstreamResponse = {
 };
 
 export class UpstreamNetworkError extends Error {
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = "UpstreamNetworkError";
   }
@@ -83,7 +86,9 @@ export function post(
           new Promise<string>((ok, fail) => {
             const parts: Buffer[] = [];
             res.on("data", (c: Buffer) => parts.push(c));
-            res.on("end", () => ok(parts.length === 1 ? parts[0].toString("utf8") : Buffer.concat(parts).toString("utf8")));
+            res.on("end", () =>
+              ok(parts.length === 1 ? parts[0].toString("utf8") : Buffer.concat(parts).toString("utf8")),
+            );
             res.on("error", (e) => fail(new UpstreamNetworkError(e.message)));
             res.on("aborted", () => fail(new UpstreamNetworkError("aborted", "ECONNRESET")));
           }),

@@ -55,7 +55,9 @@ export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: 
       frt: Math.round(outcome.frt),
       request_path: job.spec.path,
       ...(mapped ? { is_model_mapped: true, upstream_model_name: answer.upstreamModel } : {}),
-      ...(outcome.endReason ? { stream_status: { status: outcome.endReason === "done" ? "ok" : "error", end_reason: outcome.endReason } } : {}),
+      ...(outcome.endReason
+        ? { stream_status: { status: outcome.endReason === "done" ? "ok" : "error", end_reason: outcome.endReason } }
+        : {}),
       admin_info: { use_channel: answer.tried, ...(source === "local_count" ? { local_count_tokens: true } : {}) },
     },
   };

@@ -37,6 +37,13 @@ export const listModels = withRelayKey({ path: "/v1/models", method: "GET" }, as
 export const retrieveModel = withRelayKey({ path: "/v1/models/{model}", method: "GET" }, async ({ req, auth }) => {
   const id = decodeURIComponent(new URL(req.url).pathname.replace(/^\/v1\/models\//, ""));
   const models = await usableModels(auth);
-  if (!models.includes(id)) throw new AppError("model_not_found", `The model ${id} does not exist or you do not have access to it`, 404, undefined, "model");
+  if (!models.includes(id))
+    throw new AppError(
+      "model_not_found",
+      `The model ${id} does not exist or you do not have access to it`,
+      404,
+      undefined,
+      "model",
+    );
   return Response.json(modelObject(id));
 });

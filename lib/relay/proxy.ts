@@ -47,8 +47,24 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
     acceptUnpriced: auth.key.user.acceptUnpricedModels,
   });
   const promptTokens = await promptTokensForEstimate(options, auth, pricing, parsed);
-  const estimate = estimateQuota(pricing, { promptTokens: promptTokens ?? 0, maxTokens: parsed.maxTokens, preConsumedTokens: options.PreConsumedQuota });
-  const job: Omit<Job, "reservation"> = { requestId, startedAt, spec, parsed, json, text, auth, pricing, promptTokens, clientIp, signal: req.signal };
+  const estimate = estimateQuota(pricing, {
+    promptTokens: promptTokens ?? 0,
+    maxTokens: parsed.maxTokens,
+    preConsumedTokens: options.PreConsumedQuota,
+  });
+  const job: Omit<Job, "reservation"> = {
+    requestId,
+    startedAt,
+    spec,
+    parsed,
+    json,
+    text,
+    auth,
+    pricing,
+    promptTokens,
+    clientIp,
+    signal: req.signal,
+  };
 
   // set as soon as the hold exists, also by a call made beside the reserve: a failure refunds it
   const held: { reservation: Reservation | null } = { reservation: null };
@@ -84,7 +100,12 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
 /** the channels that may serve the model in the key's group, by priority; 503 when none */
 async function channelTiers(auth: RelayKey, model: string) {
   const { tiers } = await routesFor(auth.usingGroup, model);
-  if (!tiers.length) throw new AppError("model_not_found", `No available channel for model ${model} under group ${auth.usingGroup}`, 503);
+  if (!tiers.length)
+    throw new AppError(
+      "model_not_found",
+      `No available channel for model ${model} under group ${auth.usingGroup}`,
+      503,
+    );
   return tiers;
 }
 
@@ -92,8 +113,14 @@ async function channelTiers(auth: RelayKey, model: string) {
  * The prompt's tokens when they can raise the estimate above its floor (else null: not counted).
  * An empty wallet is refused before any counting.
  */
-async function promptTokensForEstimate(options: Options, auth: RelayKey, pricing: Pricing, parsed: ParsedRequest): Promise<number | null> {
-  if (pricing.mode !== "ratio" || pricing.free || promptTokenUpperBound(parsed.prompt) <= options.PreConsumedQuota) return null;
+async function promptTokensForEstimate(
+  options: Options,
+  auth: RelayKey,
+  pricing: Pricing,
+  parsed: ParsedRequest,
+): Promise<number | null> {
+  if (pricing.mode !== "ratio" || pricing.free || promptTokenUpperBound(parsed.prompt) <= options.PreConsumedQuota)
+    return null;
   await assertWalletNotEmpty(auth.key, options);
   return countPromptTokens(parsed.model, parsed.prompt);
 }
@@ -118,7 +145,12 @@ function reserveHold(job: Omit<Job, "reservation">, channelId: number, estimate:
 }
 
 async function refundHold(reservation: Reservation, e: unknown): Promise<void> {
-  const reason = e instanceof UpstreamFailure ? `upstream failed: ${e.describe()}` : e instanceof Error ? e.message.slice(0, 200) : "exception";
+  const reason =
+    e instanceof UpstreamFailure
+      ? `upstream failed: ${e.describe()}`
+      : e instanceof Error
+        ? e.message.slice(0, 200)
+        : "exception";
   await refundQuietly(RELAY_OWNER, reservation.reservationId, reason);
   releaseLease(reservation.reservationId);
 }
@@ -127,12 +159,16 @@ async function refundHold(reservation: Reservation, e: unknown): Promise<void> {
 function asClientError(e: unknown, signal: AbortSignal): unknown {
   if (e instanceof UpstreamFailure) return upstreamFailureError(e);
   // the client went away (e.g. while sending its body): nobody to answer, nothing to log
-  if (signal.aborted && !isAppError(e)) return new AppError("client_closed_request", "The client closed the request", 499);
+  if (signal.aborted && !isAppError(e))
+    return new AppError("client_closed_request", "The client closed the request", 499);
   return e;
 }
 
 /** The body sent to a channel: the mapped model, and for streams include_usage turned on. */
-function upstreamBody(job: Pick<Job, "parsed" | "json" | "text">, channel: RouteChannel): { text: string; upstreamModel: string } {
+function upstreamBody(
+  job: Pick<Job, "parsed" | "json" | "text">,
+  channel: RouteChannel,
+): { text: string; upstreamModel: string } {
   const { model, stream } = job.parsed;
   const upstreamModel = channel.modelMapping[model] ?? model;
   if (upstreamModel === model && !stream) return { text: job.text, upstreamModel };

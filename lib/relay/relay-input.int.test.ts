@@ -29,7 +29,12 @@ afterAll(async () => {
   await mock.close();
 });
 
-function post(fn: (req: Request, ctx: { clientIp: string }) => Promise<Response>, path: string, key: string, body: unknown) {
+function post(
+  fn: (req: Request, ctx: { clientIp: string }) => Promise<Response>,
+  path: string,
+  key: string,
+  body: unknown,
+) {
   const req = new Request(`http://tollgate.test${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
@@ -40,7 +45,11 @@ function post(fn: (req: Request, ctx: { clientIp: string }) => Promise<Response>
 
 // long enough that the exact count matters (its byte length is above PreConsumedQuota)
 const longPrompt = "Please summarise the following text for me. ".repeat(50);
-const chatBody = (content: string, extra: Record<string, unknown> = {}) => ({ model: MODEL, messages: [{ role: "user", content }], ...extra });
+const chatBody = (content: string, extra: Record<string, unknown> = {}) => ({
+  model: MODEL,
+  messages: [{ role: "user", content }],
+  ...extra,
+});
 
 /** `levels` arrays around "a", as text (JSON.stringify itself overflows on such values) */
 const nested = (levels: number) => `${"[".repeat(levels)}"a"${"]".repeat(levels)}`;
@@ -54,7 +63,9 @@ describe("the balance sign before counting", () => {
     expect(res.status).toBe(403);
     const body = await res.json();
     expect(body.error).toMatchObject({ code: "insufficient_user_quota", type: "permission_error" });
-    expect(body.error.message).toMatch(/^User quota is not enough, remaining quota: \$0(\.0+)? \(request id: [0-9a-f]{32}\)$/);
+    expect(body.error.message).toMatch(
+      /^User quota is not enough, remaining quota: \$0(\.0+)? \(request id: [0-9a-f]{32}\)$/,
+    );
     expect(countPromptTokens).not.toHaveBeenCalled();
     expect(await db.reservation.count({ where: { userId: poor.id } })).toBe(0);
     expect(mock.requests).toHaveLength(0);
@@ -78,9 +89,24 @@ describe("nesting", () => {
   it.each([
     ["completions prompt", completions, "/v1/completions", `{"model":"${MODEL}","prompt":${nested(5000)}}`],
     ["embeddings input", embeddings, "/v1/embeddings", `{"model":"${MODEL}","input":${nested(5000)}}`],
-    ["chat message content", chatCompletions, "/v1/chat/completions", `{"model":"${MODEL}","messages":[{"role":"user","content":${nested(5000)}}]}`],
-    ["a field the relay passes on", chatCompletions, "/v1/chat/completions", `{"model":"${MODEL}","stream":true,"metadata":${nested(5000)},"messages":[{"role":"user","content":"hi"}]}`],
-    ["tools", chatCompletions, "/v1/chat/completions", `{"model":"${MODEL}","tools":[${nested(5000)}],"messages":[{"role":"user","content":"hi"}]}`],
+    [
+      "chat message content",
+      chatCompletions,
+      "/v1/chat/completions",
+      `{"model":"${MODEL}","messages":[{"role":"user","content":${nested(5000)}}]}`,
+    ],
+    [
+      "a field the relay passes on",
+      chatCompletions,
+      "/v1/chat/completions",
+      `{"model":"${MODEL}","stream":true,"metadata":${nested(5000)},"messages":[{"role":"user","content":"hi"}]}`,
+    ],
+    [
+      "tools",
+      chatCompletions,
+      "/v1/chat/completions",
+      `{"model":"${MODEL}","tools":[${nested(5000)}],"messages":[{"role":"user","content":"hi"}]}`,
+    ],
   ] as const)("5,000 levels in the %s are a 400, nothing reserved", async (_what, fn, path, raw) => {
     const u = await makeUser({ quota: 1_000_000n });
     const key = await makeKey(u.id);
@@ -93,7 +119,12 @@ describe("nesting", () => {
   it("nesting within the limit is served", async () => {
     const u = await makeUser({ quota: 1_000_000n });
     const key = await makeKey(u.id);
-    const res = await post(chatCompletions, "/v1/chat/completions", key.key, `{"model":"${MODEL}","metadata":${nested(100)},"messages":[{"role":"user","content":"hi"}]}`);
+    const res = await post(
+      chatCompletions,
+      "/v1/chat/completions",
+      key.key,
+      `{"model":"${MODEL}","metadata":${nested(100)},"messages":[{"role":"user","content":"hi"}]}`,
+    );
     expect(res.status).toBe(200);
     await settlesIdle();
   });
@@ -103,8 +134,15 @@ describe("NUL characters", () => {
   it("a model name with NUL is a 400 naming the model", async () => {
     const u = await makeUser({ quota: 1_000_000n });
     const key = await makeKey(u.id);
-    const res = await post(chatCompletions, "/v1/chat/completions", key.key, { model: `${MODEL}\u0000`, messages: [{ role: "user", content: "hi" }] });
+    const res = await post(chatCompletions, "/v1/chat/completions", key.key, {
+      model: `${MODEL}\u0000`,
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatchObject({ code: "invalid_value", param: "model", message: expect.stringContaining("NUL") });
+    expect((await res.json()).error).toMatchObject({
+      code: "invalid_value",
+      param: "model",
+      message: expect.stringContaining("NUL"),
+    });
   });
 });

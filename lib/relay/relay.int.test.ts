@@ -52,16 +52,30 @@ async function call(
   const headers = new Headers({ "content-type": "application/json", ...o.headers });
   if (o.key !== null) headers.set("authorization", `Bearer ${o.key ?? KEY}`);
   const method = o.method ?? "POST";
-  const req = new Request(`http://tollgate.test${path}`, { method, headers, body: method === "GET" ? undefined : (o.raw ?? JSON.stringify(body)) });
+  const req = new Request(`http://tollgate.test${path}`, {
+    method,
+    headers,
+    body: method === "GET" ? undefined : (o.raw ?? JSON.stringify(body)),
+  });
   return fn(req, { clientIp: o.ip ?? "127.0.0.1" });
 }
 const chat = (body: unknown, o?: Parameters<typeof call>[3]) => call(chatCompletions, "/v1/chat/completions", body, o);
-const hi = (extra: Record<string, unknown> = {}) => ({ model: "test-model", messages: [{ role: "user", content: "Say hello" }], ...extra });
+const hi = (extra: Record<string, unknown> = {}) => ({
+  model: "test-model",
+  messages: [{ role: "user", content: "Say hello" }],
+  ...extra,
+});
 
 async function wallet() {
   const u = await db.user.findUniqueOrThrow({ where: { id: userId } });
   const t = await db.token.findUniqueOrThrow({ where: { id: keyId } });
-  return { quota: u.quota, used: u.usedQuota, requests: u.requestCount, keyUsed: t.usedQuota, keyRemain: t.remainQuota };
+  return {
+    quota: u.quota,
+    used: u.usedQuota,
+    requests: u.requestCount,
+    keyUsed: t.usedQuota,
+    keyRemain: t.remainQuota,
+  };
 }
 
 async function logOf(res: Response) {
@@ -77,13 +91,38 @@ async function readAll(res: Response): Promise<string> {
 beforeAll(async () => {
   A = await MockUpstream.start();
   B = await MockUpstream.start();
-  await setOption("ModelRatio", JSON.stringify({ "test-model": 2.5, "test-embed": 0.5, "test-mapped": 2.5, "test-unserved": 1 }));
+  await setOption(
+    "ModelRatio",
+    JSON.stringify({ "test-model": 2.5, "test-embed": 0.5, "test-mapped": 2.5, "test-unserved": 1 }),
+  );
   await setOption("CompletionRatio", JSON.stringify({ "test-model": 3, "test-mapped": 3 }));
   await setOption("CacheRatio", JSON.stringify({ "test-model": 0.5 }));
   await setOption("UserUsableGroups", JSON.stringify({ default: "Default", vip: "VIP", old: "Retired" }));
-  channelA = (await createChannel({ name: "A", baseUrl: `${A.url}/v1`, key: "sk-channelA-secret", models: ["test-model", "test-embed", "unpriced-model"], priority: 10 })).id;
-  channelB = (await createChannel({ name: "B", baseUrl: B.url, key: "sk-channelB-secret", models: ["test-model", "test-embed"], priority: 0 })).id;
-  await createChannel({ name: "mapped", baseUrl: A.url, key: "sk-mapped", models: ["test-mapped"], modelMapping: '{"test-mapped":"upstream-model"}' });
+  channelA = (
+    await createChannel({
+      name: "A",
+      baseUrl: `${A.url}/v1`,
+      key: "sk-channelA-secret",
+      models: ["test-model", "test-embed", "unpriced-model"],
+      priority: 10,
+    })
+  ).id;
+  channelB = (
+    await createChannel({
+      name: "B",
+      baseUrl: B.url,
+      key: "sk-channelB-secret",
+      models: ["test-model", "test-embed"],
+      priority: 0,
+    })
+  ).id;
+  await createChannel({
+    name: "mapped",
+    baseUrl: A.url,
+    key: "sk-mapped",
+    models: ["test-mapped"],
+    modelMapping: '{"test-mapped":"upstream-model"}',
+  });
   const user = await makeUser({ quota: 100n * QPU });
   userId = user.id;
   const key = await makeKey(userId);
@@ -117,9 +156,22 @@ describe("non-stream", () => {
 
     const log = await logOf(res);
     expect(testModelQuota(17, 6)).toBe(88n); // (17 + 6×3) × 2.5 = 87.5 → 88
-    expect(log).toMatchObject({ type: 2, quota: 88n, promptTokens: 17, completionTokens: 6, channelId: channelA, tokenId: keyId, isStream: false, modelName: "test-model" });
+    expect(log).toMatchObject({
+      type: 2,
+      quota: 88n,
+      promptTokens: 17,
+      completionTokens: 6,
+      channelId: channelA,
+      tokenId: keyId,
+      isStream: false,
+      modelName: "test-model",
+    });
     expect(log.other).toMatchObject({
-      usage_source: "upstream", model_ratio: 2.5, completion_ratio: 3, group_ratio: 1, request_path: "/v1/chat/completions",
+      usage_source: "upstream",
+      model_ratio: 2.5,
+      completion_ratio: 3,
+      group_ratio: 1,
+      request_path: "/v1/chat/completions",
       admin_info: { use_channel: [channelA] },
     });
     const after = await wallet();
@@ -127,7 +179,9 @@ describe("non-stream", () => {
     expect(after.used - before.used).toBe(88n);
     expect(after.requests - before.requests).toBe(1n);
     expect(after.keyUsed - before.keyUsed).toBe(88n);
-    const reservation = await db.reservation.findUniqueOrThrow({ where: { owner_requestId: { owner: "relay", requestId } } });
+    const reservation = await db.reservation.findUniqueOrThrow({
+      where: { owner_requestId: { owner: "relay", requestId } },
+    });
     expect(reservation).toMatchObject({ status: 2, chargedQuota: 88n, owner: "relay" });
 
     // the upstream got the channel's key and the client's body
@@ -222,7 +276,8 @@ describe("a client that leaves before the upstream answers", () => {
     A.set({ delayMs: 300 });
     const gone = new AbortController();
     const req = new Request("http://tollgate.test/v1/chat/completions", {
-      method: "POST", signal: gone.signal,
+      method: "POST",
+      signal: gone.signal,
       headers: { authorization: `Bearer ${k.key}`, "content-type": "application/json" },
       body: JSON.stringify(hi(stream ? { stream: true } : {})),
     });
@@ -230,7 +285,9 @@ describe("a client that leaves before the upstream answers", () => {
     const res = await chatCompletions(req, { clientIp: "127.0.0.1" });
     expect(res.status).toBe(499);
     await settlesIdle();
-    const r = await db.reservation.findUniqueOrThrow({ where: { owner_requestId: { owner: "relay", requestId: res.headers.get("x-request-id")! } } });
+    const r = await db.reservation.findUniqueOrThrow({
+      where: { owner_requestId: { owner: "relay", requestId: res.headers.get("x-request-id")! } },
+    });
     expect(r.status).toBe(3);
     expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(before.quota);
   });
@@ -299,7 +356,10 @@ describe("stream", () => {
     expect(log.completionTokens).toBeLessThanOrEqual(4);
     expect(log.promptTokens).toBe(9);
     expect(log.quota).toBe(testModelQuota(9, log.completionTokens));
-    expect(log.other).toMatchObject({ usage_source: "local_count", stream_status: { end_reason: "client_disconnect" } });
+    expect(log.other).toMatchObject({
+      usage_source: "local_count",
+      stream_status: { end_reason: "client_disconnect" },
+    });
     expect(before.quota - (await wallet()).quota).toBe(log.quota);
   });
 });
@@ -331,7 +391,9 @@ describe("upstream failures", () => {
     expect(JSON.stringify(body)).not.toMatch(/sk-|balance|12\.34/);
     expect(B.requests).toHaveLength(0);
     expect(await wallet()).toEqual(before);
-    const r = await db.reservation.findUniqueOrThrow({ where: { owner_requestId: { owner: "relay", requestId: res.headers.get("x-request-id")! } } });
+    const r = await db.reservation.findUniqueOrThrow({
+      where: { owner_requestId: { owner: "relay", requestId: res.headers.get("x-request-id")! } },
+    });
     expect(r.status).toBe(3);
   });
 
@@ -369,7 +431,9 @@ describe("upstream failures", () => {
     const res = await chat(hi());
     expect([502, 503]).toContain(res.status);
     expect(await wallet()).toEqual(before);
-    const r = await db.reservation.findUniqueOrThrow({ where: { owner_requestId: { owner: "relay", requestId: res.headers.get("x-request-id")! } } });
+    const r = await db.reservation.findUniqueOrThrow({
+      where: { owner_requestId: { owner: "relay", requestId: res.headers.get("x-request-id")! } },
+    });
     expect(r.status).toBe(3);
     expect(await db.log.count({ where: { requestId: r.requestId } })).toBe(0);
     expect((await auditLedger()).differences).toEqual([]);
@@ -382,7 +446,9 @@ describe("upstream failures", () => {
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.error.message).not.toContain(SECRET_ERROR_MESSAGE.slice(0, 10));
-    expect(body.error.message).toMatch(/^The upstream rejected the request \(status 400\) \(request id: [0-9a-f]{32}\)$/);
+    expect(body.error.message).toMatch(
+      /^The upstream rejected the request \(status 400\) \(request id: [0-9a-f]{32}\)$/,
+    );
     expect(await wallet()).toEqual(before);
   });
 });
@@ -397,7 +463,9 @@ describe("embeddings and completions", () => {
     // 17 × 0.5 = 8.5 → 9
     expect(log).toMatchObject({ quota: 9n, promptTokens: 17, completionTokens: 0 });
 
-    const b64 = await (await call(embeddings, "/v1/embeddings", { model: "test-embed", input: "a", encoding_format: "base64" })).json();
+    const b64 = await (
+      await call(embeddings, "/v1/embeddings", { model: "test-embed", input: "a", encoding_format: "base64" })
+    ).json();
     const raw = Buffer.from(b64.data[0].embedding, "base64");
     const floats = Array.from(new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4));
     expect(floats).toEqual(mockEmbedding(0));
@@ -420,9 +488,12 @@ describe("key checks, in order, each with its own code", () => {
     const id = res.headers.get("x-request-id");
     expect(id).toMatch(/^[0-9a-f]{32}$/);
     const body = await res.json();
-    expect(body).toEqual({ error: { message: expect.stringContaining(`(request id: ${id})`), type: expect.any(String), param: null, code } });
+    expect(body).toEqual({
+      error: { message: expect.stringContaining(`(request id: ${id})`), type: expect.any(String), param: null, code },
+    });
   }
-  const newKey = async (uid: number, input: Parameters<typeof createKeys>[1] = { name: "k", unlimitedQuota: true }) => (await createKeys(uid, input))[0];
+  const newKey = async (uid: number, input: Parameters<typeof createKeys>[1] = { name: "k", unlimitedQuota: true }) =>
+    (await createKeys(uid, input))[0];
 
   it.each([
     ["no key", null, 401, "missing_api_key"],
@@ -438,7 +509,10 @@ describe("key checks, in order, each with its own code", () => {
     await expectError(await chat(hi(), { key: disabled.key }), 401, "token_disabled");
 
     const expired = await newKey(userId);
-    await db.token.update({ where: { id: expired.id }, data: { expiredTime: BigInt(Math.floor(Date.now() / 1000) - 5) } });
+    await db.token.update({
+      where: { id: expired.id },
+      data: { expiredTime: BigInt(Math.floor(Date.now() / 1000) - 5) },
+    });
     await expectError(await chat(hi(), { key: expired.key }), 401, "token_expired");
     expect((await db.token.findUniqueOrThrow({ where: { id: expired.id } })).status).toBe(3);
 
@@ -510,10 +584,22 @@ describe("bad input: an OpenAI-shaped 4xx, nothing charged", () => {
     ["no model", { raw: JSON.stringify({ messages: [] }) }, 400, "missing_model", "model"],
     ["model not a string", { raw: JSON.stringify({ model: 5, messages: [] }) }, 400, "invalid_type", "model"],
     ["no messages", { raw: JSON.stringify({ model: "test-model" }) }, 400, "missing_required_parameter", "messages"],
-    ["messages not an array", { raw: JSON.stringify({ model: "test-model", messages: "hi" }) }, 400, "invalid_type", "messages"],
+    [
+      "messages not an array",
+      { raw: JSON.stringify({ model: "test-model", messages: "hi" }) },
+      400,
+      "invalid_type",
+      "messages",
+    ],
     ["stream not a boolean", { raw: JSON.stringify({ ...hi(), stream: "yes" }) }, 400, "invalid_type", "stream"],
     ["negative max_tokens", { raw: JSON.stringify({ ...hi(), max_tokens: -1 }) }, 400, "invalid_type", "max_tokens"],
-    ["a body over the limit", { raw: JSON.stringify({ ...hi(), pad: "x".repeat(5000) }) }, 413, "request_too_large", null],
+    [
+      "a body over the limit",
+      { raw: JSON.stringify({ ...hi(), pad: "x".repeat(5000) }) },
+      413,
+      "request_too_large",
+      null,
+    ],
   ])("%s", async (_name, o, status, code, param) => {
     const before = await db.reservation.count();
     const res = await chat(null, o);
@@ -526,9 +612,18 @@ describe("bad input: an OpenAI-shaped 4xx, nothing charged", () => {
 
   it("a chunked body over the limit is cut off while reading", async () => {
     const big = new TextEncoder().encode(JSON.stringify({ ...hi(), pad: "x".repeat(10_000) }));
-    const body = new ReadableStream({ start(c) { c.enqueue(big.subarray(0, 3000)); c.enqueue(big.subarray(3000)); c.close(); } });
+    const body = new ReadableStream({
+      start(c) {
+        c.enqueue(big.subarray(0, 3000));
+        c.enqueue(big.subarray(3000));
+        c.close();
+      },
+    });
     const req = new Request("http://tollgate.test/v1/chat/completions", {
-      method: "POST", body, headers: { authorization: `Bearer ${KEY}` }, duplex: "half",
+      method: "POST",
+      body,
+      headers: { authorization: `Bearer ${KEY}` },
+      duplex: "half",
     } as RequestInit & { duplex: "half" });
     const res = await chatCompletions(req, { clientIp: "127.0.0.1" });
     expect(res.status).toBe(413);
@@ -540,7 +635,10 @@ describe("bad input: an OpenAI-shaped 4xx, nothing charged", () => {
     expect((await res.json()).error.code).toBe("method_not_allowed");
     const nf = await unknownRoute(new Request("http://tollgate.test/v1/nope", { method: "POST" }));
     expect(nf.status).toBe(404);
-    expect((await nf.json()).error).toMatchObject({ code: "unknown_url", message: expect.stringContaining("Invalid URL (POST /v1/nope)") });
+    expect((await nf.json()).error).toMatchObject({
+      code: "unknown_url",
+      message: expect.stringContaining("Invalid URL (POST /v1/nope)"),
+    });
     expect(nf.headers.get("x-request-id")).toMatch(/^[0-9a-f]{32}$/);
   });
 });
@@ -551,7 +649,13 @@ describe("models and balances", () => {
     expect(all.object).toBe("list");
     expect(all.data.map((m: { id: string }) => m.id)).toEqual(["test-embed", "test-mapped", "test-model"]);
     expect(all.data[0]).toMatchObject({ object: "model", owned_by: "tollgate" });
-    const k = (await createKeys(userId, { name: "k", unlimitedQuota: true, modelLimits: ["test-model", "unpriced-model", "nope"] }))[0];
+    const k = (
+      await createKeys(userId, {
+        name: "k",
+        unlimitedQuota: true,
+        modelLimits: ["test-model", "unpriced-model", "nope"],
+      })
+    )[0];
     const some = await (await call(listModels, "/v1/models", null, { method: "GET", key: k.key })).json();
     expect(some.data.map((m: { id: string }) => m.id)).toEqual(["test-model"]);
   });
@@ -560,16 +664,43 @@ describe("models and balances", () => {
     const k = (await createKeys(userId, { name: "budget", unlimitedQuota: false, remainQuota: 2n * QPU }))[0];
     const res = await chat(hi(), { key: k.key });
     await logOf(res);
-    const sub = await (await call(billingSubscription, "/v1/dashboard/billing/subscription", null, { method: "GET", key: k.key })).json();
+    const sub = await (
+      await call(billingSubscription, "/v1/dashboard/billing/subscription", null, { method: "GET", key: k.key })
+    ).json();
     // granted = remain + used = 1,000,000 quota = $2
-    expect(sub).toEqual({ object: "billing_subscription", has_payment_method: true, soft_limit_usd: 2, hard_limit_usd: 2, system_hard_limit_usd: 2, access_until: 0 });
-    const usage = await (await call(billingUsage, "/v1/dashboard/billing/usage", null, { method: "GET", key: k.key })).json();
+    expect(sub).toEqual({
+      object: "billing_subscription",
+      has_payment_method: true,
+      soft_limit_usd: 2,
+      hard_limit_usd: 2,
+      system_hard_limit_usd: 2,
+      access_until: 0,
+    });
+    const usage = await (
+      await call(billingUsage, "/v1/dashboard/billing/usage", null, { method: "GET", key: k.key })
+    ).json();
     // 88 quota = $0.000176 = 0.0176 cents
     expect(usage).toEqual({ object: "list", total_usage: 0.0176 });
-    const tu = await (await tokenUsage(new Request("http://tollgate.test/api/usage/token", { headers: { authorization: `Bearer ${k.key}` } }), { clientIp: "127.0.0.1" })).json();
+    const tu = await (
+      await tokenUsage(
+        new Request("http://tollgate.test/api/usage/token", { headers: { authorization: `Bearer ${k.key}` } }),
+        { clientIp: "127.0.0.1" },
+      )
+    ).json();
     expect(tu).toEqual({
-      code: true, message: "ok",
-      data: { object: "token_usage", name: "budget", total_granted: 1_000_000, total_used: 88, total_available: 999_912, unlimited_quota: false, model_limits: {}, model_limits_enabled: false, expires_at: 0 },
+      code: true,
+      message: "ok",
+      data: {
+        object: "token_usage",
+        name: "budget",
+        total_granted: 1_000_000,
+        total_used: 88,
+        total_available: 999_912,
+        unlimited_quota: false,
+        model_limits: {},
+        model_limits_enabled: false,
+        expires_at: 0,
+      },
     });
     const none = await tokenUsage(new Request("http://tollgate.test/api/usage/token"), { clientIp: "127.0.0.1" });
     expect(none.status).toBe(401);

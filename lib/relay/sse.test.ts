@@ -44,7 +44,11 @@ describe("SseRelay", () => {
   it.each([[[1]], [[5, 6, 7]], [[20, 90, 91, 200]], [Array.from({ length: 60 }, (_, i) => i * 7)]])(
     "gives the same result however the bytes are split (%j)",
     (cuts) => {
-      const { sse, out } = relay(stream, true, cuts.filter((c) => c < enc.encode(stream).length));
+      const { sse, out } = relay(
+        stream,
+        true,
+        cuts.filter((c) => c < enc.encode(stream).length),
+      );
       expect(out).toBe(chunk("Hel", ',"usage":null') + chunk("lo", ',"usage":null') + DONE);
       expect(sse.usage?.completionTokens).toBe(3);
     },
@@ -52,7 +56,7 @@ describe("SseRelay", () => {
 
   it("events that arrive together leave together: one write per upstream chunk, not per event", () => {
     const sse = new SseRelay(true);
-    const text = chunk("a") + chunk("b") + USAGE + chunk("c") + DONE + "data: {\"par";
+    const text = chunk("a") + chunk("b") + USAGE + chunk("c") + DONE + 'data: {"par';
     const out = sse.push(enc.encode(text)).map((b) => dec.decode(b));
     // the usage chunk is left out, so the events before and after it are two slices
     expect(out).toEqual([chunk("a") + chunk("b"), chunk("c") + DONE]);

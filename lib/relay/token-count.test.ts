@@ -15,9 +15,56 @@ const ENCODINGS = [
 // pieces of prose, code, other scripts, emoji, combining marks, contractions, digits, special tokens,
 // whitespace runs and a lone surrogate
 const ATOMS = [
-  "a", "b", "e", "t", "qu", "th", "ing", "tion", " ", "  ", "\n", "\n\n", "\t", "\r\n", "A", "Z", "HTTP", "é", "ß", "ü", "й", "ك",
-  "中", "文", "日本語", "🌍", "👍🏽", "e\u0301", "'s", "'LL", "'re", "!", "?", "...", "-", "=", "_", "/", "{", "}", "();", "1", "23", "456",
-  "7890", "<|endoftext|>", "<|fim_prefix|>", "<|endofprompt|>", "\ud800", "https://example.com/a?b=c",
+  "a",
+  "b",
+  "e",
+  "t",
+  "qu",
+  "th",
+  "ing",
+  "tion",
+  " ",
+  "  ",
+  "\n",
+  "\n\n",
+  "\t",
+  "\r\n",
+  "A",
+  "Z",
+  "HTTP",
+  "é",
+  "ß",
+  "ü",
+  "й",
+  "ك",
+  "中",
+  "文",
+  "日本語",
+  "🌍",
+  "👍🏽",
+  "e\u0301",
+  "'s",
+  "'LL",
+  "'re",
+  "!",
+  "?",
+  "...",
+  "-",
+  "=",
+  "_",
+  "/",
+  "{",
+  "}",
+  "();",
+  "1",
+  "23",
+  "456",
+  "7890",
+  "<|endoftext|>",
+  "<|fim_prefix|>",
+  "<|endofprompt|>",
+  "\ud800",
+  "https://example.com/a?b=c",
 ];
 
 function randomTexts(count: number): string[] {
@@ -39,31 +86,47 @@ function randomTexts(count: number): string[] {
 }
 
 describe("countTokens", () => {
-  it.each(ENCODINGS)("counts exactly as js-tiktoken %s does", (_name, reference, counter) => {
-    const texts = [
-      "",
-      "Hello world",
-      "The quick brown fox jumps over the lazy dog. Tollgate relays 12345 requests; naïve café — 你好世界 🌍\n",
-      "function f(x) {\n    return x.map((y) => y * 2);\n}\n",
-      "<|endoftext|>",
-      "a<|endoftext|>b<|fim_prefix|>",
-      ...randomTexts(800),
-    ];
-    const mismatches = texts.filter((t) => countTokens(counter, t) !== reference.encode(t, "all").length);
-    expect(mismatches).toEqual([]);
-  }, 30_000);
+  it.each(ENCODINGS)(
+    "counts exactly as js-tiktoken %s does",
+    (_name, reference, counter) => {
+      const texts = [
+        "",
+        "Hello world",
+        "The quick brown fox jumps over the lazy dog. Tollgate relays 12345 requests; naïve café — 你好世界 🌍\n",
+        "function f(x) {\n    return x.map((y) => y * 2);\n}\n",
+        "<|endoftext|>",
+        "a<|endoftext|>b<|fim_prefix|>",
+        ...randomTexts(800),
+      ];
+      const mismatches = texts.filter((t) => countTokens(counter, t) !== reference.encode(t, "all").length);
+      expect(mismatches).toEqual([]);
+    },
+    30_000,
+  );
 
-  it.each(ENCODINGS)("counts long runs exactly up to MAX_PIECE_BYTES (%s)", (_name, reference, counter) => {
-    for (const run of ["a".repeat(1500), " ".repeat(1200) + "x", "!".repeat(1000), "中".repeat(400), "\n".repeat(900)]) {
-      expect(countTokens(counter, run)).toBe(reference.encode(run, "all").length);
-    }
-  }, 30_000);
+  it.each(ENCODINGS)(
+    "counts long runs exactly up to MAX_PIECE_BYTES (%s)",
+    (_name, reference, counter) => {
+      for (const run of [
+        "a".repeat(1500),
+        " ".repeat(1200) + "x",
+        "!".repeat(1000),
+        "中".repeat(400),
+        "\n".repeat(900),
+      ]) {
+        expect(countTokens(counter, run)).toBe(reference.encode(run, "all").length);
+      }
+    },
+    30_000,
+  );
 
   it("estimates a run beyond MAX_PIECE_BYTES from its bytes, and the rest exactly", () => {
     const [, reference, counter] = ENCODINGS[0];
     const run = "a".repeat(MAX_PIECE_BYTES + 1);
     const text = `Hello world ${run}`;
-    expect(countTokens(counter, text)).toBe(reference.encode("Hello world", "all").length + Math.ceil((run.length + 1) / BYTES_PER_ESTIMATED_TOKEN));
+    expect(countTokens(counter, text)).toBe(
+      reference.encode("Hello world", "all").length + Math.ceil((run.length + 1) / BYTES_PER_ESTIMATED_TOKEN),
+    );
   });
 
   it("8,000 `a`s (seconds in js-tiktoken) and a 1 MB run count at once", () => {

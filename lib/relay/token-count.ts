@@ -33,7 +33,8 @@ export function buildCounter(bpe: TiktokenBPE): Counter {
     if (!line) continue;
     const fields = line.split(" ");
     const offset = Number.parseInt(fields[1], 10);
-    for (let i = 2; i < fields.length; i++) ranks.set(Buffer.from(fields[i], "base64").toString("latin1"), offset + i - 2);
+    for (let i = 2; i < fields.length; i++)
+      ranks.set(Buffer.from(fields[i], "base64").toString("latin1"), offset + i - 2);
   }
   const specials = Object.keys(bpe.special_tokens).map((s) => s.replace(/[\\^$*+?.()|[\]{}]/g, "\\$&"));
   return {

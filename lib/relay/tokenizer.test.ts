@@ -3,7 +3,16 @@ import { performance as nodePerformance } from "node:perf_hooks";
 import o200k from "js-tiktoken/ranks/o200k_base";
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { chatPromptParts, countPromptTokens, countTextTokens, countTexts, encodingForModel, inputPromptParts, promptTokenUpperBound, warmTokenizers } from "./tokenizer";
+import {
+  chatPromptParts,
+  countPromptTokens,
+  countTextTokens,
+  countTexts,
+  encodingForModel,
+  inputPromptParts,
+  promptTokenUpperBound,
+  warmTokenizers,
+} from "./tokenizer";
 
 describe("encodingForModel", () => {
   it.each([
@@ -32,13 +41,23 @@ describe("counting", () => {
   });
 
   it("counts a chat prompt like OpenAI's cookbook (3 per message + 3 priming)", async () => {
-    const body = { messages: [{ role: "system", content: "You are helpful." }, { role: "user", content: "Hello world" }] };
+    const body = {
+      messages: [
+        { role: "system", content: "You are helpful." },
+        { role: "user", content: "Hello world" },
+      ],
+    };
     // role tokens: "system" 1, "user" 1; contents: 4 + 2; overhead 3 + 3×2 = 9
     expect(await countPromptTokens("gpt-4o", chatPromptParts(body))).toBe(1 + 4 + 1 + 2 + 9);
   });
 
   it("the upper bound never undercounts", async () => {
-    const body = { messages: [{ role: "user", content: "héllo wörld — 你好 🌍 ".repeat(20) }, { role: "user", name: "bob", content: [{ type: "text", text: "x" }, { type: "image_url" }] }] };
+    const body = {
+      messages: [
+        { role: "user", content: "héllo wörld — 你好 🌍 ".repeat(20) },
+        { role: "user", name: "bob", content: [{ type: "text", text: "x" }, { type: "image_url" }] },
+      ],
+    };
     const parts = chatPromptParts(body);
     expect(promptTokenUpperBound(parts)).toBeGreaterThanOrEqual(await countPromptTokens("gpt-4o", parts));
     expect(promptTokenUpperBound(parts)).toBeGreaterThanOrEqual(await countPromptTokens("gpt-4-turbo", parts));
@@ -46,12 +65,15 @@ describe("counting", () => {
 
   it("reads completions prompts and embedding inputs, token arrays as one token each", async () => {
     expect(inputPromptParts(["a", ["b", 1, 2]], "prompt")).toEqual({ texts: ["a", "b"], overhead: 2 });
-    expect(await countPromptTokens("text-embedding-3-small", inputPromptParts([[1, 2, 3], "Hello world"], "input"))).toBe(5);
+    expect(
+      await countPromptTokens("text-embedding-3-small", inputPromptParts([[1, 2, 3], "Hello world"], "input")),
+    ).toBe(5);
   });
 });
 
 describe("no count holds up the event loop", () => {
-  const prose = "The quick brown fox jumps over the lazy dog. Tollgate relays requests, 12345 of them; naïve café — 你好 🌍\n";
+  const prose =
+    "The quick brown fox jumps over the lazy dog. Tollgate relays requests, 12345 of them; naïve café — 你好 🌍\n";
 
   it("a long unbroken run counts at once (8,000 `a`s took 5 s)", async () => {
     await warmTokenizers();
@@ -66,7 +88,9 @@ describe("no count holds up the event loop", () => {
     // 10 MB of prose in 1,024 messages: each one short, together far too long to encode
     const message = prose.repeat(Math.ceil(10_240 / prose.length)).slice(0, 10_240);
     const bytes = Buffer.byteLength(message);
-    expect(await countPromptTokens("gpt-4o", { texts: Array.from({ length: 1024 }, () => message), overhead: 0 })).toBe(1024 * Math.ceil(bytes / 3));
+    expect(await countPromptTokens("gpt-4o", { texts: Array.from({ length: 1024 }, () => message), overhead: 0 })).toBe(
+      1024 * Math.ceil(bytes / 3),
+    );
   }, 60_000);
 
   it("long prompts are counted exactly in the worker thread while the event loop keeps turning", async () => {

@@ -97,7 +97,10 @@ class CountWorker {
   private nextId = 1;
   private pending = new Map<number, { chars: number; resolve: (n: number) => void; reject: (e: Error) => void }>();
 
-  constructor(private readonly worker: Worker, private readonly onGone: () => void) {
+  constructor(
+    private readonly worker: Worker,
+    private readonly onGone: () => void,
+  ) {
     worker.unref();
     worker.on("message", (reply: CountReply) => {
       const p = this.pending.get(reply.id);
@@ -226,7 +229,13 @@ export function inputPromptParts(input: unknown, param: string): PromptParts {
     else if (typeof v === "number") overhead += 1;
     else if (Array.isArray(v)) {
       if (depth > MAX_JSON_DEPTH) {
-        throw new AppError("nesting_too_deep", `${param} nests arrays deeper than ${MAX_JSON_DEPTH} levels`, 400, undefined, param);
+        throw new AppError(
+          "nesting_too_deep",
+          `${param} nests arrays deeper than ${MAX_JSON_DEPTH} levels`,
+          400,
+          undefined,
+          param,
+        );
       }
       for (let i = v.length - 1; i >= 0; i--) {
         values.push(v[i]);

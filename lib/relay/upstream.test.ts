@@ -3,8 +3,16 @@ import { UpstreamFailure, sanitizedClientError, upstreamFailureError } from "./u
 
 describe("sanitizedClientError", () => {
   it("passes a harmless upstream message, code and param", () => {
-    const e = sanitizedClientError(400, JSON.stringify({ error: { message: "temperature must be ≤ 2", code: "invalid_value", param: "temperature" } }));
-    expect(e).toMatchObject({ status: 400, code: "invalid_value", param: "temperature", message: "Upstream: temperature must be ≤ 2" });
+    const e = sanitizedClientError(
+      400,
+      JSON.stringify({ error: { message: "temperature must be ≤ 2", code: "invalid_value", param: "temperature" } }),
+    );
+    expect(e).toMatchObject({
+      status: 400,
+      code: "invalid_value",
+      param: "temperature",
+      message: "Upstream: temperature must be ≤ 2",
+    });
   });
 
   it.each([
@@ -20,7 +28,9 @@ describe("sanitizedClientError", () => {
   });
 
   it("says nothing of a body that is not JSON", () => {
-    expect(sanitizedClientError(404, "<html>sk-secret</html>").message).toBe("The upstream rejected the request (status 404)");
+    expect(sanitizedClientError(404, "<html>sk-secret</html>").message).toBe(
+      "The upstream rejected the request (status 404)",
+    );
   });
 });
 

@@ -91,7 +91,12 @@ export async function callUpstream(o: CallOptions): Promise<UpstreamAnswer> {
         ctrl.signal,
         o.addressPolicy,
       );
-      const base: Base = { channel, upstreamModel, tried: [...tried], upstreamRequestId: headerText(res.headers["x-request-id"]) };
+      const base: Base = {
+        channel,
+        upstreamModel,
+        tried: [...tried],
+        upstreamRequestId: headerText(res.headers["x-request-id"]),
+      };
       if (res.status >= 200 && res.status < 300) {
         const contentType = headerText(res.headers["content-type"]) || null;
         if (o.stream && contentType?.includes("text/event-stream")) {
@@ -139,9 +144,19 @@ export function sanitizedClientError(status: number, text: string): AppError {
   let code = "";
   let param: string | null = null;
   try {
-    const body = JSON.parse(text) as { error?: { message?: unknown; code?: unknown; param?: unknown } | string; message?: unknown };
+    const body = JSON.parse(text) as {
+      error?: { message?: unknown; code?: unknown; param?: unknown } | string;
+      message?: unknown;
+    };
     const err = typeof body.error === "object" && body.error ? body.error : null;
-    message = typeof err?.message === "string" ? err.message : typeof body.error === "string" ? body.error : typeof body.message === "string" ? body.message : "";
+    message =
+      typeof err?.message === "string"
+        ? err.message
+        : typeof body.error === "string"
+          ? body.error
+          : typeof body.message === "string"
+            ? body.message
+            : "";
     code = typeof err?.code === "string" ? err.code : "";
     param = typeof err?.param === "string" ? err.param : null;
   } catch {
@@ -149,7 +164,13 @@ export function sanitizedClientError(status: number, text: string): AppError {
   }
   const safe = message && message.length <= 500 && !SECRET_RE.test(message);
   const safeCode = /^[a-z0-9_]{1,64}$/.test(code) && !SECRET_RE.test(code) ? code : "upstream_bad_request";
-  return new AppError(safeCode, safe ? `Upstream: ${message}` : `The upstream rejected the request (status ${status})`, status, undefined, param && param.length <= 64 ? param : null);
+  return new AppError(
+    safeCode,
+    safe ? `Upstream: ${message}` : `The upstream rejected the request (status ${status})`,
+    status,
+    undefined,
+    param && param.length <= 64 ? param : null,
+  );
 }
 
 /** What the client is told when every attempt failed. */
@@ -163,7 +184,11 @@ export function upstreamFailureError(f: UpstreamFailure): AppError {
     return new AppError("upstream_rate_limited", "The upstream is rate limiting requests; please retry later", 429);
   }
   if (last.status === 401 || last.status === 403) {
-    return new AppError("upstream_auth_failed", "The upstream refused the relay's credentials; nothing was charged", 502);
+    return new AppError(
+      "upstream_auth_failed",
+      "The upstream refused the relay's credentials; nothing was charged",
+      502,
+    );
   }
   if (last.status === 408) return new AppError("upstream_timeout", "The upstream timed out; nothing was charged", 504);
   const status = last.status === 503 || last.status === 504 ? last.status : 502;

@@ -3,7 +3,8 @@
 
 export type TokenUsage = { promptTokens: number; completionTokens: number; cachedTokens: number };
 
-const count = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.floor(v) : null);
+const count = (v: unknown): number | null =>
+  typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.floor(v) : null;
 
 /** the `usage` object of a response or chunk, or null when it carries no usable numbers */
 export function parseUsage(usage: unknown): TokenUsage | null {

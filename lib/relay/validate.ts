@@ -10,7 +10,8 @@ export function requireModel(body: JsonObject): string {
     throw new AppError("missing_model", "You must provide a model parameter", 400, undefined, "model");
   }
   if (typeof m !== "string") throw invalidType("model", "a string");
-  if (m.length > 128) throw new AppError("invalid_value", "model must be at most 128 characters", 400, undefined, "model");
+  if (m.length > 128)
+    throw new AppError("invalid_value", "model must be at most 128 characters", 400, undefined, "model");
   // the model is stored with the reservation and the log
   if (hasNul(m)) throw new AppError("invalid_value", `model ${NUL_MESSAGE}`, 400, undefined, "model");
   return m;

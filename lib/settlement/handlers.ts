@@ -75,7 +75,11 @@ export const settlementSettle = withServiceKey(async (body, service) => {
   const b = parseOrThrow(ZSettleBody, body);
   const owner = serviceOwner(service.id);
   const { reservationId, pricing } = await resolveReservation(owner, b);
-  const usage = { promptTokens: b.usage.prompt_tokens, completionTokens: b.usage.completion_tokens, cachedTokens: b.usage.cached_tokens };
+  const usage = {
+    promptTokens: b.usage.prompt_tokens,
+    completionTokens: b.usage.completion_tokens,
+    cachedTokens: b.usage.cached_tokens,
+  };
   const quota = computeQuota(pricing, usage);
   const s = await settle(owner, {
     reservationId,
@@ -86,7 +90,12 @@ export const settlementSettle = withServiceKey(async (body, service) => {
     useTimeMs: b.use_time_ms,
     other: { usage_source: "upstream", cache_tokens: usage.cachedTokens ?? 0, request_path: "/api/settlement/settle" },
   });
-  return { reservation_id: reservationId.toString(), charged_quota: Number(s.charged), log_id: s.logId.toString(), replayed: s.existing };
+  return {
+    reservation_id: reservationId.toString(),
+    charged_quota: Number(s.charged),
+    log_id: s.logId.toString(),
+    replayed: s.existing,
+  };
 });
 
 export const settlementRefund = withServiceKey(async (body, service) => {

@@ -28,7 +28,11 @@ async function serviceOf(req: Request): Promise<{ id: number; name: string }> {
   const secret = (req.headers.get("authorization") ?? "").replace(/^Bearer\s+/i, "").trim();
   if (!secret) throw new AppError("missing_service_key", "Send a service credential: Authorization: Bearer tgs_…", 401);
   if (secret.startsWith("sk-")) {
-    throw new AppError("service_key_required", "An end-user API key cannot use the settlement API; use a service credential", 401);
+    throw new AppError(
+      "service_key_required",
+      "An end-user API key cannot use the settlement API; use a service credential",
+      401,
+    );
   }
   const service = await authenticateServiceKey(secret);
   if (!service) throw new AppError("invalid_service_key", "Unknown or revoked service credential", 401);

@@ -50,7 +50,13 @@ export function settlementOpenApi() {
         "Amounts are integers in quota (QuotaPerUnit quota = 1 USD).",
     },
     components: {
-      securitySchemes: { serviceKey: { type: "http", scheme: "bearer", description: "A service credential (tgs_…) from `npm run tollgate -- service-key:create`" } },
+      securitySchemes: {
+        serviceKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "A service credential (tgs_…) from `npm run tollgate -- service-key:create`",
+        },
+      },
     },
     security: [{ serviceKey: [] }],
     paths: {
@@ -77,8 +83,10 @@ export function settlementOpenApi() {
             },
             ...common,
             ...errors({
-              "401": "invalid_api_key, token_disabled, token_expired, token_exhausted (the end user's key), or a service credential problem",
-              "403": "insufficient_user_quota, pre_consume_token_quota_failed, ip_not_allowed, user_banned, group_not_usable, model_not_allowed",
+              "401":
+                "invalid_api_key, token_disabled, token_expired, token_exhausted (the end user's key), or a service credential problem",
+              "403":
+                "insufficient_user_quota, pre_consume_token_quota_failed, ip_not_allowed, user_banned, group_not_usable, model_not_allowed",
               "409": "request_id_conflict: this credential used the request_id for another key, user or model",
             }),
           },
@@ -116,7 +124,11 @@ export function settlementOpenApi() {
               description: "Refunded (or already refunded or expired: nothing returned twice)",
               content: {
                 "application/json": {
-                  schema: envelope({ reservation_id: { type: "string" }, returned_quota: { type: "integer" }, replayed: { type: "boolean" } }),
+                  schema: envelope({
+                    reservation_id: { type: "string" },
+                    returned_quota: { type: "integer" },
+                    replayed: { type: "boolean" },
+                  }),
                 },
               },
             },

@@ -4,7 +4,11 @@ import { ZText } from "@/lib/text";
 // Bodies of the settlement API. Token counts are whole numbers; ids are strings of
 // digits (a bigint does not survive every JSON client).
 
-const ZTokens = z.number().int("must be a whole number").min(0, "cannot be negative").max(2_000_000_000, "is too large");
+const ZTokens = z
+  .number()
+  .int("must be a whole number")
+  .min(0, "cannot be negative")
+  .max(2_000_000_000, "is too large");
 export const ZRequestId = z
   .string()
   .min(1, "is required")
@@ -29,7 +33,8 @@ const ZRef = {
   reservation_id: ZReservationId.optional(),
   request_id: ZRequestId.optional(),
 };
-const oneRef = (v: { reservation_id?: string; request_id?: string }) => v.reservation_id !== undefined || v.request_id !== undefined;
+const oneRef = (v: { reservation_id?: string; request_id?: string }) =>
+  v.reservation_id !== undefined || v.request_id !== undefined;
 const oneRefMessage = { message: "give reservation_id or request_id", path: ["reservation_id"] };
 
 export const ZSettleBody = z
@@ -45,9 +50,7 @@ export const ZSettleBody = z
   })
   .refine(oneRef, oneRefMessage);
 
-export const ZRefundBody = z
-  .object({ ...ZRef, reason: ZText.max(500).optional() })
-  .refine(oneRef, oneRefMessage);
+export const ZRefundBody = z.object({ ...ZRef, reason: ZText.max(500).optional() }).refine(oneRef, oneRefMessage);
 
 export type TReserveBody = z.infer<typeof ZReserveBody>;
 export type TSettleBody = z.infer<typeof ZSettleBody>;

@@ -53,7 +53,10 @@ export async function authenticateServiceKey(secret: string): Promise<{ id: numb
   const hash = hashSecret(secret);
   const hit = cache.get(hash);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.id === null ? null : { id: hit.id, name: hit.name };
-  const row = await db.serviceKey.findUnique({ where: { keyHash: hash }, select: { id: true, name: true, revokedAt: true } });
+  const row = await db.serviceKey.findUnique({
+    where: { keyHash: hash },
+    select: { id: true, name: true, revokedAt: true },
+  });
   if (!row || row.revokedAt) {
     cache.set(hash, { id: null, at: Date.now() });
     return null;

@@ -13,11 +13,24 @@ import { createServiceKey, revokeServiceKey } from "./service-keys";
 
 let secret: string;
 let otherSecret: string;
-const call = async (handler: (r: Request) => Promise<Response>, body: unknown, auth: string | null = `Bearer ${secret}`) => {
+const call = async (
+  handler: (r: Request) => Promise<Response>,
+  body: unknown,
+  auth: string | null = `Bearer ${secret}`,
+) => {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (auth) headers.authorization = auth;
-  const res = await handler(new Request("http://local/api/settlement", { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }));
-  return { status: res.status, json: (await res.json()) as { success: boolean; code?: string; message?: string; data?: Record<string, unknown> } };
+  const res = await handler(
+    new Request("http://local/api/settlement", {
+      method: "POST",
+      headers,
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    }),
+  );
+  return {
+    status: res.status,
+    json: (await res.json()) as { success: boolean; code?: string; message?: string; data?: Record<string, unknown> },
+  };
 };
 
 beforeAll(async () => {
@@ -31,11 +44,29 @@ describe("settlement API", () => {
     const u = await makeUser({ quota: 1_000_000n });
     const k = await makeKey(u.id, { unlimitedQuota: false, remainQuota: 500_000n });
     const rid = requestId();
-    const r1 = await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid, prompt_tokens: 100, max_tokens: 1000 });
+    const r1 = await call(settlementReserve, {
+      key: k.key,
+      model: "gpt-4o",
+      request_id: rid,
+      prompt_tokens: 100,
+      max_tokens: 1000,
+    });
     expect(r1.status).toBe(200);
     // (max(100, 500) + 1000) × 1.25 = 1875
-    expect(r1.json.data).toMatchObject({ held_quota: 1875, estimate: 1875, trusted: false, request_id: rid, replayed: false });
-    const r2 = await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid, prompt_tokens: 100, max_tokens: 1000 });
+    expect(r1.json.data).toMatchObject({
+      held_quota: 1875,
+      estimate: 1875,
+      trusted: false,
+      request_id: rid,
+      replayed: false,
+    });
+    const r2 = await call(settlementReserve, {
+      key: k.key,
+      model: "gpt-4o",
+      request_id: rid,
+      prompt_tokens: 100,
+      max_tokens: 1000,
+    });
     expect(r2.json.data).toMatchObject({ reservation_id: r1.json.data!.reservation_id, replayed: true });
     expect((await balances(u.id, k.id)).quota).toBe(1_000_000n - 1875n);
 
@@ -44,12 +75,24 @@ describe("settlement API", () => {
     // (600 + 400×0.5 + 500×4) × 1.25 = 3500
     expect(s1.status).toBe(200);
     expect(s1.json.data).toMatchObject({ charged_quota: 3500, replayed: false });
-    const s2 = await call(settlementSettle, { reservation_id: r1.json.data!.reservation_id, usage: { prompt_tokens: 9, completion_tokens: 9 } });
+    const s2 = await call(settlementSettle, {
+      reservation_id: r1.json.data!.reservation_id,
+      usage: { prompt_tokens: 9, completion_tokens: 9 },
+    });
     expect(s2.json.data).toMatchObject({ charged_quota: 3500, replayed: true, log_id: s1.json.data!.log_id });
-    expect(await balances(u.id, k.id)).toMatchObject({ quota: 1_000_000n - 3500n, remain: 500_000n - 3500n, requestCount: 1n });
+    expect(await balances(u.id, k.id)).toMatchObject({
+      quota: 1_000_000n - 3500n,
+      remain: 500_000n - 3500n,
+      requestCount: 1n,
+    });
     const log = await db.log.findFirstOrThrow({ where: { userId: u.id, type: 2 } });
     expect(log).toMatchObject({ quota: 3500n, requestId: rid, useTime: 1 });
-    expect(log.other).toMatchObject({ usage_source: "upstream", cache_tokens: 400, model_ratio: 1.25, use_time_ms: 1234 });
+    expect(log.other).toMatchObject({
+      usage_source: "upstream",
+      cache_tokens: 400,
+      model_ratio: 1.25,
+      use_time_ms: 1234,
+    });
     expect((await auditLedger()).differences).toEqual([]);
   });
 
@@ -88,15 +131,27 @@ describe("settlement API", () => {
     const first = await call(settlementReserve, { key: ak.key, model: "gpt-4o", request_id: rid });
     expect(first.json.data).toMatchObject({ held_quota: 625, replayed: false });
     // the same request id from another credential, for a user with no money: its own reservation, refused on its own balance
-    const other = await call(settlementReserve, { key: bk.key, model: "gpt-4o", request_id: rid }, `Bearer ${otherSecret}`);
+    const other = await call(
+      settlementReserve,
+      { key: bk.key, model: "gpt-4o", request_id: rid },
+      `Bearer ${otherSecret}`,
+    );
     expect(other).toMatchObject({ status: 403, json: { code: "insufficient_user_quota" } });
     // and settling "rid" with the other credential does not touch the first user's reservation
-    const s = await call(settlementSettle, { request_id: rid, usage: { prompt_tokens: 100, completion_tokens: 100 } }, `Bearer ${otherSecret}`);
+    const s = await call(
+      settlementSettle,
+      { request_id: rid, usage: { prompt_tokens: 100, completion_tokens: 100 } },
+      `Bearer ${otherSecret}`,
+    );
     expect(s).toMatchObject({ status: 404, json: { code: "reservation_not_found" } });
     expect(await balances(a.id, ak.id)).toMatchObject({ quota: 100_000n - 625n, usedQuota: 0n });
     const rich = await makeUser({ quota: 100_000n });
     const rk = await makeKey(rich.id);
-    const mine = await call(settlementReserve, { key: rk.key, model: "gpt-4o", request_id: rid }, `Bearer ${otherSecret}`);
+    const mine = await call(
+      settlementReserve,
+      { key: rk.key, model: "gpt-4o", request_id: rid },
+      `Bearer ${otherSecret}`,
+    );
     expect(mine.json.data).toMatchObject({ held_quota: 625, replayed: false });
     expect(mine.json.data!.reservation_id).not.toBe(first.json.data!.reservation_id);
     expect(await db.reservation.count({ where: { requestId: rid } })).toBe(2);
@@ -122,7 +177,10 @@ describe("settlement API", () => {
     expect((await balances(u.id, k.id)).quota).toBe(100_000n - 625n);
     expect((await balances(broke.id, bk.id)).quota).toBe(0n);
     // the replay by the owner with the same key and model still returns the first result
-    expect((await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid })).json.data).toMatchObject({ replayed: true, held_quota: 625 });
+    expect((await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid })).json.data).toMatchObject({
+      replayed: true,
+      held_quota: 625,
+    });
     expect((await auditLedger()).differences).toEqual([]);
   });
 
@@ -161,19 +219,45 @@ describe("settlement API", () => {
     const id = r.json.data!.reservation_id as string;
     const usage = { prompt_tokens: 10, completion_tokens: 10 };
     for (const body of [{ reservation_id: id }, { request_id: rid }]) {
-      expect(await call(settlementSettle, { ...body, usage }, `Bearer ${otherSecret}`)).toMatchObject({ status: 404, json: { code: "reservation_not_found" } });
-      expect(await call(settlementRefund, body, `Bearer ${otherSecret}`)).toMatchObject({ status: 404, json: { code: "reservation_not_found" } });
+      expect(await call(settlementSettle, { ...body, usage }, `Bearer ${otherSecret}`)).toMatchObject({
+        status: 404,
+        json: { code: "reservation_not_found" },
+      });
+      expect(await call(settlementRefund, body, `Bearer ${otherSecret}`)).toMatchObject({
+        status: 404,
+        json: { code: "reservation_not_found" },
+      });
     }
-    expect(await db.reservation.findUniqueOrThrow({ where: { id: BigInt(id) } })).toMatchObject({ status: 1, heldQuota: 625n });
+    expect(await db.reservation.findUniqueOrThrow({ where: { id: BigInt(id) } })).toMatchObject({
+      status: 1,
+      heldQuota: 625n,
+    });
     // a reservation of the relay (a stream in flight) cannot be refunded or settled through this API
     const relayRid = requestId();
-    const relay = await reserve({ owner: RELAY_OWNER, requestId: relayRid, userId: u.id, tokenId: k.id, model: "gpt-4o", group: "default", estimate: 100n,
-      pricing: resolvePricing(OPTION_DEFAULTS, { model: "gpt-4o", userGroup: "default", usingGroup: "default" }) });
+    const relay = await reserve({
+      owner: RELAY_OWNER,
+      requestId: relayRid,
+      userId: u.id,
+      tokenId: k.id,
+      model: "gpt-4o",
+      group: "default",
+      estimate: 100n,
+      pricing: resolvePricing(OPTION_DEFAULTS, { model: "gpt-4o", userGroup: "default", usingGroup: "default" }),
+    });
     for (const body of [{ reservation_id: relay.reservationId.toString() }, { request_id: relayRid }]) {
-      expect(await call(settlementRefund, body)).toMatchObject({ status: 404, json: { code: "reservation_not_found" } });
-      expect(await call(settlementSettle, { ...body, usage })).toMatchObject({ status: 404, json: { code: "reservation_not_found" } });
+      expect(await call(settlementRefund, body)).toMatchObject({
+        status: 404,
+        json: { code: "reservation_not_found" },
+      });
+      expect(await call(settlementSettle, { ...body, usage })).toMatchObject({
+        status: 404,
+        json: { code: "reservation_not_found" },
+      });
     }
-    expect(await db.reservation.findUniqueOrThrow({ where: { id: relay.reservationId } })).toMatchObject({ status: 1, heldQuota: 100n });
+    expect(await db.reservation.findUniqueOrThrow({ where: { id: relay.reservationId } })).toMatchObject({
+      status: 1,
+      heldQuota: 100n,
+    });
     expect((await balances(u.id, k.id)).quota).toBe(100_000n - 725n);
   });
 
@@ -181,13 +265,26 @@ describe("settlement API", () => {
     const u = await makeUser({ quota: 100_000n });
     const k = await makeKey(u.id);
     const body = { key: k.key, model: "gpt-4o", request_id: requestId() };
-    expect(await call(settlementReserve, body, null)).toMatchObject({ status: 401, json: { code: "missing_service_key" } });
-    expect(await call(settlementReserve, body, `Bearer ${k.key}`)).toMatchObject({ status: 401, json: { code: "service_key_required" } });
-    expect(await call(settlementReserve, body, "Bearer tgs_" + "x".repeat(48))).toMatchObject({ status: 401, json: { code: "invalid_service_key" } });
+    expect(await call(settlementReserve, body, null)).toMatchObject({
+      status: 401,
+      json: { code: "missing_service_key" },
+    });
+    expect(await call(settlementReserve, body, `Bearer ${k.key}`)).toMatchObject({
+      status: 401,
+      json: { code: "service_key_required" },
+    });
+    expect(await call(settlementReserve, body, "Bearer tgs_" + "x".repeat(48))).toMatchObject({
+      status: 401,
+      json: { code: "invalid_service_key" },
+    });
     const other = await createServiceKey("to revoke");
-    expect((await call(settlementReserve, { ...body, request_id: requestId() }, `Bearer ${other.secret}`)).status).toBe(200);
+    expect((await call(settlementReserve, { ...body, request_id: requestId() }, `Bearer ${other.secret}`)).status).toBe(
+      200,
+    );
     await revokeServiceKey(other.id);
-    expect(await call(settlementReserve, { ...body, request_id: requestId() }, `Bearer ${other.secret}`)).toMatchObject({ status: 401, json: { code: "invalid_service_key" } });
+    expect(await call(settlementReserve, { ...body, request_id: requestId() }, `Bearer ${other.secret}`)).toMatchObject(
+      { status: 401, json: { code: "invalid_service_key" } },
+    );
     expect(await db.reservation.count({ where: { userId: u.id } })).toBe(1);
   });
 
@@ -198,20 +295,44 @@ describe("settlement API", () => {
       [settlementReserve, "{not json", 400, "invalid_json"],
       [settlementReserve, { key: k.key, model: "gpt-4o" }, 400, "validation"],
       [settlementReserve, { key: k.key, model: "gpt-4o", request_id: "has space" }, 400, "validation"],
-      [settlementReserve, { key: k.key, model: "gpt-4o", request_id: requestId(), prompt_tokens: -1 }, 400, "validation"],
+      [
+        settlementReserve,
+        { key: k.key, model: "gpt-4o", request_id: requestId(), prompt_tokens: -1 },
+        400,
+        "validation",
+      ],
       [settlementReserve, { key: k.key, model: "gpt-4o", request_id: requestId(), max_tokens: 1.5 }, 400, "validation"],
       [settlementReserve, { key: "sk-nope", model: "gpt-4o", request_id: requestId() }, 401, "invalid_api_key"],
       [settlementReserve, { key: k.key, model: "gpt-4o-mini", request_id: requestId() }, 403, "model_not_allowed"],
-      [settlementSettle, { request_id: requestId(), usage: { prompt_tokens: 1, completion_tokens: 1 } }, 404, "reservation_not_found"],
+      [
+        settlementSettle,
+        { request_id: requestId(), usage: { prompt_tokens: 1, completion_tokens: 1 } },
+        404,
+        "reservation_not_found",
+      ],
       [settlementSettle, { usage: { prompt_tokens: 1, completion_tokens: 1 } }, 400, "validation"],
-      [settlementSettle, { reservation_id: "1", usage: { prompt_tokens: -5, completion_tokens: 1 } }, 400, "validation"],
-      [settlementSettle, { reservation_id: "abc", usage: { prompt_tokens: 1, completion_tokens: 1 } }, 400, "validation"],
+      [
+        settlementSettle,
+        { reservation_id: "1", usage: { prompt_tokens: -5, completion_tokens: 1 } },
+        400,
+        "validation",
+      ],
+      [
+        settlementSettle,
+        { reservation_id: "abc", usage: { prompt_tokens: 1, completion_tokens: 1 } },
+        400,
+        "validation",
+      ],
       [settlementRefund, { reservation_id: "999999" }, 404, "reservation_not_found"],
       [settlementRefund, { reservation_id: "9999999999999999999" }, 400, "validation"],
     ];
     for (const [handler, body, status, code] of bad) {
       const r = await call(handler, body);
-      expect({ status: r.status, code: r.json.code, success: r.json.success }).toEqual({ status, code, success: false });
+      expect({ status: r.status, code: r.json.code, success: r.json.success }).toEqual({
+        status,
+        code,
+        success: false,
+      });
       expect(r.json.message).toBeTruthy();
     }
     expect(await balances(u.id, k.id)).toMatchObject({ quota: 100_000n, usedQuota: 0n });
@@ -230,7 +351,11 @@ describe("settlement API", () => {
       [settlementReserve, { key: k.key, model: "my\u0000model", request_id: requestId() }, "model"],
       [settlementReserve, { key: `${k.key}\u0000`, model: "gpt-4o", request_id: requestId() }, "key"],
       [settlementReserve, { key: k.key, model: "gpt-4o", request_id: "r\u00001" }, "request_id"],
-      [settlementReserve, { key: k.key, model: "gpt-4o", request_id: requestId(), client_ip: "1.2.3.4\u0000" }, "client_ip"],
+      [
+        settlementReserve,
+        { key: k.key, model: "gpt-4o", request_id: requestId(), client_ip: "1.2.3.4\u0000" },
+        "client_ip",
+      ],
     ];
     for (const [handler, body, field] of bad) {
       const r = await call(handler, body);
@@ -240,14 +365,17 @@ describe("settlement API", () => {
     const nul = await call(settlementRefund, { request_id: rid, reason: "upstream\u0000failed" });
     expect(nul.json.message).toBe("reason: must not contain NUL (U+0000) characters");
     // only the first reservation exists, still open
-    expect(await db.reservation.findMany({ where: { userId: u.id }, select: { requestId: true, status: true } })).toEqual([{ requestId: rid, status: 1 }]);
+    expect(
+      await db.reservation.findMany({ where: { userId: u.id }, select: { requestId: true, status: true } }),
+    ).toEqual([{ requestId: rid, status: 1 }]);
   });
 
   it("gives the relay's errors for key problems and insufficient quota", async () => {
     const poor = await makeUser({ quota: 100n });
     const pk = await makeKey(poor.id);
     expect(await call(settlementReserve, { key: pk.key, model: "gpt-4o", request_id: requestId() })).toMatchObject({
-      status: 403, json: { code: "insufficient_user_quota" },
+      status: 403,
+      json: { code: "insufficient_user_quota" },
     });
     const u = await makeUser({ quota: 100_000n });
     const k = await makeKey(u.id);
@@ -255,17 +383,31 @@ describe("settlement API", () => {
     const { invalidate } = await import("@/lib/cache/bus");
     invalidate("key", k.id);
     expect(await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: requestId() })).toMatchObject({
-      status: 401, json: { code: "token_disabled" },
+      status: 401,
+      json: { code: "token_disabled" },
     });
-    expect(await call(settlementReserve, { key: (await makeKey(u.id)).key, model: "no-such-model", request_id: requestId() })).toMatchObject({
-      status: 400, json: { code: "model_price_error" },
+    expect(
+      await call(settlementReserve, {
+        key: (await makeKey(u.id)).key,
+        model: "no-such-model",
+        request_id: requestId(),
+      }),
+    ).toMatchObject({
+      status: 400,
+      json: { code: "model_price_error" },
     });
   });
 
   it("documents every endpoint in OpenAPI with the handlers' own schemas", () => {
     const doc = settlementOpenApi();
-    expect(Object.keys(doc.paths)).toEqual(["/api/settlement/reserve", "/api/settlement/settle", "/api/settlement/refund"]);
-    const reserveSchema = doc.paths["/api/settlement/reserve"].post.requestBody.content["application/json"].schema as { required: string[] };
+    expect(Object.keys(doc.paths)).toEqual([
+      "/api/settlement/reserve",
+      "/api/settlement/settle",
+      "/api/settlement/refund",
+    ]);
+    const reserveSchema = doc.paths["/api/settlement/reserve"].post.requestBody.content["application/json"].schema as {
+      required: string[];
+    };
     expect(reserveSchema.required).toEqual(expect.arrayContaining(["key", "model", "request_id"]));
   });
 });

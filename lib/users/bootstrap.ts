@@ -51,7 +51,10 @@ export async function ensureRootAccount(credentials: RootCredentials = fromEnv()
   const match = await getUserByUsernameIgnoreCase(wanted ?? DEFAULT_ROOT_USERNAME);
   const username = match?.username ?? wanted ?? DEFAULT_ROOT_USERNAME;
   const existing = match
-    ? await db.user.findUnique({ where: { id: match.id }, select: { id: true, username: true, role: true, passwordHash: true } })
+    ? await db.user.findUnique({
+        where: { id: match.id },
+        select: { id: true, username: true, role: true, passwordHash: true },
+      })
     : null;
   if (existing) {
     if (existing.role === ROLE.root) return { status: "exists", userId: existing.id, username };

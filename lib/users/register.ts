@@ -20,7 +20,11 @@ export async function registerFromIp(input: TRegisterInput, ip: string) {
   const hit = await REGISTER_LIMIT.hit(ip);
   if (!hit.allowed) {
     const minutes = Math.max(1, Math.ceil(hit.resetMs / 60_000));
-    throw new AppError("register_rate_limited", `Too many sign-ups from this address, try again in ${minutes} minutes`, 429);
+    throw new AppError(
+      "register_rate_limited",
+      `Too many sign-ups from this address, try again in ${minutes} minutes`,
+      429,
+    );
   }
   return registerUser(input);
 }

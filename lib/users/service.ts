@@ -25,9 +25,18 @@ const isUniqueViolation = (e: unknown, field: string) =>
   JSON.stringify(e.meta ?? {}).includes(field);
 
 const usernameTaken = () =>
-  new AppError("username_taken", "This username is already taken", 409, { username: ["This username is already taken"] });
+  new AppError("username_taken", "This username is already taken", 409, {
+    username: ["This username is already taken"],
+  });
 
-type NewUser = { username: string; passwordHash: string; role: number; group: string; displayName: string; inviterId: number | null };
+type NewUser = {
+  username: string;
+  passwordHash: string;
+  role: number;
+  group: string;
+  displayName: string;
+  inviterId: number | null;
+};
 
 /** Inserts the user row, retrying with a fresh aff code on the (rare) collision. */
 async function insertUser(tx: Db, data: NewUser) {
@@ -47,7 +56,10 @@ async function insertUser(tx: Db, data: NewUser) {
 }
 
 /** the user whose name equals `username` ignoring case (names are unique that way, see the users_username_lower_key index) */
-export async function getUserByUsernameIgnoreCase(username: string, client: Db = db): Promise<{ id: number; username: string } | null> {
+export async function getUserByUsernameIgnoreCase(
+  username: string,
+  client: Db = db,
+): Promise<{ id: number; username: string } | null> {
   const rows = await client.$queryRaw<{ id: number; username: string }[]>`
     SELECT id, username FROM users WHERE lower(username) = lower(${username}) LIMIT 1`;
   return rows[0] ?? null;
@@ -66,9 +78,7 @@ export async function registerUser(input: TRegisterInput) {
   if (!parsed.success) throw validationError(parsed.error.issues);
   const { username, password, affCode } = parsed.data;
   await assertUsernameFree(username);
-  const inviter = affCode
-    ? await db.user.findUnique({ where: { affCode }, select: { id: true } })
-    : null;
+  const inviter = affCode ? await db.user.findUnique({ where: { affCode }, select: { id: true } }) : null;
   const passwordHash = await hashPassword(password);
   return db.$transaction(async (tx) => {
     const user = await insertUser(tx, {
@@ -91,11 +101,14 @@ export async function createUser(input: TCreateUserInput) {
   const { username, password, role, group, displayName } = parsed.data;
   await assertUsernameFree(username);
   const passwordHash = await hashPassword(password);
-  return insertUser(db, { username, passwordHash, role: ROLE[role], group, displayName: displayName ?? username, inviterId: null });
-}
-
-export async function getUserByUsername(username: string) {
-  return db.user.findUnique({ where: { username } });
+  return insertUser(db, {
+    username,
+    passwordHash,
+    role: ROLE[role],
+    group,
+    displayName: displayName ?? username,
+    inviterId: null,
+  });
 }
 
 // Sessions are JWTs that carry the user's auth_version (lib/auth): every session check compares it

@@ -18,7 +18,14 @@ async function proxy(target: string) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   const server = http.createServer((req, res) => {
     const out = http.request(
-      { host: up.hostname, port: up.port, path: req.url, method: req.method, headers: { ...req.headers, host: up.host }, agent },
+      {
+        host: up.hostname,
+        port: up.port,
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, host: up.host },
+        agent,
+      },
       (ur) => {
         res.writeHead(ur.statusCode ?? 502, ur.headers);
         ur.pipe(res);

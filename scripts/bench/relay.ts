@@ -23,15 +23,29 @@ const CONNECTIONS = [1, 64];
 const DB_NAME = "tollgate_bench_relay";
 const MODEL = "gpt-4o-mini";
 
-type Row = { target: string; stream: boolean; connections: number; rps: number; mean: number; p50: number; p99: number; ok: number; errors: number };
+type Row = {
+  target: string;
+  stream: boolean;
+  connections: number;
+  rps: number;
+  mean: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  errors: number;
+};
 
 // ── helper processes ─────────────────────────────────────────────────────────────────────────
 
 async function spawnServer(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/bench/relay-servers.ts"), ...args], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(ROOT, "scripts/bench/relay-servers.ts"), ...args],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const rl = readline.createInterface({ input: child.stdout! });
   const line = await new Promise<string>((resolve, reject) => {
     rl.once("line", resolve);
@@ -49,7 +63,13 @@ async function spawnServer(args: string[]): Promise<{ url: string; child: ChildP
  */
 async function load(url: string, connections: number, seconds: number, body: string, headers: Record<string, string>) {
   const samples: number[] = [];
-  const latencies = hdr.build({ bitBucketSize: 64, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 100_000_000, numberOfSignificantValueDigits: 3 });
+  const latencies = hdr.build({
+    bitBucketSize: 64,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 100_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   const record = latencies.recordValue.bind(latencies);
   latencies.recordValue = (v: number) => {
     samples.push(v);
@@ -89,7 +109,13 @@ async function seed(databaseUrl: string, upstream: string): Promise<string> {
   const user = await createUser({ username: "bench", password: "bench-password" });
   await adjustUserQuota({ id: null, username: "bench" }, { userId: user.id, mode: "add", amount: 10n ** 14n });
   const [key] = await createKeys(user.id, { name: "bench", unlimitedQuota: true });
-  await createChannel({ name: "mock", baseUrl: upstream, key: "sk-bench-upstream", models: [MODEL], groups: ["default"] });
+  await createChannel({
+    name: "mock",
+    baseUrl: upstream,
+    key: "sk-bench-upstream",
+    models: [MODEL],
+    groups: ["default"],
+  });
   const { disconnectDb } = await import("@/lib/db");
   await disconnectDb();
   return key.key;
@@ -121,13 +147,20 @@ function table(rows: Row[]): string {
   return [
     "| target | mode | connections | req/s | mean ms | p50 ms | p99 ms | errors |",
     "|---|---|---|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.target} | ${r.stream ? "stream" : "non-stream"} | ${r.connections} | ${r.rps.toFixed(0)} | ${f2(r.mean)} | ${f2(r.p50)} | ${f2(r.p99)} | ${r.errors} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.target} | ${r.stream ? "stream" : "non-stream"} | ${r.connections} | ${r.rps.toFixed(0)} | ${f2(r.mean)} | ${f2(r.p50)} | ${f2(r.p99)} | ${r.errors} |`,
+    ),
   ].join("\n");
 }
 
 function verdicts(rows: Row[]): string[] {
-  const find = (target: string, stream: boolean, c: number) => rows.find((r) => r.target === target && r.stream === stream && r.connections === c)!;
-  const out: string[] = ["| mode | check | PreConsumeMode | forward route | relay | result | target | met |", "|---|---|---|---|---|---|---|---|"];
+  const find = (target: string, stream: boolean, c: number) =>
+    rows.find((r) => r.target === target && r.stream === stream && r.connections === c)!;
+  const out: string[] = [
+    "| mode | check | PreConsumeMode | forward route | relay | result | target | met |",
+    "|---|---|---|---|---|---|---|---|",
+  ];
   for (const stream of [false, true]) {
     const m = stream ? "stream" : "non-stream";
     for (const mode of ["trust", "always"]) {
@@ -135,9 +168,13 @@ function verdicts(rows: Row[]): string[] {
       const rel = (c: number) => find(`relay ${mode}`, stream, c);
       const added = rel(1).mean - fwd(1).mean;
       const limit = mode === "trust" ? 1 : 2;
-      out.push(`| ${m} | 1 connection: mean added | ${mode} | ${f2(fwd(1).mean)} ms | ${f2(rel(1).mean)} ms | +${f2(added)} ms | ≤ ${limit} ms | ${added <= limit ? "yes" : "no"} |`);
+      out.push(
+        `| ${m} | 1 connection: mean added | ${mode} | ${f2(fwd(1).mean)} ms | ${f2(rel(1).mean)} ms | +${f2(added)} ms | ≤ ${limit} ms | ${added <= limit ? "yes" : "no"} |`,
+      );
       const ratio = rel(64).rps / fwd(64).rps;
-      out.push(`| ${m} | 64 connections: req/s ratio | ${mode} | ${fwd(64).rps.toFixed(0)} | ${rel(64).rps.toFixed(0)} | ${ratio.toFixed(2)} | ≥ 0.6 | ${ratio >= 0.6 ? "yes" : "no"} |`);
+      out.push(
+        `| ${m} | 64 connections: req/s ratio | ${mode} | ${fwd(64).rps.toFixed(0)} | ${rel(64).rps.toFixed(0)} | ${ratio.toFixed(2)} | ≥ 0.6 | ${ratio >= 0.6 ? "yes" : "no"} |`,
+      );
     }
   }
   return out;
@@ -204,7 +241,9 @@ async function main() {
   let relayed = 0;
   type Target = { name: string; url: string; headers: Record<string, string>; relay: boolean };
   const print = (r: Row) =>
-    console.log(`${r.target.padEnd(28)} ${(r.stream ? "stream" : "plain").padEnd(7)} c=${String(r.connections).padEnd(3)} ${r.rps.toFixed(0).padStart(6)} req/s  mean ${f2(r.mean)}  p50 ${f2(r.p50)}  p99 ${f2(r.p99)} ms  errors ${r.errors}`);
+    console.log(
+      `${r.target.padEnd(28)} ${(r.stream ? "stream" : "plain").padEnd(7)} c=${String(r.connections).padEnd(3)} ${r.rps.toFixed(0).padStart(6)} req/s  mean ${f2(r.mean)}  p50 ${f2(r.p50)}  p99 ${f2(r.p99)} ms  errors ${r.errors}`,
+    );
   // The machine is shared and its load moves: targets that are compared are measured in
   // alternating rounds (ROUNDS of SECONDS each) and the median round of each is reported.
   const compare = async (targets: Target[]) => {
@@ -241,8 +280,18 @@ async function main() {
       const app = await startApp(databaseUrl, env);
       try {
         await compare([
-          { name: `next forward (beside ${mode})`, url: `${app.url}/api/bench/forward/v1/chat/completions`, headers: {}, relay: false },
-          { name: `relay ${mode}`, url: `${app.url}/v1/chat/completions`, headers: { authorization: `Bearer ${KEY}` }, relay: true },
+          {
+            name: `next forward (beside ${mode})`,
+            url: `${app.url}/api/bench/forward/v1/chat/completions`,
+            headers: {},
+            relay: false,
+          },
+          {
+            name: `relay ${mode}`,
+            url: `${app.url}/v1/chat/completions`,
+            headers: { authorization: `Bearer ${KEY}` },
+            relay: true,
+          },
         ]);
       } finally {
         await app.stop();
@@ -265,10 +314,17 @@ async function main() {
   const { rows: open } = await client.query<{ open: number; refunded: number }>(
     "SELECT count(*) FILTER (WHERE status = 1)::int AS open, count(*) FILTER (WHERE status = 3)::int AS refunded FROM reservations",
   );
-  const { rows: dup } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM (SELECT request_id FROM logs WHERE type = 2 GROUP BY 1 HAVING count(*) > 1) d");
+  const { rows: dup } = await client.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM (SELECT request_id FROM logs WHERE type = 2 GROUP BY 1 HAVING count(*) > 1) d",
+  );
   await client.end();
   const cutOff = 2 * 2 * (4 + ROUNDS * CONNECTIONS.reduce((a, b) => a + b, 0));
-  const ok = logs[0].n >= relayed && logs[0].n - relayed <= cutOff && logs[0].distinct_q === 1 && open[0].open === 0 && dup[0].n === 0;
+  const ok =
+    logs[0].n >= relayed &&
+    logs[0].n - relayed <= cutOff &&
+    logs[0].distinct_q === 1 &&
+    open[0].open === 0 &&
+    dup[0].n === 0;
   const charged =
     `${relayed} answers received from the relay, ${logs[0].n} consume logs (${logs[0].n - relayed} for requests cut off when a run stopped), ` +
     `${logs[0].full} with the upstream's usage all charged the same amount (${logs[0].distinct_q === 1 ? "yes" : "NO"}), ` +
@@ -284,7 +340,7 @@ async function main() {
       `Run ${new Date().toISOString().slice(0, 16)}Z by \`npm run bench:relay\`: per scenario the median of ${ROUNDS} runs of ${SECONDS} s, the compared targets`,
       "alternating (the machine is shared and its load moves), after a 1 s warm-up; autocannon (closed loop) on the same 2-core machine as",
       "the app (`next start`), PostgreSQL 15 and the mock upstream (its own process; answers in ~0.1 ms, a stream is 9 events).",
-      "One user with one unlimited key (the hot-row case), model gpt-4o-mini, the prompt \"Say hello\". Latencies are exact",
+      'One user with one unlimited key (the hot-row case), model gpt-4o-mini, the prompt "Say hello". Latencies are exact',
       "(every response timed), not autocannon's whole-millisecond histogram.",
       "",
       text,

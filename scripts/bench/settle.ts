@@ -20,7 +20,10 @@ async function seed(databaseUrl: string, mode: "trust" | "always") {
   const keys: string[] = [];
   for (let i = 0; i < 101; i++) {
     const user = await createUser({ username: `bench${i}`, password: "password123" });
-    await adjustUserQuota({ id: null, username: "bench" }, { userId: user.id, mode: "add", amount: 1_000_000_000_000n });
+    await adjustUserQuota(
+      { id: null, username: "bench" },
+      { userId: user.id, mode: "add", amount: 1_000_000_000_000n },
+    );
     const [key] = await createKeys(user.id, { name: "bench", unlimitedQuota: false, remainQuota: 1_000_000_000_000n });
     keys.push(key.key);
   }
@@ -43,20 +46,36 @@ async function main() {
     return json.data!;
   };
   const pair = (key: string) => async () => {
-    const r = await post("/api/settlement/reserve", { key, model: "gpt-4o-mini", request_id: `b${process.pid}-${seq++}`, prompt_tokens: 200, max_tokens: 200 });
-    await post("/api/settlement/settle", { reservation_id: r.reservation_id, usage: { prompt_tokens: 180, completion_tokens: 120 } });
+    const r = await post("/api/settlement/reserve", {
+      key,
+      model: "gpt-4o-mini",
+      request_id: `b${process.pid}-${seq++}`,
+      prompt_tokens: 200,
+      max_tokens: 200,
+    });
+    await post("/api/settlement/settle", {
+      reservation_id: r.reservation_id,
+      usage: { prompt_tokens: 180, completion_tokens: 120 },
+    });
   };
   const rows: LoadResult[] = [];
   try {
     for (const c of CONCURRENCY) {
-      rows.push(await closedLoop("do-nothing route (requests)", c, SECONDS, async () => {
-        const res = await fetch(`${app.url}/api/bench/noop`, { method: "POST", headers, body: "{}" });
-        await res.arrayBuffer();
-        if (!res.ok) throw new Error(`noop ${res.status}`);
-      }));
+      rows.push(
+        await closedLoop("do-nothing route (requests)", c, SECONDS, async () => {
+          const res = await fetch(`${app.url}/api/bench/noop`, { method: "POST", headers, body: "{}" });
+          await res.arrayBuffer();
+          if (!res.ok) throw new Error(`noop ${res.status}`);
+        }),
+      );
     }
     for (const c of CONCURRENCY) rows.push(await closedLoop("pairs, one hot key", c, SECONDS, pair(hot)));
-    for (const c of CONCURRENCY) rows.push(await closedLoop("pairs, keys of 100 users", c, SECONDS, (w, i) => pair(spread[(w * 7919 + i) % spread.length])()));
+    for (const c of CONCURRENCY)
+      rows.push(
+        await closedLoop("pairs, keys of 100 users", c, SECONDS, (w, i) =>
+          pair(spread[(w * 7919 + i) % spread.length])(),
+        ),
+      );
   } finally {
     await app.stop();
   }

@@ -29,7 +29,16 @@ const CHARS: [string, string][] = [
 ];
 const SPLITS = [1, 10, 1024, 65_536];
 
-type Row = { model: string; char: string; messages: number; bodyBytes: number; chars: number; tokens: number; wallMs: number; stallMs: number };
+type Row = {
+  model: string;
+  char: string;
+  messages: number;
+  bodyBytes: number;
+  chars: number;
+  tokens: number;
+  wallMs: number;
+  stallMs: number;
+};
 
 /** a chat body of about `bytes` bytes of JSON whose messages hold only `ch` */
 function chatBody(ch: string, messages: number, bytes: number) {
@@ -67,7 +76,14 @@ async function run(model: string, char: string, body: ReturnType<typeof chatBody
     worst = { wallMs: Math.max(worst.wallMs, m.wallMs), stallMs: Math.max(worst.stallMs, m.stallMs), tokens: m.tokens };
   }
   const chars = body.messages.reduce((n, msg) => n + msg.content.length, 0);
-  return { model, char, messages: body.messages.length, bodyBytes: Buffer.byteLength(JSON.stringify(body)), chars, ...worst };
+  return {
+    model,
+    char,
+    messages: body.messages.length,
+    bodyBytes: Buffer.byteLength(JSON.stringify(body)),
+    chars,
+    ...worst,
+  };
 }
 
 const f1 = (n: number) => n.toFixed(1);
@@ -82,12 +98,17 @@ function table(rows: Row[]): string {
   return [
     `| text | messages | body | characters | ${MODELS.map((m) => `${m}: slowest ms (longest stall)`).join(" | ")} |`,
     `|---|---|---|---|${MODELS.map(() => "---|").join("")}`,
-    ...cases.map((c) => `| ${c.char} | ${c.messages} | ${(c.bodyBytes / 1024 / 1024).toFixed(2)} MB | ${c.chars.toLocaleString("en-US")} | ${MODELS.map((m) => cell(c, m)).join(" | ")} |`),
+    ...cases.map(
+      (c) =>
+        `| ${c.char} | ${c.messages} | ${(c.bodyBytes / 1024 / 1024).toFixed(2)} MB | ${c.chars.toLocaleString("en-US")} | ${MODELS.map((m) => cell(c, m)).join(" | ")} |`,
+    ),
   ].join("\n");
 }
 
 function machine(): string {
-  const debian = fs.existsSync("/etc/debian_version") ? `Debian ${fs.readFileSync("/etc/debian_version", "utf8").trim()}` : os.type();
+  const debian = fs.existsSync("/etc/debian_version")
+    ? `Debian ${fs.readFileSync("/etc/debian_version", "utf8").trim()}`
+    : os.type();
   return `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "unknown CPU"}), ${debian}, Node ${process.versions.node}`;
 }
 
@@ -99,7 +120,9 @@ async function main() {
       for (const messages of SPLITS) {
         const r = await run(model, name, chatBody(ch, messages, BODY_BYTES));
         big.push(r);
-        console.log(`10 MB  ${model.padEnd(14)} ${name.padEnd(14)} ${String(messages).padStart(6)} msgs  ${f1(r.wallMs).padStart(7)} ms  stall ${f1(r.stallMs)} ms`);
+        console.log(
+          `10 MB  ${model.padEnd(14)} ${name.padEnd(14)} ${String(messages).padStart(6)} msgs  ${f1(r.wallMs).padStart(7)} ms  stall ${f1(r.stallMs)} ms`,
+        );
       }
     }
   }
@@ -107,7 +130,10 @@ async function main() {
   // expensive: runs just within the 8 KB bound, each cut by a space; and prose
   const exact: Row[] = [];
   const cases: [string, string][] = [
-    ...CHARS.map(([name, ch]): [string, string] => [`${name}, 8 KB runs`, `${ch.repeat(Math.floor(8_000 / Buffer.byteLength(ch)))} `]),
+    ...CHARS.map(([name, ch]): [string, string] => [
+      `${name}, 8 KB runs`,
+      `${ch.repeat(Math.floor(8_000 / Buffer.byteLength(ch)))} `,
+    ]),
     ["prose", "The quick brown fox jumps over the lazy dog; Tollgate counts 12,345 tokens — naïve café 你好 🌍\n"],
   ];
   for (const model of MODELS) {
@@ -115,7 +141,9 @@ async function main() {
       const content = unit.repeat(Math.ceil(1_000_000 / unit.length)).slice(0, 999_990);
       const r = await run(model, name, { model: "m", messages: [{ role: "user", content }] });
       exact.push(r);
-      console.log(`1M ch  ${model.padEnd(14)} ${name.padEnd(24)} ${f1(r.wallMs).padStart(7)} ms  stall ${f1(r.stallMs)} ms`);
+      console.log(
+        `1M ch  ${model.padEnd(14)} ${name.padEnd(24)} ${f1(r.wallMs).padStart(7)} ms  stall ${f1(r.stallMs)} ms`,
+      );
     }
   }
   const worst = big.reduce((a, b) => (b.wallMs > a.wallMs ? b : a));
@@ -126,13 +154,15 @@ async function main() {
     `Worst case for a 10 MB body of one repeated character: **${f1(worst.wallMs)} ms** (${worst.model}, ${worst.char}, ${worst.messages} message${worst.messages === 1 ? "" : "s"}); ` +
     `target < ${TARGET_MS} ms: ${met ? "met" : "**missed**"}.`;
   console.log(`\n${verdict}`);
-  console.log(`Longest event-loop stall in any case: ${f1(worstStall.stallMs)} ms; slowest exact count (worker): ${f1(worstExact.wallMs)} ms.`);
+  console.log(
+    `Longest event-loop stall in any case: ${f1(worstStall.stallMs)} ms; slowest exact count (worker): ${f1(worstExact.wallMs)} ms.`,
+  );
   writeSection(
     "Token counting",
     [
       `Run ${new Date().toISOString().slice(0, 10)} by \`npm run bench:tokens\` on ${machine()}, shared with other work.`,
       `Per case the slowest of ${RUNS} runs after a warm-up run, of the relay's counting step: the prompt's parts`,
-      "(chatPromptParts) and their count (countPromptTokens). \"Longest stall\" is the longest the event loop went",
+      '(chatPromptParts) and their count (countPromptTokens). "Longest stall" is the longest the event loop went',
       "without a turn (a 1 ms timer) during the count.",
       "",
       verdict,

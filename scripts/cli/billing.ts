@@ -19,7 +19,7 @@ async function userIdOf(username: string): Promise<number> {
 
 export const billingCommands = {
   "user:quota": defineCommand({
-    summary: "add to, subtract from or set a wallet (manage log on the user, operator \"cli\")",
+    summary: 'add to, subtract from or set a wallet (manage log on the user, operator "cli")',
     usage: "--username U (--add N | --subtract N | --set N)",
     flags: z
       .object({
@@ -33,7 +33,12 @@ export const billingCommands = {
       }),
     async run({ username, add, subtract, set }) {
       const userId = await userIdOf(username);
-      const [mode, amount] = add !== undefined ? (["add", add] as const) : subtract !== undefined ? (["subtract", subtract] as const) : (["set", set!] as const);
+      const [mode, amount] =
+        add !== undefined
+          ? (["add", add] as const)
+          : subtract !== undefined
+            ? (["subtract", subtract] as const)
+            : (["set", set!] as const);
       const r = await adjustUserQuota(CLI_OPERATOR, { userId, mode, amount });
       return { username, ...r };
     },
@@ -41,7 +46,8 @@ export const billingCommands = {
 
   "key:create": defineCommand({
     summary: "create an API key for a user; prints the full key once",
-    usage: "--username U --name N [--remain N | --unlimited] [--models a,b] [--ips LIST] [--expires ISO8601] [--group G]",
+    usage:
+      "--username U --name N [--remain N | --unlimited] [--models a,b] [--ips LIST] [--expires ISO8601] [--group G]",
     flags: z
       .object({
         username: flag.string("username"),
@@ -58,7 +64,8 @@ export const billingCommands = {
       let expiredTime = -1;
       if (expires !== undefined) {
         const ms = Date.parse(expires);
-        if (!/^\d{4}-\d\d-\d\d/.test(expires) || Number.isNaN(ms)) throw new AppError("validation", "--expires must be an ISO 8601 date", 400);
+        if (!/^\d{4}-\d\d-\d\d/.test(expires) || Number.isNaN(ms))
+          throw new AppError("validation", "--expires must be an ISO 8601 date", 400);
         expiredTime = Math.floor(ms / 1000);
       }
       const userId = await userIdOf(username);

@@ -8,7 +8,8 @@ import { defineCommand, flag, type CommandMap } from "./command";
 export const channelCommands = {
   "channel:create": defineCommand({
     summary: "add an upstream (OpenAI-compatible base URL, with or without /v1) serving models to groups",
-    usage: "--name N --base-url URL --key K --models a,b [--groups default,vip] [--priority P] [--weight W] [--model-mapping JSON] [--disabled]",
+    usage:
+      "--name N --base-url URL --key K --models a,b [--groups default,vip] [--priority P] [--weight W] [--model-mapping JSON] [--disabled]",
     flags: z.object({
       name: flag.string("name"),
       baseUrl: flag.string("base-url"),
@@ -48,8 +49,14 @@ export const channelCommands = {
     summary: "enable or disable a channel",
     usage: "--id N (--enable | --disable)",
     flags: z
-      .object({ id: flag.integer("id"), enable: flag.boolean("enable").optional(), disable: flag.boolean("disable").optional() })
-      .refine((f) => Boolean(f.enable) !== Boolean(f.disable), { message: "give exactly one of --enable or --disable" }),
+      .object({
+        id: flag.integer("id"),
+        enable: flag.boolean("enable").optional(),
+        disable: flag.boolean("disable").optional(),
+      })
+      .refine((f) => Boolean(f.enable) !== Boolean(f.disable), {
+        message: "give exactly one of --enable or --disable",
+      }),
     async run(f) {
       return setChannelStatus({ id: Number(f.id), status: f.enable ? 1 : 2 });
     },
