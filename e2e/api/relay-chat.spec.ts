@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { MockUpstream } from "../support/mock-upstream";
 import { openai } from "../support/relay-client";
-import { QUOTA_PER_USD, RelaySeed } from "../support/relay-seed";
+import { QUOTA_PER_USD, Seed } from "../support/seed";
 
 // Chat completions through the relay with the official client, against two mock upstreams.
 // gpt-4-turbo has the built-in prices ratio 5 ($10 / 1M input) and completion ratio 3 ($30 / 1M
@@ -13,7 +13,7 @@ const MODEL = "gpt-4-turbo";
 const CHARGE = 175n;
 const messages = [{ role: "user" as const, content: "Say hello" }];
 
-const seed = new RelaySeed();
+const seed = Seed.forSpec();
 let A: MockUpstream;
 let B: MockUpstream;
 let channelA: number;
@@ -33,7 +33,7 @@ test.beforeAll(async () => {
     priority: 10,
   });
   channelB = await seed.createChannel({ name: "B", baseUrl: B.url, models: [MODEL, "gpt-4.1-nano"], priority: 0 });
-  userId = await seed.createUser({ quota: 4n * QUOTA_PER_USD });
+  userId = (await seed.createUser({ quota: 4n * QUOTA_PER_USD })).id;
   key = await seed.createKey(userId);
   // one retry; the server reloads options within 10 s: probe until a failure on A is retried on B
   await seed.setOption("RetryTimes", 1);
@@ -66,7 +66,7 @@ test.afterAll(async () => {
 });
 
 test("non-stream: the upstream's answer, charged by its usage", async () => {
-  const before = await seed.wallet(userId, key.id);
+  const before = await seed.balances(userId, key.id);
   const { data, response } = await openai(key.key).chat.completions.create({ model: MODEL, messages }).withResponse();
   expect(data.choices[0].message.content).toBe("Hello from the mock upstream.");
   expect(data.usage).toMatchObject({ prompt_tokens: 17, completion_tokens: 6 });
@@ -82,7 +82,7 @@ test("non-stream: the upstream's answer, charged by its usage", async () => {
     is_stream: false,
   });
   expect(log!.other).toMatchObject({ usage_source: "upstream", model_ratio: 5, completion_ratio: 3 });
-  const after = await seed.wallet(userId, key.id);
+  const after = await seed.balances(userId, key.id);
   expect(before.quota - after.quota).toBe(CHARGE);
   expect(after.keyUsed - before.keyUsed).toBe(CHARGE);
   // the channel's key went upstream, never back
@@ -91,7 +91,7 @@ test("non-stream: the upstream's answer, charged by its usage", async () => {
 });
 
 test("stream with include_usage: chunks as they come, the usage chunk forwarded", async () => {
-  const before = await seed.wallet(userId, key.id);
+  const before = await seed.balances(userId, key.id);
   const { data: stream, response } = await openai(key.key)
     .chat.completions.create({ model: MODEL, messages, stream: true, stream_options: { include_usage: true } })
     .withResponse();
@@ -106,7 +106,7 @@ test("stream with include_usage: chunks as they come, the usage chunk forwarded"
   const { log } = await seed.finished(response.headers.get("x-request-id")!);
   expect(log).toMatchObject({ quota: CHARGE, is_stream: true });
   expect(log!.other).toMatchObject({ usage_source: "upstream", stream_status: { end_reason: "done" } });
-  expect(before.quota - (await seed.wallet(userId, key.id)).quota).toBe(CHARGE);
+  expect(before.quota - (await seed.balances(userId, key.id)).quota).toBe(CHARGE);
 });
 
 test("stream without include_usage: usage asked upstream, not forwarded, still billed exactly", async () => {
@@ -124,7 +124,7 @@ test("stream without include_usage: usage asked upstream, not forwarded, still b
 
 test("upstream 500 on the first channel, success on the second: charged once", async () => {
   A.set({ failNext: 1, failStatus: 500 });
-  const before = await seed.wallet(userId, key.id);
+  const before = await seed.balances(userId, key.id);
   const { response } = await openai(key.key).chat.completions.create({ model: MODEL, messages }).withResponse();
   const requestId = response.headers.get("x-request-id")!;
   const { log } = await seed.finished(requestId);
@@ -132,14 +132,14 @@ test("upstream 500 on the first channel, success on the second: charged once", a
   expect(log!.other).toMatchObject({ admin_info: { use_channel: [channelA, channelB] } });
   expect(A.requests).toHaveLength(1);
   expect(B.requests).toHaveLength(1);
-  expect(before.quota - (await seed.wallet(userId, key.id)).quota).toBe(CHARGE);
+  expect(before.quota - (await seed.balances(userId, key.id)).quota).toBe(CHARGE);
   expect(await seed.audit(userId)).toEqual([]);
 });
 
 test("upstream down: an error without the upstream's secrets, the hold refunded, the ledger clean", async () => {
   A.set({ dropConnection: true });
   B.set({ failNext: 5, failStatus: 500 });
-  const before = await seed.wallet(userId, key.id);
+  const before = await seed.balances(userId, key.id);
   const err = await openai(key.key)
     .chat.completions.create({ model: MODEL, messages, max_tokens: 50 })
     .catch((e) => e);
@@ -150,13 +150,13 @@ test("upstream down: an error without the upstream's secrets, the hold refunded,
   const { status, log } = await seed.finished(err.requestID);
   expect(status).toBe(3);
   expect(log).toBeNull();
-  expect(await seed.wallet(userId, key.id)).toEqual(before);
+  expect(await seed.balances(userId, key.id)).toEqual(before);
   expect(await seed.audit(userId)).toEqual([]);
 });
 
 test("client disconnects mid-stream: the upstream is aborted, only what was served is charged", async () => {
   A.set({ pieces: Array(60).fill(" hello"), chunkDelayMs: 50 });
-  const before = await seed.wallet(userId, key.id);
+  const before = await seed.balances(userId, key.id);
   const { data: stream, response } = await openai(key.key)
     .chat.completions.create({ model: MODEL, messages, stream: true, stream_options: { include_usage: true } })
     .withResponse();
@@ -174,6 +174,6 @@ test("client disconnects mid-stream: the upstream is aborted, only what was serv
   expect(log!.prompt_tokens).toBe(9);
   expect(log!.quota).toBe(BigInt((9 + 3 * log!.completion_tokens) * 5));
   expect(log!.other).toMatchObject({ usage_source: "local_count", stream_status: { end_reason: "client_disconnect" } });
-  expect(before.quota - (await seed.wallet(userId, key.id)).quota).toBe(log!.quota);
+  expect(before.quota - (await seed.balances(userId, key.id)).quota).toBe(log!.quota);
   expect(await seed.audit(userId)).toEqual([]);
 });

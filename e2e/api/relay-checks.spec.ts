@@ -1,14 +1,14 @@
 import { expect, test } from "@playwright/test";
 import { MockUpstream } from "../support/mock-upstream";
 import { openai, rawCall } from "../support/relay-client";
-import { QUOTA_PER_USD, RelaySeed } from "../support/relay-seed";
+import { QUOTA_PER_USD, Seed } from "../support/seed";
 
 // Every refusal of the relay: the key checks in order, each with its own code and an
 // X-Request-Id, and bad input; none of them reserves or charges anything.
 
 const MODEL = "gpt-4o-mini";
 const messages = [{ role: "user" as const, content: "Say hello" }];
-const seed = new RelaySeed();
+const seed = Seed.forSpec();
 let mock: MockUpstream;
 let userId: number;
 
@@ -17,7 +17,7 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   mock = await MockUpstream.start();
   await seed.createChannel({ name: "checks", baseUrl: mock.url, models: [MODEL, "unpriced-model"] });
-  userId = await seed.createUser({ quota: 50n * QUOTA_PER_USD });
+  userId = (await seed.createUser({ quota: 50n * QUOTA_PER_USD })).id;
 });
 
 test.afterAll(async () => {
@@ -80,14 +80,14 @@ test("IP allow-list: by default no proxy is trusted, so a local client cannot fo
 });
 
 test("banned user, unusable group, model not allowed, no channel, no price, no money", async () => {
-  const banned = await seed.createUser({ quota: 50n * QUOTA_PER_USD, status: 2 });
+  const banned = (await seed.createUser({ quota: 50n * QUOTA_PER_USD, status: 2 })).id;
   await refused((await seed.createKey(banned)).key, 403, "user_banned");
   await refused((await seed.createKey(userId, { group: "not-mine" })).key, 403, "group_not_usable");
   await refused((await seed.createKey(userId, { models: ["gpt-4o"] })).key, 403, "model_not_allowed");
   const k = await seed.createKey(userId);
   await refused(k.key, 503, "model_not_found", { model: "gpt-4o" });
   await refused(k.key, 400, "model_price_error", { model: "unpriced-model" });
-  const poor = await seed.createUser();
+  const poor = (await seed.createUser()).id;
   await refused((await seed.createKey(poor)).key, 403, "insufficient_user_quota");
   // estimate (500 + 0) × 0.075 = 37 > the key's 10
   await refused(

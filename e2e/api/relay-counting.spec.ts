@@ -2,13 +2,13 @@ import { expect, test } from "@playwright/test";
 import { E2E_BASE_URL } from "../global-setup";
 import { MockUpstream } from "../support/mock-upstream";
 import { rawCall } from "../support/relay-client";
-import { QUOTA_PER_USD, RelaySeed } from "../support/relay-seed";
+import { QUOTA_PER_USD, Seed } from "../support/seed";
 
 // Counting a prompt's tokens never holds up the server. 32,000 `a`s in one run used to take minutes
 // of the event loop (health checks included) even for a key whose user had nothing to spend.
 
 const MODEL = "gpt-4o-mini";
-const seed = new RelaySeed();
+const seed = Seed.forSpec();
 let mock: MockUpstream;
 
 test.describe.configure({ mode: "serial" });
@@ -26,7 +26,7 @@ test.afterAll(async () => {
 const chat = (content: string) => JSON.stringify({ model: MODEL, messages: [{ role: "user", content }] });
 
 test("a 32,000-`a` prompt from a user with an empty wallet is refused at once with 403", async () => {
-  const poor = await seed.createUser();
+  const poor = (await seed.createUser()).id;
   const { key } = await seed.createKey(poor);
   const started = Date.now();
   const r = await rawCall("/v1/chat/completions", { key, body: chat("a".repeat(32_000)) });
@@ -41,7 +41,7 @@ test("a 32,000-`a` prompt from a user with an empty wallet is refused at once wi
 });
 
 test("/api/health answers at once while a large prompt is being counted", async () => {
-  const userId = await seed.createUser({ quota: 50n * QUOTA_PER_USD });
+  const userId = (await seed.createUser({ quota: 50n * QUOTA_PER_USD })).id;
   const { key } = await seed.createKey(userId);
   const prose = "The quick brown fox jumps over the lazy dog; Tollgate counts 12345 tokens — naïve café 你好 🌍\n";
   // ~830,000 characters: counted exactly, off the event loop, which takes a noticeable while

@@ -1,13 +1,13 @@
 import { expect, test } from "@playwright/test";
 import { MockUpstream, mockEmbedding } from "../support/mock-upstream";
 import { openai, rawCall } from "../support/relay-client";
-import { QUOTA_PER_USD, RelaySeed } from "../support/relay-seed";
+import { QUOTA_PER_USD, Seed } from "../support/seed";
 
 // Embeddings (float and base64), /v1/models filtered by the key's allow-list, and the billing
 // endpoints that tools read a key's balance from. text-embedding-3-small costs ratio 0.01
 // ($0.02 / 1M): the mock's 1000 prompt tokens cost 1000 × 0.01 = 10 quota.
 
-const seed = new RelaySeed();
+const seed = Seed.forSpec();
 let mock: MockUpstream;
 let userId: number;
 let key: { id: number; key: string };
@@ -21,7 +21,7 @@ test.beforeAll(async () => {
     baseUrl: mock.url,
     models: ["text-embedding-3-small", "gpt-4o", "gpt-4-turbo", "unpriced-xyz"],
   });
-  userId = await seed.createUser({ quota: 50n * QUOTA_PER_USD });
+  userId = (await seed.createUser({ quota: 50n * QUOTA_PER_USD })).id;
   key = await seed.createKey(userId);
 });
 

@@ -1,14 +1,14 @@
 import { expect, test } from "@playwright/test";
 import { MockUpstream } from "../support/mock-upstream";
 import { rawCall } from "../support/relay-client";
-import { QUOTA_PER_USD, RelaySeed } from "../support/relay-seed";
+import { QUOTA_PER_USD, Seed } from "../support/seed";
 
 // Hostile input is a 400 that says what is wrong, never a 500: JSON nested thousands of levels deep
 // (it overflowed the stack of the recursive walks) and NUL characters in text that PostgreSQL
 // would have to store (it cannot). Nothing is reserved or charged for any of it.
 
 const MODEL = "gpt-4o-mini";
-const seed = new RelaySeed();
+const seed = Seed.forSpec();
 let mock: MockUpstream;
 let userId: number;
 let key: string;
@@ -18,7 +18,7 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   mock = await MockUpstream.start();
   await seed.createChannel({ name: "input", baseUrl: mock.url, models: [MODEL] });
-  userId = await seed.createUser({ quota: 50n * QUOTA_PER_USD });
+  userId = (await seed.createUser({ quota: 50n * QUOTA_PER_USD })).id;
   key = (await seed.createKey(userId)).key;
 });
 

@@ -1,13 +1,13 @@
 import { expect, test, type APIResponse } from "@playwright/test";
-import { RelaySeed } from "../support/relay-seed";
+import { Seed } from "../support/seed";
 
 // Every page and API response carries the security headers; HSTS only behind an https proxy.
 
-const seed = new RelaySeed();
+const seed = Seed.forSpec();
 let key: string;
 
 test.beforeAll(async () => {
-  key = (await seed.createKey(await seed.createUser())).key;
+  key = (await seed.createKey((await seed.createUser()).id)).key;
 });
 
 test.afterAll(async () => {

@@ -3,7 +3,7 @@ import { expect, test } from "@playwright/test";
 import OpenAI from "openai";
 import { E2E_DATABASE_URL, E2E_NEXTAUTH_SECRET, E2E_PORT } from "../global-setup";
 import { MockUpstream } from "../support/mock-upstream";
-import { QUOTA_PER_USD, RelaySeed } from "../support/relay-seed";
+import { QUOTA_PER_USD, Seed } from "../support/seed";
 
 // A graceful stop of the server that `npm start` runs (scripts/serve.mjs), started here on a port
 // of its own so the suite's server keeps running. On SIGTERM it stops accepting, lets requests in
@@ -12,7 +12,7 @@ import { QUOTA_PER_USD, RelaySeed } from "../support/relay-seed";
 
 const PORT = E2E_PORT + 7;
 const MODEL = "gpt-4-turbo";
-const seed = new RelaySeed();
+const seed = Seed.forSpec();
 let upstream: MockUpstream;
 let userId: number;
 let key: { id: number; key: string };
@@ -22,7 +22,7 @@ test.describe.configure({ mode: "serial" });
 test.beforeAll(async () => {
   upstream = await MockUpstream.start({ record: false });
   await seed.createChannel({ name: "shutdown", baseUrl: `${upstream.url}/v1`, models: [MODEL] });
-  userId = await seed.createUser({ quota: 4n * QUOTA_PER_USD });
+  userId = (await seed.createUser({ quota: 4n * QUOTA_PER_USD })).id;
   key = await seed.createKey(userId);
 });
 
@@ -131,7 +131,7 @@ test("SIGKILL of one node: its holds come back through another node's sweeper, a
   const survivor = startServer(PORT + 1);
   try {
     await Promise.all([ready(PORT), ready(PORT + 1)]);
-    const start = await seed.wallet(userId, key.id);
+    const start = await seed.balances(userId, key.id);
     upstream.set({ chunkDelayMs: 500 });
     const client = new OpenAI({ apiKey: key.key, baseURL: `http://127.0.0.1:${PORT}/v1`, maxRetries: 0 });
     const streams = await Promise.all(
@@ -146,7 +146,7 @@ test("SIGKILL of one node: its holds come back through another node's sweeper, a
       [userId],
     );
     expect(open).toHaveLength(5);
-    expect((await seed.wallet(userId, key.id)).quota).toBeLessThan(start.quota);
+    expect((await seed.balances(userId, key.id)).quota).toBeLessThan(start.quota);
     victim.proc.kill("SIGKILL");
     await victim.exited;
     // within one lease and a sweep, every hold is back, each with a refund log; nothing was charged
@@ -176,7 +176,7 @@ test("SIGKILL of one node: its holds come back through another node's sweeper, a
     expect(refunds).toHaveLength(5);
     for (const r of refunds)
       expect(r).toMatchObject({ quota: "0", other: expect.objectContaining({ expired: true, owner: "relay" }) });
-    expect(await seed.wallet(userId, key.id)).toEqual(start);
+    expect(await seed.balances(userId, key.id)).toEqual(start);
     expect(await seed.audit(userId)).toEqual([]);
   } finally {
     upstream.set({ chunkDelayMs: 0 });

@@ -1,17 +1,17 @@
 import { expect, test } from "@playwright/test";
 import { rawCall } from "../support/relay-client";
-import { QUOTA_PER_USD, RelaySeed } from "../support/relay-seed";
+import { QUOTA_PER_USD, Seed } from "../support/seed";
 
 // GET /api/usage/token applies the key's IP allow-list like every other route that takes an sk- key.
 
-const seed = new RelaySeed();
+const seed = Seed.forSpec();
 
 test.afterAll(async () => {
   await seed.close();
 });
 
 test("a key whose allow-list does not include the caller gets 403; one that does reads its usage", async () => {
-  const userId = await seed.createUser({ quota: 5n * QUOTA_PER_USD });
+  const userId = (await seed.createUser({ quota: 5n * QUOTA_PER_USD })).id;
   const elsewhere = await seed.createKey(userId, { allowIps: "203.0.113.0/24", unlimited: false, remain: 1_000n });
   const refused = await rawCall("/api/usage/token", { method: "GET", key: elsewhere.key });
   expect(refused.status).toBe(403);

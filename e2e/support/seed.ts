@@ -1,53 +1,60 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import pg from "pg";
+import { hashPassword } from "../../lib/users/password";
 import { E2E_DATABASE_URL } from "../global-setup";
 
-// Seeding for the relay api specs, straight in the e2e database. Every spec works in a group of its
-// own (its users, keys and channels), so the channels of one spec never serve another. Balances
-// are credited with a manage log, as the billing core does, so the ledger invariant holds for the
-// seeded users from the first row.
+// The one seeder of the e2e specs, straight in the e2e database. Balances are written with the
+// manage log the billing module would write, so the ledger audit holds for seeded users from the
+// first row. The ui specs get one per test from their fixture (e2e/ui/support.ts), working in the
+// "default" group; each api spec makes its own with `Seed.forSpec()`, whose users and channels
+// live in a group of their own, so the channels of one spec never serve another.
 
 const ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 export const QUOTA_PER_USD = 500_000n;
 
+export type Seeded = { id: number; username: string; password: string; affCode: string };
 export type SeededKey = { id: number; key: string };
 
-export class RelaySeed {
-  readonly pool = new pg.Pool({ connectionString: E2E_DATABASE_URL, max: 4 });
-  /** the group of this spec's users and channels */
-  readonly group = `e2e_${randomBytes(4).toString("hex")}`;
+/** a username of at most 20 characters that no other test uses */
+export function uniqueName(prefix: string): string {
+  return `${prefix.slice(0, 9)}_${randomBytes(5).toString("hex")}`;
+}
 
-  async close() {
-    await this.pool.end();
+export class Seed {
+  constructor(
+    readonly pool: pg.Pool,
+    /** the group of this seed's users and channels */
+    readonly group = "default",
+    private readonly ownsPool = false,
+  ) {}
+
+  /** a seed with its own pool and a group of its own (an api spec) */
+  static forSpec(): Seed {
+    return new Seed(
+      new pg.Pool({ connectionString: E2E_DATABASE_URL, max: 4 }),
+      `e2e_${randomBytes(4).toString("hex")}`,
+      true,
+    );
   }
 
-  async createUser(opts: { quota?: bigint; status?: number } = {}): Promise<number> {
-    const name = `relay_${randomBytes(5).toString("hex")}`;
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const { rows } = await client.query<{ id: number }>(
-        `INSERT INTO users (username, password_hash, display_name, "group", status, aff_code)
-         VALUES ($1, '!', $1, $2, $3, $4) RETURNING id`,
-        [name, this.group, opts.status ?? 1, randomBytes(6).toString("hex")],
-      );
-      const id = rows[0].id;
-      if (opts.quota && opts.quota > 0n) {
-        await client.query("UPDATE users SET quota = quota + $2 WHERE id = $1", [id, String(opts.quota)]);
-        await client.query(
-          `INSERT INTO logs (user_id, type, username, quota, content) VALUES ($1, 3, $2, $3, 'e2e seed')`,
-          [id, name, String(opts.quota)],
-        );
-      }
-      await client.query("COMMIT");
-      return id;
-    } catch (e) {
-      await client.query("ROLLBACK");
-      throw e;
-    } finally {
-      client.release();
-    }
+  async close() {
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  async createUser(
+    opts: { username?: string; password?: string; role?: number; status?: number; quota?: bigint; group?: string } = {},
+  ): Promise<Seeded> {
+    const username = opts.username ?? uniqueName("user");
+    const password = opts.password ?? "e2e-password-1";
+    const affCode = randomBytes(8).toString("hex").slice(0, 10);
+    const { rows } = await this.pool.query<{ id: number }>(
+      `INSERT INTO users (username, password_hash, display_name, role, status, aff_code, "group")
+       VALUES ($1, $2, $1, $3, $4, $5, $6) RETURNING id`,
+      [username, await hashPassword(password), opts.role ?? 1, opts.status ?? 1, affCode, opts.group ?? this.group],
+    );
+    if (opts.quota && opts.quota > 0n) await this.setQuota(rows[0].id, opts.quota);
+    return { id: rows[0].id, username, password, affCode };
   }
 
   async createKey(
@@ -87,24 +94,27 @@ export class RelaySeed {
     return { id: rows[0].id, key: `sk-${body}` };
   }
 
+  /** an enabled channel serving `models` to this seed's group (or `groups`); by default nothing listens at its address */
   async createChannel(c: {
-    name: string;
-    baseUrl: string;
     models: string[];
+    name?: string;
+    baseUrl?: string;
+    groups?: string[];
     priority?: number;
     weight?: number;
     modelMapping?: Record<string, string>;
     key?: string;
-  }) {
+  }): Promise<number> {
+    const name = c.name ?? uniqueName("ch");
     const { rows } = await this.pool.query<{ id: number }>(
       `INSERT INTO channels (name, base_url, key, models, groups, priority, weight, model_mapping, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`,
       [
-        c.name,
-        c.baseUrl,
-        c.key ?? `sk-${c.name}-upstream-secret`,
+        name,
+        c.baseUrl ?? "http://127.0.0.1:9",
+        c.key ?? `sk-${name}-upstream-secret`,
         c.models,
-        [this.group],
+        c.groups ?? [this.group],
         c.priority ?? 0,
         c.weight ?? 1,
         JSON.stringify(c.modelMapping ?? {}),
@@ -125,14 +135,107 @@ export class RelaySeed {
     return secret;
   }
 
+  /** invitation credit as registrations would have given it: aff_quota and its history, with the system log */
+  async giveAffQuota(userId: number, amount: bigint) {
+    await this.pool.query(
+      `WITH upd AS (UPDATE users SET aff_quota = aff_quota + $2, aff_history_quota = aff_history_quota + $2, aff_count = aff_count + 1
+                    WHERE id = $1 RETURNING username)
+       INSERT INTO logs (user_id, type, username, aff_quota, content, other)
+       SELECT $1, 4, upd.username, $2, 'e2e invitation reward', '{"kind":"inviter_reward"}' FROM upd`,
+      [userId, String(amount)],
+    );
+  }
+
+  /** a redemption code (32 hex characters) worth `quota` */
+  async createRedemption(quota: bigint): Promise<string> {
+    const key = randomBytes(16).toString("hex");
+    await this.pool.query("INSERT INTO redemptions (key, name, quota, created_by) VALUES ($1, 'e2e', $2, 1)", [
+      key,
+      String(quota),
+    ]);
+    return key;
+  }
+
+  async keys(userId: number) {
+    const { rows } = await this.pool.query<{
+      id: number;
+      name: string;
+      status: number;
+      model_limits: string;
+      allow_ips: string;
+      accessed_at: Date | null;
+    }>("SELECT id, name, status, model_limits, allow_ips, accessed_at FROM tokens WHERE user_id = $1 ORDER BY id", [
+      userId,
+    ]);
+    return rows;
+  }
+
+  async wallet(userId: number) {
+    const { rows } = await this.pool.query<{ quota: string; aff_quota: string; aff_count: number }>(
+      "SELECT quota::text, aff_quota::text, aff_count FROM users WHERE id = $1",
+      [userId],
+    );
+    return { quota: BigInt(rows[0].quota), affQuota: BigInt(rows[0].aff_quota), affCount: rows[0].aff_count };
+  }
+
+  async user(username: string) {
+    const { rows } = await this.pool.query<{
+      id: number;
+      status: number;
+      inviter_id: number | null;
+      aff_count: number;
+      quota: string;
+      last_login_at: Date | null;
+    }>("SELECT id, status, inviter_id, aff_count, quota::text, last_login_at FROM users WHERE username = $1", [
+      username,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  async countUsers(username: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>("SELECT count(*)::text AS n FROM users WHERE username = $1", [
+      username,
+    ]);
+    return Number(rows[0].n);
+  }
+
+  async setStatus(userId: number, status: number) {
+    await this.pool.query("UPDATE users SET status = $2 WHERE id = $1", [userId, status]);
+  }
+
+  /** sets a wallet with the manage log the billing module would write, so the ledger audit holds */
+  async setQuota(userId: number, quota: bigint) {
+    await this.pool.query(
+      `WITH old AS (SELECT quota FROM users WHERE id = $1 FOR UPDATE),
+            upd AS (UPDATE users SET quota = $2 WHERE id = $1 RETURNING username)
+       INSERT INTO logs (user_id, type, username, quota, content)
+       SELECT $1, 3, upd.username, $2::bigint - old.quota, 'e2e seed' FROM old, upd`,
+      [userId, String(quota)],
+    );
+  }
+
   async setOption(key: string, value: unknown) {
     await this.pool.query(
-      `INSERT INTO options (key, value, updated_at) VALUES ($1, $2, now()) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+      `INSERT INTO options (key, value, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
       [key, JSON.stringify(value)],
     );
   }
 
-  async wallet(userId: number, tokenId: number) {
+  async deleteOption(key: string) {
+    await this.pool.query("DELETE FROM options WHERE key = $1", [key]);
+  }
+
+  async loginLogs(userId: number) {
+    const { rows } = await this.pool.query<{ content: string; ip: string }>(
+      "SELECT content, ip FROM logs WHERE user_id = $1 AND type = 7 ORDER BY id",
+      [userId],
+    );
+    return rows;
+  }
+
+  /** wallet and key balances, for the relay specs */
+  async balances(userId: number, tokenId: number) {
     const { rows } = await this.pool.query<{
       quota: string;
       used_quota: string;
