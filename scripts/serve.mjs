@@ -27,8 +27,11 @@ await app.prepare();
 
 let inFlight = 0;
 let drained = null;
+let stopping = false;
 const server = http.createServer((req, res) => {
   inFlight++;
+  // a keep-alive connection that was busy when the stop began ends with its answer
+  if (stopping) res.setHeader("connection", "close");
   res.once("close", () => {
     inFlight--;
     if (inFlight === 0) drained?.();
@@ -43,18 +46,19 @@ server.listen(PORT, HOST, () => console.log(`[serve] listening on http://${HOST}
 
 const within = (promise, ms) => Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 
-let stopping = false;
 async function stop(signal) {
   if (stopping) return;
   stopping = true;
   console.log(`[serve] ${signal}: no new connections; finishing requests in flight`);
   server.close();
+  // connections busy now become idle later: close those as they do, so none carries a new request
   server.closeIdleConnections();
+  const idleCloser = setInterval(() => server.closeIdleConnections(), 50);
   if (inFlight > 0) await within(new Promise((resolve) => (drained = resolve)), REQUESTS_MS);
-  if (inFlight > 0) {
-    console.log(`[serve] cutting ${inFlight} request(s) still open after ${REQUESTS_MS / 1000} s`);
-    server.closeAllConnections();
-  }
+  clearInterval(idleCloser);
+  if (inFlight > 0) console.log(`[serve] cutting ${inFlight} request(s) still open after ${REQUESTS_MS / 1000} s`);
+  // what is left is idle, or cut: a cut stream aborts its upstream call and settles what was served
+  server.closeAllConnections();
   // published by instrumentation.ts (lib/workers.ts): resolves when no settle is pending
   const drain = globalThis.tollgateDrainSettles;
   if (drain) {

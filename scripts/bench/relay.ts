@@ -339,7 +339,7 @@ async function main() {
     [
       `Run ${new Date().toISOString().slice(0, 16)}Z by \`npm run bench:relay\`: per scenario the median of ${ROUNDS} runs of ${SECONDS} s, the compared targets`,
       "alternating (the machine is shared and its load moves), after a 1 s warm-up; autocannon (closed loop) on the same 2-core machine as",
-      "the app (`next start`), PostgreSQL 15 and the mock upstream (its own process; answers in ~0.1 ms, a stream is 9 events).",
+      "the app (scripts/serve.mjs, the server of `npm start`), PostgreSQL 15 and the mock upstream (its own process; answers in ~0.1 ms, a stream is 9 events).",
       'One user with one unlimited key (the hot-row case), model gpt-4o-mini, the prompt "Say hello". Latencies are exact',
       "(every response timed), not autocannon's whole-millisecond histogram.",
       "",

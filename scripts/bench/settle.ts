@@ -1,5 +1,5 @@
 // npm run bench:settle — reserve+settle pairs per second through the settlement API, against the
-// built app under `next start` and the local PostgreSQL, beside the req/s of a Next route handler
+// built app under scripts/serve.mjs and the local PostgreSQL, beside the req/s of a Next route handler
 // that does nothing (the framework's ceiling). Prints a table and records it in docs/benchmarks.md.
 //
 //   BENCH_SECONDS=5 (per scenario)   BENCH_SKIP_BUILD=1 (reuse the bench build in .next-bench)   BENCH_PG_URL=postgresql://…

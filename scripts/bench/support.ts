@@ -4,7 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 
-// Shared by the benchmark scripts: a scratch database, the built app under `next start`, and a
+// Shared by the benchmark scripts: a scratch database, the built app under scripts/serve.mjs, and a
 // closed-loop load generator that reports throughput and latency percentiles.
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -59,11 +59,14 @@ export async function startApp(
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    // the server that npm start runs (scripts/serve.mjs), on the bench build
+    [path.join(ROOT, "scripts/serve.mjs")],
     {
       cwd: ROOT,
       env: {
         ...process.env,
+        PORT: String(port),
+        HOST: "127.0.0.1",
         NODE_ENV: "production",
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: "20",
