@@ -52,6 +52,8 @@ test.beforeAll(async () => {
       { timeout: 20_000, intervals: [500] },
     )
     .toBe("retried");
+  // the probes' settles land after their answers: the first test reads the wallet after them
+  await seed.settled(userId);
 });
 
 test.beforeEach(() => {

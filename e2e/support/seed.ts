@@ -284,6 +284,21 @@ export class Seed {
     }
   }
 
+  /** waits until none of the user's reservations is open (every settle and refund has landed) */
+  async settled(userId: number, timeoutMs = 10_000) {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await this.pool.query<{ n: string }>(
+        "SELECT count(*)::text AS n FROM reservations WHERE user_id = $1 AND status = 1",
+        [userId],
+      );
+      if (rows[0].n === "0") return;
+      if (Date.now() > until)
+        throw new Error(`user ${userId} still has ${rows[0].n} open reservations after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /**
    * The ledger invariant (lib/quota/audit.ts) for one user and their keys: the
    * wallet equals credits − consumption − open holds, used_quota the consumption, and each key's
