@@ -59,3 +59,13 @@ export async function renewLeases(): Promise<number> {
   }
   return renewed;
 }
+
+/**
+ * Renews one reservation's lease for its owner (an external relay working on a long request);
+ * returns the new expiry, or null when the reservation is not open (or is being closed right now).
+ */
+export async function renewLease(owner: ReservationOwner, reservationId: bigint): Promise<Date | null> {
+  const ttl = (await getOptions()).ReservationTtlSeconds;
+  const [row] = await callBilling("SELECT * FROM tollgate_renew($1, $2, $3)", [owner, [reservationId.toString()], ttl]);
+  return row ? (row.expires_at as Date) : null;
+}

@@ -5,11 +5,13 @@ import { authorizeKey } from "@/lib/keys/authorize";
 import { getOptions } from "@/lib/options/service";
 import { computeQuota, estimateQuota, pricingFromLogFields, resolvePricing, type Pricing } from "@/lib/quota/pricing";
 import { recallPricing } from "@/lib/quota/pricing-cache";
+import { renewLease } from "@/lib/quota/leases";
 import { refund } from "@/lib/quota/refund";
+import { RESERVATION_STATUS } from "@/lib/quota/schemas";
 import { reserve, serviceOwner, type ReservationOwner } from "@/lib/quota/reserve";
 import { settle } from "@/lib/quota/settle";
 import { withServiceKey } from "./http";
-import { ZRefundBody, ZReserveBody, ZSettleBody } from "./schemas";
+import { ZRefundBody, ZRenewBody, ZReserveBody, ZSettleBody } from "./schemas";
 
 // POST /api/settlement/{reserve,settle,refund}. A request id belongs to the credential
 // that reserved it: it settles and refunds only its own reservations. One database round trip per
@@ -104,4 +106,29 @@ export const settlementRefund = withServiceKey(async (body, service) => {
   const { reservationId } = await resolveReservation(owner, b);
   const r = await refund(owner, reservationId, b.reason ?? "refunded through the settlement API");
   return { reservation_id: reservationId.toString(), returned_quota: Number(r.returned), replayed: r.existing };
+});
+
+/**
+ * A hold is a lease of ReservationTtlSeconds: a relay still working on a request (a long stream)
+ * renews it, as this app's relay does for its own requests, so the sweeper does not return it.
+ */
+export const settlementRenew = withServiceKey(async (body, service) => {
+  const b = parseOrThrow(ZRenewBody, body);
+  const owner = serviceOwner(service.id);
+  const { reservationId } = await resolveReservation(owner, b);
+  let expiresAt = await renewLease(owner, reservationId);
+  if (!expiresAt) {
+    const row = await db.reservation.findFirst({
+      where: { id: reservationId, owner },
+      select: { status: true, expiresAt: true },
+    });
+    if (!row) throw new AppError("reservation_not_found", "Reservation not found", 404);
+    if (row.status !== RESERVATION_STATUS.open) {
+      const state = Object.entries(RESERVATION_STATUS).find(([, v]) => v === row.status)?.[0] ?? "closed";
+      throw new AppError("reservation_closed", `This reservation is ${state} and cannot be renewed`, 409);
+    }
+    // being settled or refunded at this very moment: its lease no longer matters
+    expiresAt = row.expiresAt;
+  }
+  return { reservation_id: reservationId.toString(), expires_at: expiresAt.toISOString() };
 });

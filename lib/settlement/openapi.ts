@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZRefundBody, ZReserveBody, ZSettleBody } from "./schemas";
+import { ZRefundBody, ZRenewBody, ZReserveBody, ZSettleBody } from "./schemas";
 
 // GET /api/settlement/openapi.json. Request bodies come from the same zod schemas the handlers
 // validate with, so the document cannot drift from the code.
@@ -112,6 +112,27 @@ export function settlementOpenApi() {
             },
             ...common,
             ...errors({ "404": "reservation_not_found", "409": "reservation_refunded" }),
+          },
+        },
+      },
+      "/api/settlement/renew": {
+        post: {
+          summary: "Renew the lease of a reservation still being worked on (ReservationTtlSeconds more)",
+          requestBody: { required: true, content: { "application/json": { schema: body(ZRenewBody) } } },
+          responses: {
+            "200": {
+              description: "Renewed: the new expiry",
+              content: {
+                "application/json": {
+                  schema: envelope({
+                    reservation_id: { type: "string" },
+                    expires_at: { type: "string", format: "date-time" },
+                  }),
+                },
+              },
+            },
+            ...common,
+            ...errors({ "404": "reservation_not_found", "409": "reservation_closed (settled, refunded or expired)" }),
           },
         },
       },

@@ -7,7 +7,8 @@ import { resolvePricing } from "@/lib/quota/pricing";
 import { forgetPricing } from "@/lib/quota/pricing-cache";
 import { RELAY_OWNER, reserve } from "@/lib/quota/reserve";
 import { balances, makeKey, makeUser, requestId } from "@/tests/factories";
-import { settlementRefund, settlementReserve, settlementSettle } from "./handlers";
+import { settlementRefund, settlementRenew, settlementReserve, settlementSettle } from "./handlers";
+import { sweepExpiredReservations } from "@/lib/quota/sweeper";
 import { settlementOpenApi } from "./openapi";
 import { createServiceKey, revokeServiceKey } from "./service-keys";
 
@@ -261,6 +262,30 @@ describe("settlement API", () => {
     expect((await balances(u.id, k.id)).quota).toBe(100_000n - 725n);
   });
 
+  it("renew extends the owner's lease, so the sweeper leaves a long request's hold alone; closed ones cannot be renewed", async () => {
+    const u = await makeUser({ quota: 100_000n });
+    const k = await makeKey(u.id);
+    const rid = requestId();
+    const r = await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid });
+    const id = BigInt(r.json.data!.reservation_id as string);
+    // the lease ran out a moment ago; the relay is still streaming and renews it
+    await db.reservation.update({ where: { id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const renewed = await call(settlementRenew, { request_id: rid });
+    expect(renewed.status).toBe(200);
+    expect(new Date(renewed.json.data!.expires_at as string).getTime()).toBeGreaterThan(Date.now() + 60_000);
+    expect(await sweepExpiredReservations()).toBe(0);
+    expect(await call(settlementRenew, { request_id: rid }, `Bearer ${otherSecret}`)).toMatchObject({
+      status: 404,
+      json: { code: "reservation_not_found" },
+    });
+    await call(settlementSettle, { request_id: rid, usage: { prompt_tokens: 10, completion_tokens: 10 } });
+    expect(await call(settlementRenew, { reservation_id: id.toString() })).toMatchObject({
+      status: 409,
+      json: { code: "reservation_closed", message: expect.stringContaining("settled") },
+    });
+    expect((await auditLedger()).differences).toEqual([]);
+  });
+
   it("refuses calls without a valid service credential, and an end-user key alone", async () => {
     const u = await makeUser({ quota: 100_000n });
     const k = await makeKey(u.id);
@@ -403,6 +428,7 @@ describe("settlement API", () => {
     expect(Object.keys(doc.paths)).toEqual([
       "/api/settlement/reserve",
       "/api/settlement/settle",
+      "/api/settlement/renew",
       "/api/settlement/refund",
     ]);
     const reserveSchema = doc.paths["/api/settlement/reserve"].post.requestBody.content["application/json"].schema as {
