@@ -18,7 +18,7 @@ import {
   DialogTitle,
 } from "@/components/ui/dialog";
 import { FormField } from "@/components/ui/field";
-import { Input, Textarea } from "@/components/ui/input";
+import { AmountInput, Input, Textarea } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
 import { formatDateTime } from "@/components/ui/time";
@@ -313,28 +313,16 @@ function KeyForm({
               }
             >
               {(c) => (
-                <div className="relative">
-                  {money.symbol ? (
-                    <span
-                      aria-hidden
-                      className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-sm text-zinc-500"
-                    >
-                      {money.symbol}
-                    </span>
-                  ) : null}
-                  <Input
-                    {...c}
-                    name="remainAmount"
-                    inputMode="decimal"
-                    autoComplete="off"
-                    className={money.symbol ? "pl-7" : undefined}
-                    value={form.remainAmount}
-                    onChange={(e) => {
-                      setRemainDirty(true);
-                      set("remainAmount", e.target.value);
-                    }}
-                  />
-                </div>
+                <AmountInput
+                  {...c}
+                  symbol={money.symbol}
+                  name="remainAmount"
+                  value={form.remainAmount}
+                  onChange={(e) => {
+                    setRemainDirty(true);
+                    set("remainAmount", e.target.value);
+                  }}
+                />
               )}
             </FormField>
           )}

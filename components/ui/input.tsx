@@ -16,3 +16,24 @@ export function Input({ className, ...props }: InputHTMLAttributes<HTMLInputElem
 export function Textarea({ className, ...props }: TextareaHTMLAttributes<HTMLTextAreaElement>) {
   return <textarea className={cn(base, "min-h-20 py-2", className)} {...props} />;
 }
+
+/** An amount typed in the display unit: its currency symbol (if any) shown inside the field. */
+export function AmountInput({
+  symbol,
+  className,
+  ...props
+}: InputHTMLAttributes<HTMLInputElement> & { symbol?: string | null }) {
+  return (
+    <div className="relative">
+      {symbol ? (
+        <span
+          aria-hidden
+          className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-sm text-zinc-500"
+        >
+          {symbol}
+        </span>
+      ) : null}
+      <Input inputMode="decimal" autoComplete="off" className={cn(symbol ? "pl-7" : undefined, className)} {...props} />
+    </div>
+  );
+}

@@ -11,7 +11,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { FormField } from "@/components/ui/field";
-import { Input } from "@/components/ui/input";
+import { AmountInput, Input } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
@@ -216,21 +216,11 @@ function TransferForm({ summary }: { summary: DashboardDTO }) {
         <FormField label={t("field.amount")} error={errors.amount} className="flex-1" hint={money.unitName}>
           {(c) => (
             <div className="flex gap-2">
-              <div className="relative flex-1">
-                {money.symbol ? (
-                  <span
-                    aria-hidden
-                    className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-sm text-zinc-500"
-                  >
-                    {money.symbol}
-                  </span>
-                ) : null}
-                <Input
+              <div className="flex-1">
+                <AmountInput
                   {...c}
+                  symbol={money.symbol}
                   name="amount"
-                  inputMode="decimal"
-                  autoComplete="off"
-                  className={money.symbol ? "pl-7" : undefined}
                   value={amount}
                   onChange={(e) => setAmount(e.target.value)}
                 />

@@ -194,3 +194,26 @@ class PairHeap {
     this.right = right;
   }
 }
+
+const g = globalThis as unknown as { tollgateCounters?: Map<EncodingName, Promise<Counter>> };
+
+/**
+ * The counter of an encoding, built once per thread (the server's and the counting worker's each
+ * have theirs: globalThis is per thread). A failed build is forgotten, so the next call retries.
+ */
+export function loadCounter(name: EncodingName): Promise<Counter> {
+  const counters = (g.tollgateCounters ??= new Map());
+  let p = counters.get(name);
+  if (!p) {
+    p = (async () => {
+      const ranks =
+        name === "o200k_base"
+          ? (await import("js-tiktoken/ranks/o200k_base")).default
+          : (await import("js-tiktoken/ranks/cl100k_base")).default;
+      return buildCounter(ranks);
+    })();
+    p.catch(() => counters.delete(name));
+    counters.set(name, p);
+  }
+  return p;
+}

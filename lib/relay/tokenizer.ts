@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import { nextRuntime } from "@/lib/env";
 import { MAX_JSON_DEPTH } from "@/lib/http/body";
 import { AppError } from "@/lib/errors";
-import { buildCounter, countTokens, estimateTokens, type Counter, type EncodingName } from "./token-count";
+import { countTokens, estimateTokens, loadCounter, type EncodingName } from "./token-count";
 
 // Local token counting, for the pre-charge estimate and for answers whose upstream sent no usage.
 // No count may hold up the event loop (health checks, every other request):
@@ -23,31 +23,12 @@ const WORKER_BACKLOG_MAX_CHARS = 4_000_000;
 /** after the worker failed to start or died, how long texts are estimated before it is tried again */
 const WORKER_RETRY_MS = 60_000;
 
-type Counters = Map<EncodingName, Promise<Counter>>;
-const g = globalThis as unknown as { tollgateCounters?: Counters; tollgateCountWorker?: CountWorker };
-const counters: Counters = (g.tollgateCounters ??= new Map());
+const g = globalThis as unknown as { tollgateCountWorker?: CountWorker };
 
 export function encodingForModel(model: string): EncodingName {
   const m = model.toLowerCase().replace(/^[^/]+\//, "");
   if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o\d)/.test(m)) return "o200k_base";
   return "cl100k_base";
-}
-
-/** The counter of an encoding in this thread (token-worker.ts has its own). */
-export function loadCounter(name: EncodingName): Promise<Counter> {
-  let p = counters.get(name);
-  if (!p) {
-    p = (async () => {
-      const ranks =
-        name === "o200k_base"
-          ? (await import("js-tiktoken/ranks/o200k_base")).default
-          : (await import("js-tiktoken/ranks/cl100k_base")).default;
-      return buildCounter(ranks);
-    })();
-    p.catch(() => counters.delete(name));
-    counters.set(name, p);
-  }
-  return p;
 }
 
 /** Builds the encoders ahead of time (server start), so no request pays for it. */
