@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { pgPool } from "@/lib/db";
-import { makeKey, makeUser } from "@/tests/factories";
+import { setOption } from "@/lib/options/service";
+import { makeKey, makeUser, rollupDrift } from "@/tests/factories";
 import { ZAdminLogPageInput, ZUserLogFilters, ZUserLogPageInput } from "./filters";
 import { LOG_TYPE } from "./schemas";
 import { exportLogsResponse } from "./export";
@@ -61,15 +62,23 @@ async function insertLog(
   );
 }
 
-/** the rollups as the migration builds them from the logs (settle keeps them so; settle.int.test) */
+/** the rollups as the migration builds them from the logs (settle keeps them so: rollupDrift in the settle tests) */
 async function rebuildRollups() {
-  await pgPool().query(`DELETE FROM usage_rollups; DELETE FROM usage_totals;
-    INSERT INTO usage_rollups (user_id, bucket, model_name, token_id, "group", channel_id, request_count, quota, prompt_tokens, completion_tokens)
-      SELECT user_id, date_trunc('hour', created_at, 'UTC'), model_name, COALESCE(token_id, 0), "group", COALESCE(channel_id, 0),
-             count(*), sum(quota), sum(prompt_tokens), sum(completion_tokens) FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4, 5, 6;
-    INSERT INTO usage_totals (bucket, model_name, channel_id, "group", request_count, quota, prompt_tokens, completion_tokens)
-      SELECT date_trunc('hour', created_at, 'UTC'), model_name, COALESCE(channel_id, 0), "group",
-             count(*), sum(quota), sum(prompt_tokens), sum(completion_tokens) FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4`);
+  const zone = `COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC')`;
+  const perUser = (table: string, bucket: string) => `
+    INSERT INTO ${table} (user_id, bucket, model_name, token_id, "group", request_count, quota, prompt_tokens, completion_tokens)
+      SELECT user_id, ${bucket}, model_name, COALESCE(token_id, 0), "group", count(*), sum(quota), sum(prompt_tokens),
+             sum(completion_tokens) FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4, 5;`;
+  const totals = (table: string, bucket: string) => `
+    INSERT INTO ${table} (bucket, model_name, channel_id, "group", request_count, quota, prompt_tokens, completion_tokens)
+      SELECT ${bucket}, model_name, COALESCE(channel_id, 0), "group", count(*), sum(quota), sum(prompt_tokens),
+             sum(completion_tokens) FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4;`;
+  const hour = "date_trunc('hour', created_at, 'UTC')";
+  const day = `date_trunc('day', created_at, ${zone})`;
+  await pgPool().query(`DELETE FROM usage_rollups; DELETE FROM usage_rollups_daily; DELETE FROM usage_totals;
+    DELETE FROM usage_totals_daily; ${perUser("usage_rollups", hour)} ${perUser("usage_rollups_daily", day)}
+    ${totals("usage_totals", hour)} ${totals("usage_totals_daily", day)}`);
+  expect(await rollupDrift()).toEqual([]);
 }
 
 async function seedUser(name: string): Promise<Seeded> {
@@ -85,6 +94,8 @@ let alice: Seeded;
 let bob: Seeded;
 
 beforeAll(async () => {
+  // days of the daily rollups start at midnight in Shanghai (16:00 UTC)
+  await setOption("StatsTimeZone", "Asia/Shanghai");
   alice = await seedUser("alice");
   bob = await seedUser("bob");
   // alice: one consume row every 10 minutes for 48 hours, models alternating, one group switch
@@ -99,6 +110,9 @@ beforeAll(async () => {
     });
   }
   await insertLog(alice, T0 + 5_000, { type: LOG_TYPE.topup, quota: 5000, model: "" });
+  // and a few a day for the week before (odd minutes), for ranges of whole days
+  for (let i = 0; i < 42; i++)
+    await insertLog(alice, T0 - 7 * 24 * H + i * 4 * H + 37 * 60_000, { quota: 1_000 + i, channelId: 1 });
   await insertLog(bob, T0 + 7_000, { model: "gpt-4o", quota: 999, channelId: 2 });
   await rebuildRollups();
 });
@@ -106,7 +120,7 @@ beforeAll(async () => {
 describe("log pages: filters and keyset pages", () => {
   it("pages a user's rows newest first, forward and back, with a capped total", async () => {
     const first = await userPage(alice.userId, { filters: {}, pageSize: 50 });
-    expect(first.total).toBe(289);
+    expect(first.total).toBe(331);
     expect(first.items).toHaveLength(50);
     expect(first.prev).toBeNull();
     expect(first.items[0].requestId).toBe("req-287");
@@ -123,18 +137,18 @@ describe("log pages: filters and keyset pages", () => {
       p.items.forEach((r) => seen.add(r.id));
       cursor = p.next;
     } while (cursor);
-    expect(seen.size).toBe(289);
+    expect(seen.size).toBe(331);
   });
 
   it("applies each filter", async () => {
     const count = async (filters: Record<string, unknown>) =>
       (await userPage(alice.userId, { filters, pageSize: 100 })).total;
     expect(await count({ type: LOG_TYPE.topup })).toBe(1);
-    expect(await count({ type: LOG_TYPE.consume })).toBe(288);
+    expect(await count({ type: LOG_TYPE.consume })).toBe(330);
     expect(await count({ model: "claude-3" })).toBe(96);
     expect(await count({ group: "vip" })).toBe(8);
     expect(await count({ requestId: "req-7" })).toBe(1);
-    expect(await count({ key: "alice-key" })).toBe(289);
+    expect(await count({ key: "alice-key" })).toBe(331);
     expect(await count({ key: "bob-key" })).toBe(0); // another user's key name finds nothing
     expect(await count({ key: "no-such-key" })).toBe(0);
     expect(await count({ from: T0 + 24 * H, to: T0 + 25 * H })).toBe(6);
@@ -153,9 +167,9 @@ describe("log pages: filters and keyset pages", () => {
     expect(ZUserLogPageInput.safeParse({ filters: { channel: 1 } }).success).toBe(false);
 
     const all = await adminPage({ filters: {}, pageSize: 100 });
-    expect(all.total).toBe(290);
+    expect(all.total).toBe(332);
     const a = await adminPage({ filters: { username: "ALICE", channel: 1 }, pageSize: 5 });
-    expect(a.total).toBe(288);
+    expect(a.total).toBe(330);
     expect(a.items[0]).toMatchObject({ username: "alice", ip: "10.0.0.1", upstreamRequestId: "up-1", channelId: 1 });
     expect((await adminPage({ filters: { username: "nobody" } })).total).toBe(0);
     expect((await adminPage({ filters: { key: "bob-key" } })).total).toBe(1);
@@ -186,6 +200,8 @@ describe("log stats and charts", () => {
   it("sums quota over any range exactly (whole hours from the rollups, the ends from the logs)", async () => {
     for (const [from, to] of [
       [T0, T0 + 48 * H],
+      [T0 - 8 * 24 * H + 11 * 60_000, T0 + 47 * H + 59 * 60_000],
+      [T0 - 6 * 24 * H - 3 * H, T0 - 2 * 24 * H + 5 * H],
       [T0 + 17 * 60_000, T0 + 30 * H + 7 * 60_000],
       [T0 + 5 * 60_000, T0 + 25 * 60_000],
       [T0 - 100 * H, NOW],
@@ -199,6 +215,15 @@ describe("log stats and charts", () => {
     expect(m.quota).toBe(await sumOf(alice.userId, T0 + 17 * 60_000, NOW + 1, "AND model_name = 'claude-3'"));
     const g = await logStatsOf({ admin: true }, { group: "vip", channel: 1 });
     expect(g.quota).toBe(await sumOf(alice.userId, 0, NOW + 1, `AND "group" = 'vip'`));
+    const all = await logStatsOf({ userId: alice.userId }, {});
+    expect(all.quota).toBe(await sumOf(alice.userId, 0, NOW + 1));
+    const withChannel = await logStatsOf({ admin: true }, { username: "alice", channel: 1, from: T0 - 9 * 24 * H });
+    expect(withChannel.quota).toBe(await sumOf(alice.userId, 0, NOW + 1, "AND channel_id = 1"));
+  });
+
+  it("counts days only in zones whose offset is whole hours", async () => {
+    await expect(setOption("StatsTimeZone", "Asia/Kolkata")).rejects.toMatchObject({ code: "validation" });
+    await expect(setOption("StatsTimeZone", "Mars/Olympus")).rejects.toMatchObject({ code: "validation" });
   });
 
   it("counts rpm and tpm over the last minute, ignoring the range", async () => {
@@ -228,9 +253,22 @@ describe("log stats and charts", () => {
     expect(daily.granularity).toBe("day");
     // days start at midnight in the chosen zone (UTC+8)
     for (const p of daily.points) expect(new Date(p.t).getUTCHours()).toBe(16);
-    expect(daily.points.reduce((s, p) => s + p.requests, 0)).toBe(288);
+    expect(daily.timeZone).toBe("Asia/Shanghai");
+    expect(daily.points.reduce((s, p) => s + p.requests, 0)).toBe(330);
     const admin = await usageChartOf({ admin: true }, { filters: { from: T0 - H, to: NOW }, timeZone: "UTC" });
-    expect(admin.points.reduce((s, p) => s + p.requests, 0)).toBe(289);
+    // whole days: from the start of the day (in the stats zone) that holds the range's start
+    const { rows } = await pgPool().query<{ n: number }>(
+      `SELECT count(*)::int n FROM logs WHERE type = 2 AND created_at < $2
+         AND created_at >= date_trunc('day', $1::timestamptz, 'Asia/Shanghai')`,
+      [new Date(T0 - H), new Date(NOW)],
+    );
+    expect(admin.points.reduce((s, p) => s + p.requests, 0)).toBe(rows[0].n);
+    // a channel within one user: from the logs, the same numbers
+    const one = await usageChartOf(
+      { admin: true },
+      { filters: { username: "alice", channel: 1, from: T0 - 10 * 24 * H, to: NOW }, timeZone: "UTC" },
+    );
+    expect(one.points.reduce((s, p) => s + p.requests, 0)).toBe(330);
   });
 });
 
@@ -262,14 +300,14 @@ describe("CSV export", () => {
   });
 
   it("pages through more rows than one batch without losing or repeating one", async () => {
-    const { text } = await exportCsv(user(alice), "", "en", 7);
+    const { text } = await exportCsv(user(alice), `to=${NOW}`, "en", 7);
     const ids = text
       .trimEnd()
       .split("\r\n")
       .slice(1)
       .map((l) => l.split(",")[12]);
     expect(ids.filter((x) => x.startsWith("req-"))).toHaveLength(288);
-    expect(new Set(ids).size).toBe(289);
+    expect(ids).toHaveLength(331);
   });
 
   it("answers the admin scope only to admins, with the operator's columns, in the user's language", async () => {

@@ -1,5 +1,6 @@
 import "server-only";
 import { pgPool } from "@/lib/db";
+import { getOptions } from "@/lib/options/service";
 import { LOG_TOTAL_CAP, formatCursor, parseCursor, type LogFilters } from "./filters";
 import { LOG_TYPE } from "./schemas";
 
@@ -66,7 +67,8 @@ export class Where {
 
 /** the filters as conditions on the logs table (time as given; `time: false` leaves the range out) */
 export function logConditions(f: ResolvedFilters, w = new Where(), opts: { time?: boolean; type?: boolean } = {}) {
-  if (f.userId !== undefined) w.add((p) => `user_id = ${p(f.userId)}`);
+  // keys were resolved within the user's own (resolveFilters): the key's index alone answers
+  if (f.userId !== undefined && !f.tokenIds) w.add((p) => `user_id = ${p(f.userId)}`);
   if (opts.type !== false && f.type) w.add((p) => `type = ${p(f.type)}`);
   if (opts.time !== false && f.from !== undefined) w.add((p) => `created_at >= ${p(new Date(f.from!))}`);
   if (opts.time !== false && f.to !== undefined) w.add((p) => `created_at < ${p(new Date(f.to!))}`);
@@ -181,27 +183,38 @@ const HOUR = 3_600_000;
 const floorHour = (ms: number) => Math.floor(ms / HOUR) * HOUR;
 const ceilHour = (ms: number) => Math.ceil(ms / HOUR) * HOUR;
 
+/** the rollup tables of one scope: per user, or across users; the same columns in both sizes */
+export type RollupSource = { hourly: string; daily: string; where: () => Where };
+
 /**
- * Where the hourly totals of these filters are kept: a user's rows (usage_rollups) when the filters
- * name a user or a key, else the totals across users (usage_totals); null when only the logs can
- * answer (a request id).
+ * Where the totals of these filters are kept: a user's rollups when the filters name a user or a
+ * key, else the totals across users; null when only the logs can answer (a request id, or a
+ * channel within one user's logs: the per-user rollups do not split by channel).
  */
-export function rollupSource(f: ResolvedFilters): { table: string; where: Where } | null {
+export function rollupSource(f: ResolvedFilters): RollupSource | null {
   if (f.requestId) return null;
-  const w = new Where();
-  if (f.userId !== undefined || f.tokenIds) {
-    if (f.userId !== undefined) w.add((p) => `user_id = ${p(f.userId)}`);
-    else w.add((p) => `user_id = ANY(${p(f.tokenUserIds)}::int[])`);
-    if (f.tokenIds) w.add((p) => `token_id = ANY(${p(f.tokenIds)}::int[])`);
+  const perUser = f.userId !== undefined || f.tokenIds !== undefined;
+  if (perUser && f.channel !== undefined) return null;
+  const where = () => {
+    const w = new Where();
+    if (perUser) {
+      if (f.userId !== undefined) w.add((p) => `user_id = ${p(f.userId)}`);
+      else w.add((p) => `user_id = ANY(${p(f.tokenUserIds)}::int[])`);
+      if (f.tokenIds) w.add((p) => `token_id = ANY(${p(f.tokenIds)}::int[])`);
+    }
     if (f.model) w.add((p) => `model_name = ${p(f.model)}`);
     if (f.group) w.add((p) => `"group" = ${p(f.group)}`);
     if (f.channel !== undefined) w.add((p) => `channel_id = ${p(f.channel)}`);
-    return { table: "usage_rollups", where: w };
-  }
-  if (f.model) w.add((p) => `model_name = ${p(f.model)}`);
-  if (f.group) w.add((p) => `"group" = ${p(f.group)}`);
-  if (f.channel !== undefined) w.add((p) => `channel_id = ${p(f.channel)}`);
-  return { table: "usage_totals", where: w };
+    return w;
+  };
+  return perUser
+    ? { hourly: "usage_rollups", daily: "usage_rollups_daily", where }
+    : { hourly: "usage_totals", daily: "usage_totals_daily", where };
+}
+
+/** the zone the daily rollups count days in (the StatsTimeZone option; settle reads the same row) */
+export async function statsTimeZone(): Promise<string> {
+  return (await getOptions()).StatsTimeZone;
 }
 
 async function sumConsumed(f: ResolvedFilters, from: number | undefined, to: number): Promise<bigint> {
@@ -214,13 +227,38 @@ async function sumConsumed(f: ResolvedFilters, from: number | undefined, to: num
   return BigInt(rows[0].q);
 }
 
+async function sumRollup(table: string, w: Where, from: number | undefined, to: number): Promise<bigint> {
+  if (from !== undefined && from >= to) return 0n;
+  if (from !== undefined) w.add((p) => `bucket >= ${p(new Date(from))}`);
+  w.add((p) => `bucket < ${p(new Date(to))}`);
+  const { rows } = await pgPool().query<{ q: string }>(
+    `SELECT COALESCE(sum(quota), 0)::text AS q FROM ${table} ${w}`,
+    w.params,
+  );
+  return BigInt(rows[0].q);
+}
+
+/** the first day start at or after `a` and the last at or before `b` (ms), in the zone */
+async function dayBounds(a: number | undefined, b: number, tz: string): Promise<[number | undefined, number]> {
+  const { rows } = await pgPool().query<{ first: Date | null; last: Date }>(
+    `SELECT CASE WHEN $1::timestamptz IS NULL THEN NULL
+                 WHEN date_trunc('day', $1::timestamptz, $3) = $1::timestamptz THEN $1::timestamptz
+                 ELSE (date_trunc('day', $1::timestamptz, $3) AT TIME ZONE $3 + interval '1 day') AT TIME ZONE $3
+            END AS first,
+            date_trunc('day', $2::timestamptz, $3) AS last`,
+    [a === undefined ? null : new Date(a), new Date(b), tz],
+  );
+  return [rows[0].first?.getTime(), rows[0].last.getTime()];
+}
+
 export type LogStats = { quota: bigint; rpm: number; tpm: number };
 
 /**
  * new-api's stats (reference §8.4) for the filters: `quota` = Σ consume quota in the range (the
  * type filter does not apply); `rpm`, `tpm` = consume rows and their tokens in the last 60 seconds
- * (the range does not apply). The whole hours of the range come from the hourly rollups, only the
- * partial hours at its ends from the logs, so a year costs what an hour does.
+ * (the range does not apply). The range is cut into whole days (daily rollups), whole hours (hourly
+ * rollups) at both sides of them, and the partial hours at its ends (the logs), so a year costs
+ * about what a day does.
  */
 export async function logStats(f: ResolvedFilters, now = Date.now()): Promise<LogStats> {
   const to = Math.min(f.to ?? now, now);
@@ -229,24 +267,25 @@ export async function logStats(f: ResolvedFilters, now = Date.now()): Promise<Lo
     `SELECT count(*)::int AS n, COALESCE(sum(prompt_tokens + completion_tokens), 0)::text AS t FROM logs l ${recent}`,
     recent.params,
   );
+  const [quota, m] = await Promise.all([consumedIn(f, f.from, to), lastMinute]);
+  return { quota, rpm: m.rows[0].n, tpm: Number(m.rows[0].t) };
+}
+
+async function consumedIn(f: ResolvedFilters, from: number | undefined, to: number): Promise<bigint> {
   const source = rollupSource(f);
-  let quota: Promise<bigint>;
-  if (!source) quota = sumConsumed(f, f.from, to);
-  else {
-    const first = f.from === undefined ? undefined : ceilHour(f.from);
-    const last = floorHour(to);
-    if (first !== undefined && first >= last) quota = sumConsumed(f, f.from, to);
-    else {
-      const w = source.where;
-      if (first !== undefined) w.add((p) => `bucket >= ${p(new Date(first))}`);
-      w.add((p) => `bucket < ${p(new Date(last))}`);
-      const hours = pgPool()
-        .query<{ q: string }>(`SELECT COALESCE(sum(quota), 0)::text AS q FROM ${source.table} ${w}`, w.params)
-        .then((r) => BigInt(r.rows[0].q));
-      const edges = Promise.all([first === undefined ? 0n : sumConsumed(f, f.from, first), sumConsumed(f, last, to)]);
-      quota = Promise.all([hours, edges]).then(([h, [a, b]]) => h + a + b);
-    }
-  }
-  const [q, m] = await Promise.all([quota, lastMinute]);
-  return { quota: q, rpm: m.rows[0].n, tpm: Number(m.rows[0].t) };
+  if (!source) return sumConsumed(f, from, to);
+  const h1 = from === undefined ? undefined : ceilHour(from);
+  const h2 = floorHour(to);
+  if (h1 !== undefined && h1 >= h2) return sumConsumed(f, from, to);
+  const [d1, d2] = await dayBounds(h1, h2, await statsTimeZone());
+  const { hourly, daily, where } = source;
+  // [h1, h2) in whole hours: whole days in the middle when there are any (no start: all days before d2)
+  const parts =
+    h1 === undefined
+      ? [sumRollup(daily, where(), undefined, d2), sumRollup(hourly, where(), d2, h2)]
+      : d1 !== undefined && d1 < d2
+        ? [sumRollup(hourly, where(), h1, d1), sumRollup(daily, where(), d1, d2), sumRollup(hourly, where(), d2, h2)]
+        : [sumRollup(hourly, where(), h1, h2)];
+  const sums = await Promise.all([h1 === undefined ? 0n : sumConsumed(f, from, h1), ...parts, sumConsumed(f, h2, to)]);
+  return sums.reduce((a, b) => a + b, 0n);
 }

@@ -1,10 +1,12 @@
 import "server-only";
 import { pgPool } from "@/lib/db";
 import { HOURLY_CHART_MAX_MS } from "./filters";
-import { rollupSource, type ResolvedFilters } from "./search";
+import { LOG_TYPE } from "./schemas";
+import { logConditions, rollupSource, statsTimeZone, type ResolvedFilters, type Where } from "./search";
 
-// The usage charts: quota and tokens per hour or day and model, from the hourly rollups that settle
-// keeps (never from the logs). A bucket is counted whole when it starts inside the range.
+// The usage charts: quota and tokens per hour or day and model, from the hourly and daily rollups
+// that settle keeps (never from the logs, but for a channel within one user's logs, which no rollup
+// splits by). A bucket is counted whole when the range starts inside it.
 
 /** models beyond this many (by quota in the range) are summed as one "other" series */
 export const CHART_TOP_MODELS = 8;
@@ -45,29 +47,43 @@ export async function usageChart(
   const from = Math.max(range.from ?? to - CHART_DEFAULT_MS, to - CHART_MAX_MS);
   const granularity = to - from <= HOURLY_CHART_MAX_MS ? "hour" : "day";
   const source = f && rollupSource({ ...f, requestId: undefined });
+  // days are those the daily rollups count (the StatsTimeZone option); hours are the viewer's
+  const zone = granularity === "day" ? await statsTimeZone() : timeZone;
   const empty: UsageChartDTO = {
     granularity,
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
-    timeZone,
+    timeZone: zone,
     models: [],
     points: [],
   };
-  if (!source || from >= to) return empty;
-  const w = source.where;
-  w.add((p) => `bucket >= date_trunc('hour', ${p(new Date(from))}::timestamptz, 'UTC')`);
-  w.add((p) => `bucket < ${p(new Date(to))}`);
-  const tz = w.param(timeZone);
+  if (!f || from >= to) return empty;
+  // src: one row per bucket and model (and more keys); top: the models with most quota; the
+  // result sums src per bucket, the models after the top ones together (model null)
+  let w: Where;
+  let src: string;
+  if (source) {
+    w = source.where();
+    const start = w.param(new Date(from));
+    const startZone = granularity === "day" ? w.param(zone) : "'UTC'";
+    w.add(() => `bucket >= date_trunc('${granularity}', ${start}::timestamptz, ${startZone})`);
+    w.add((p) => `bucket < ${p(new Date(to))}`);
+    // the rollups' buckets are the hours, or the days of the stats zone, already
+    src = `SELECT bucket AS t, model_name, quota, prompt_tokens AS pt, completion_tokens AS ct, request_count AS n
+      FROM ${granularity === "day" ? source.daily : source.hourly} ${w}`;
+  } else {
+    // a channel within one user's logs: no rollup splits by it, the logs of the range answer
+    w = logConditions({ ...f, type: LOG_TYPE.consume, from, to, requestId: undefined });
+    src = `SELECT date_trunc('${granularity}', created_at, ${w.param(zone)}) AS t, model_name, quota,
+      prompt_tokens AS pt, completion_tokens AS ct, 1 AS n FROM logs l ${w}`;
+  }
   const sql = `
-    WITH b AS (
-      SELECT date_trunc('${granularity}', bucket, ${tz}) AS t, model_name, sum(quota) AS quota,
-             sum(prompt_tokens) AS pt, sum(completion_tokens) AS ct, sum(request_count) AS n
-      FROM ${source.table} ${w} GROUP BY 1, 2),
-    top AS (SELECT model_name, sum(quota) AS q, sum(pt + ct) AS tk FROM b GROUP BY 1
-             ORDER BY 2 DESC, 3 DESC, 1 LIMIT ${CHART_TOP_MODELS})
-    SELECT b.t, top.model_name AS model, sum(b.quota)::text AS quota, sum(b.pt)::text AS pt, sum(b.ct)::text AS ct,
-           sum(b.n)::text AS n, (SELECT array_agg(model_name ORDER BY q DESC, tk DESC, model_name) FROM top) AS models
-    FROM b LEFT JOIN top USING (model_name) GROUP BY 1, 2 ORDER BY 1, 2`;
+    WITH src AS NOT MATERIALIZED (${src}),
+    top AS (SELECT model_name, sum(quota) AS q, sum(pt + ct) AS tk FROM src GROUP BY 1
+            ORDER BY 2 DESC, 3 DESC, 1 LIMIT ${CHART_TOP_MODELS})
+    SELECT s.t, top.model_name AS model, sum(s.quota)::text AS quota, sum(s.pt)::text AS pt, sum(s.ct)::text AS ct,
+           sum(s.n)::text AS n, (SELECT array_agg(model_name ORDER BY q DESC, tk DESC, model_name) FROM top) AS models
+    FROM src s LEFT JOIN top USING (model_name) GROUP BY 1, 2 ORDER BY 1, 2`;
   const { rows } = await pgPool().query<{
     t: Date;
     model: string | null;

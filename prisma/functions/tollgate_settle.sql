@@ -4,8 +4,9 @@
 -- Settles a batch of the owner's reservations in one transaction (one item is a batch of one).
 -- Per item: actual − held on wallet and key (the full charge when the sweeper had already
 -- returned the hold), used quota on both, request_count when tokens were served, the consume log,
--- the user's hourly rollup, the reservation closed. At the end, once per key and in key order:
--- channels' used quota (by id), then the hourly totals across users (usage_totals). Outcome per item (ord = its position in the arrays): 'settled' |
+-- the user's hourly and daily rollups, the reservation closed. At the end, once per key and in key
+-- order: channels' used quota (by id), then the hourly and daily totals across users. Days are those
+-- of the StatsTimeZone option's zone (read once per call). Outcome per item (ord = its position in the arrays): 'settled' |
 -- 'existing' (already settled: nothing charged again) | 'refunded' | 'not_found' (none, or
 -- another owner's).
 CREATE OR REPLACE FUNCTION tollgate_settle(
@@ -25,6 +26,9 @@ DECLARE
   -- the settled items, for usage_totals at the end
   t_model text[] := '{}'; t_channel int[] := '{}'; t_group text[] := '{}'; t_quota bigint[] := '{}';
   t_prompt bigint[] := '{}'; t_completion bigint[] := '{}';
+  v_hour timestamptz := date_trunc('hour', now(), 'UTC');
+  v_day timestamptz := date_trunc('day', now(),
+    COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC'));
 BEGIN
   PERFORM 1 FROM reservations WHERE id = ANY(p_ids) ORDER BY id FOR UPDATE;
   FOR i IN SELECT x.n::int FROM unnest(p_ids) WITH ORDINALITY AS x(rid, n)
@@ -72,14 +76,22 @@ BEGIN
               r.pricing || COALESCE(p_other[i], '{}'::jsonb)
                 || CASE WHEN r.status = c_expired THEN jsonb_build_object('settled_after_expiry', true) ELSE '{}'::jsonb END)
       RETURNING id INTO v_log;
-    INSERT INTO usage_rollups AS ur (user_id, bucket, model_name, token_id, "group", channel_id, request_count,
-                                     quota, prompt_tokens, completion_tokens)
-      VALUES (r.user_id, date_trunc('hour', now(), 'UTC'), r.model_name, r.token_id, r.group, COALESCE(v_channel, 0), 1,
-              p_quota[i], p_prompt_tokens[i], p_completion_tokens[i])
-      ON CONFLICT (user_id, bucket, model_name, token_id, "group", channel_id) DO UPDATE SET
+    INSERT INTO usage_rollups AS ur (user_id, bucket, model_name, token_id, "group", request_count, quota,
+                                     prompt_tokens, completion_tokens)
+      VALUES (r.user_id, v_hour, r.model_name, r.token_id, r.group, 1, p_quota[i], p_prompt_tokens[i],
+              p_completion_tokens[i])
+      ON CONFLICT (user_id, bucket, model_name, token_id, "group") DO UPDATE SET
         request_count = ur.request_count + 1, quota = ur.quota + EXCLUDED.quota,
         prompt_tokens = ur.prompt_tokens + EXCLUDED.prompt_tokens,
         completion_tokens = ur.completion_tokens + EXCLUDED.completion_tokens;
+    INSERT INTO usage_rollups_daily AS ud (user_id, bucket, model_name, token_id, "group", request_count, quota,
+                                          prompt_tokens, completion_tokens)
+      VALUES (r.user_id, v_day, r.model_name, r.token_id, r.group, 1, p_quota[i], p_prompt_tokens[i],
+              p_completion_tokens[i])
+      ON CONFLICT (user_id, bucket, model_name, token_id, "group") DO UPDATE SET
+        request_count = ud.request_count + 1, quota = ud.quota + EXCLUDED.quota,
+        prompt_tokens = ud.prompt_tokens + EXCLUDED.prompt_tokens,
+        completion_tokens = ud.completion_tokens + EXCLUDED.completion_tokens;
     t_model := t_model || r.model_name; t_channel := t_channel || COALESCE(v_channel, 0); t_group := t_group || r.group;
     t_quota := t_quota || p_quota[i]; t_prompt := t_prompt || p_prompt_tokens[i]::bigint;
     t_completion := t_completion || p_completion_tokens[i]::bigint;
@@ -95,11 +107,20 @@ BEGIN
   END LOOP;
   INSERT INTO usage_totals AS ut (bucket, model_name, channel_id, "group", request_count, quota, prompt_tokens,
                                   completion_tokens)
-    SELECT date_trunc('hour', now(), 'UTC'), m, c, g, count(*), sum(q), sum(pt), sum(ct)
+    SELECT v_hour, m, c, g, count(*), sum(q), sum(pt), sum(ct)
       FROM unnest(t_model, t_channel, t_group, t_quota, t_prompt, t_completion) AS x(m, c, g, q, pt, ct)
       GROUP BY m, c, g ORDER BY m, c, g
     ON CONFLICT (bucket, model_name, channel_id, "group") DO UPDATE SET
       request_count = ut.request_count + EXCLUDED.request_count, quota = ut.quota + EXCLUDED.quota,
       prompt_tokens = ut.prompt_tokens + EXCLUDED.prompt_tokens,
       completion_tokens = ut.completion_tokens + EXCLUDED.completion_tokens;
+  INSERT INTO usage_totals_daily AS td (bucket, model_name, channel_id, "group", request_count, quota, prompt_tokens,
+                                        completion_tokens)
+    SELECT v_day, m, c, g, count(*), sum(q), sum(pt), sum(ct)
+      FROM unnest(t_model, t_channel, t_group, t_quota, t_prompt, t_completion) AS x(m, c, g, q, pt, ct)
+      GROUP BY m, c, g ORDER BY m, c, g
+    ON CONFLICT (bucket, model_name, channel_id, "group") DO UPDATE SET
+      request_count = td.request_count + EXCLUDED.request_count, quota = td.quota + EXCLUDED.quota,
+      prompt_tokens = td.prompt_tokens + EXCLUDED.prompt_tokens,
+      completion_tokens = td.completion_tokens + EXCLUDED.completion_tokens;
 END $$;
