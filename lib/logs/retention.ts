@@ -8,8 +8,11 @@ import { AppError } from "@/lib/errors";
 // key) in the same transaction, and the ledger audit adds the checkpoints to what the logs still
 // hold: deleting history never breaks the audit. The rollups (charts, stats) are kept.
 
-export const CLEANUP_BATCH = 2_000;
-/** pause between batches, so a long cleanup leaves the disk to the settles */
+export const CLEANUP_BATCH = 1_000;
+/**
+ * pause between batches: at least this long, and as long as the batch took, so a cleanup uses at
+ * most about half of one database connection's time and the settles beside it keep their pace
+ */
 const PAUSE_MS = 10;
 /** a running cleanup whose node has not reported for this long is taken over by another */
 const STALE_SECONDS = 30;
@@ -135,7 +138,9 @@ export async function runLogCleanups(opts: { batch?: number; pauseMs?: number } 
       for (;;) {
         const state = await db.logCleanup.findUnique({ where: { id: job.id }, select: { status: true } });
         if (state?.status !== "running") break; // cancelled
+        const started = performance.now();
         const n = await deleteLogBatch(job.id, job.before, opts.batch);
+        const took = performance.now() - started;
         deleted += n;
         if (n < (opts.batch ?? CLEANUP_BATCH)) {
           await db.logCleanup.updateMany({
@@ -144,7 +149,7 @@ export async function runLogCleanups(opts: { batch?: number; pauseMs?: number } 
           });
           break;
         }
-        await new Promise((r) => setTimeout(r, opts.pauseMs ?? PAUSE_MS));
+        await new Promise((r) => setTimeout(r, opts.pauseMs ?? Math.max(PAUSE_MS, took)));
       }
     } catch (e) {
       console.error("log cleanup failed", e);
