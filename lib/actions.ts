@@ -82,12 +82,32 @@ async function run<S extends z.ZodType, T>(
   }
 }
 
+/**
+ * The least role an action built here demands (0: anyone, `publicAction`), attached to the action
+ * itself so a test can find every action and what it requires without a list written by hand
+ * (lib/authorization.int.test.ts).
+ */
+export const ACTION_MIN_ROLE = Symbol.for("tollgate.action.minRole");
+
+type Marked<F> = F & { [ACTION_MIN_ROLE]: number };
+
+function mark<F extends object>(fn: F, minRole: number): Marked<F> {
+  return Object.assign(fn, { [ACTION_MIN_ROLE]: minRole });
+}
+
+/** the least role of an action built by this module, or undefined for any other function */
+export function actionMinRole(fn: unknown): number | undefined {
+  if (typeof fn !== "function") return undefined;
+  const role = (fn as Partial<Marked<object>>)[ACTION_MIN_ROLE];
+  return typeof role === "number" ? role : undefined;
+}
+
 function withRole<S extends z.ZodType, T>(
   minRole: number,
   schema: S,
   fn: (input: z.output<S>, user: SessionUser) => Promise<T>,
 ) {
-  return async (input: ActionInput<S>): Promise<ActionResult<T>> => {
+  const action = async (input: ActionInput<S>): Promise<ActionResult<T>> => {
     const locale = await getLocale();
     let user: SessionUser;
     try {
@@ -97,6 +117,7 @@ function withRole<S extends z.ZodType, T>(
     }
     return run(schema, input, locale, (parsed) => fn(parsed, user));
   };
+  return mark(action, minRole);
 }
 
 /** An action for any signed-in, enabled user. */
@@ -117,5 +138,5 @@ export function adminAction<S extends z.ZodType, T>(
 
 /** An action anyone may call (sign-up). Same parsing and error mapping, no session. */
 export function publicAction<S extends z.ZodType, T>(schema: S, fn: (input: z.output<S>) => Promise<T>) {
-  return async (input: ActionInput<S>): Promise<ActionResult<T>> => run(schema, input, await getLocale(), fn);
+  return mark(async (input: ActionInput<S>): Promise<ActionResult<T>> => run(schema, input, await getLocale(), fn), 0);
 }

@@ -21,7 +21,15 @@ export async function makeUser(
     group: opts.group ?? "default",
   });
   if (opts.quota && opts.quota > 0n) {
-    await adjustUserQuota({ id: null, username: "test" }, { userId: user.id, mode: "add", amount: opts.quota });
+    await adjustUserQuota(
+      { id: null, username: "test" },
+      {
+        userId: user.id,
+        mode: "add",
+        amount: opts.quota,
+        reason: "test balance",
+      },
+    );
   }
   return user;
 }

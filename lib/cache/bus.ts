@@ -56,3 +56,24 @@ export async function closeBus(): Promise<void> {
   bus.started = false;
   await Promise.all([pub?.quit().catch(() => {}), sub?.quit().catch(() => {})]);
 }
+
+/** how long `invalidateEverywhere` waits for Redis before giving up (the caches' TTL still applies) */
+const PUBLISH_WAIT_MS = 2_000;
+
+/**
+ * `invalidate`, resolved once Redis has taken the message, which it hands to every subscribed node
+ * before answering: for a change that must hold on the very next request on any node (a disabled
+ * user's keys). Without Redis, or when it does not answer in time, the local entry is gone and the
+ * other nodes' copies expire by their TTL.
+ */
+export async function invalidateEverywhere(topic: string, id: string | number = "*"): Promise<void> {
+  start();
+  deliver(topic, String(id));
+  if (!bus.pub) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    bus.pub.publish(CHANNEL, `${topic}:${id}`).catch(() => {}),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, PUBLISH_WAIT_MS))),
+  ]);
+  clearTimeout(timer);
+}

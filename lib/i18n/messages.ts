@@ -1,3 +1,4 @@
+import { adminUsersEn, adminUsersZh } from "./admin-users-messages";
 import { logsEn, logsZh } from "./log-messages";
 import { portalEn, portalZh } from "./portal-messages";
 
@@ -7,6 +8,7 @@ import { portalEn, portalZh } from "./portal-messages";
 export const en = {
   ...portalEn,
   ...logsEn,
+  ...adminUsersEn,
   "app.name": "Tollgate",
   "app.tagline": "Quota and billing for your LLM relay",
 
@@ -113,6 +115,7 @@ export type MessageKey = keyof typeof en;
 export const zh: Record<MessageKey, string> = {
   ...portalZh,
   ...logsZh,
+  ...adminUsersZh,
   "app.name": "Tollgate",
   "app.tagline": "LLM 中转的额度与计费",
 

@@ -6,6 +6,7 @@ import { registerUser } from "@/lib/users/service";
 import { makeKey, makeUser } from "@/tests/factories";
 import { auditLedger } from "./audit";
 import { adjustUserQuota, redeemCode, setKeyRemainQuota, transferAffQuota } from "./credits";
+import { MAX_QUOTA } from "./schemas";
 
 const expectAuditClean = async () => expect((await auditLedger()).differences).toEqual([]);
 const admin = { id: null, username: "admin" };
@@ -54,36 +55,76 @@ describe("registration rewards", () => {
 });
 
 describe("admin quota changes", () => {
-  it("adds, subtracts and sets with a manage log on the target naming the operator", async () => {
+  it("adds, subtracts and sets with a reason: a manage log on the target naming the operator, before and after, and an audit row", async () => {
     const u = await makeUser();
-    await adjustUserQuota({ id: 1, username: "root" }, { userId: u.id, mode: "add", amount: 5_000 });
-    await adjustUserQuota({ id: 1, username: "root" }, { userId: u.id, mode: "subtract", amount: "1500" });
+    const root = { id: 1, username: "root" };
+    await adjustUserQuota(root, { userId: u.id, mode: "add", amount: 5_000, reason: "welcome credit" });
+    await adjustUserQuota(root, { userId: u.id, mode: "subtract", amount: "1500", reason: "refund reversed" });
     const set = await adjustUserQuota(
-      { id: 1, username: "root" },
-      { userId: u.id, mode: "set", amount: 10_000_000_000_000n },
+      root,
+      { userId: u.id, mode: "set", amount: 10_000_000_000_000n, reason: "contract" },
+      { ip: "203.0.113.9" },
     );
     expect(set).toMatchObject({ from: 3_500n, to: 10_000_000_000_000n });
     const logs = await db.log.findMany({ where: { userId: u.id, type: 3, operatorId: 1 }, orderBy: { id: "asc" } });
     expect(logs.map((l) => l.quota)).toEqual([5_000n, -1_500n, 10_000_000_000_000n - 3_500n]);
+    expect(logs[1].other).toMatchObject({ reason: "refund reversed", before: "5000", after: "3500", operator: "root" });
+    expect(logs[1].content).toContain("refund reversed");
     expect(logs[2].other).toMatchObject({
       op: { action: "user.quota_override", params: { from: "3500", to: "10000000000000" } },
+      reason: "contract",
     });
     expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(10_000_000_000_000n);
+    const audits = await db.adminAudit.findMany({ where: { targetId: String(u.id) }, orderBy: { id: "asc" } });
+    expect(audits.map((a) => a.action)).toEqual(["user.quota_add", "user.quota_subtract", "user.quota_set"]);
+    expect(audits[2]).toMatchObject({
+      operatorId: 1,
+      operator: "root",
+      targetType: "user",
+      before: { quota: "3500" },
+      after: { quota: "10000000000000", reason: "contract" },
+      ip: "203.0.113.9",
+    });
     await expectAuditClean();
   });
 
-  it("refuses negative, fractional, zero, huge and non-numeric amounts and unknown users, writing nothing", async () => {
+  it("refuses negative, fractional, zero, huge and non-numeric amounts, an empty reason, an overflowing balance and unknown users, writing nothing", async () => {
     const u = await makeUser({ quota: 100n });
     for (const amount of [-1, 1.5, 0, "12abc", "99999999999999999999", Number.MAX_SAFE_INTEGER + 2]) {
-      await expect(adjustUserQuota(admin, { userId: u.id, mode: "add", amount })).rejects.toMatchObject({
+      await expect(adjustUserQuota(admin, { userId: u.id, mode: "add", amount, reason: "x" })).rejects.toMatchObject({
         code: "validation",
       });
     }
-    await expect(adjustUserQuota(admin, { userId: 987654, mode: "add", amount: 5 })).rejects.toMatchObject({
-      code: "user_not_found",
-    });
+    for (const reason of ["", "   "]) {
+      await expect(adjustUserQuota(admin, { userId: u.id, mode: "add", amount: 5, reason })).rejects.toMatchObject({
+        code: "validation",
+        fieldErrors: { reason: expect.any(Array) },
+      });
+    }
+    await expect(
+      adjustUserQuota(admin, { userId: u.id, mode: "add", amount: MAX_QUOTA, reason: "too much" }),
+    ).rejects.toMatchObject({ code: "quota_out_of_range" });
+    await expect(adjustUserQuota(admin, { userId: 987654, mode: "add", amount: 5, reason: "x" })).rejects.toMatchObject(
+      {
+        code: "user_not_found",
+      },
+    );
+    // the guard of the caller (the role rules) runs on the locked row, and its refusal writes nothing
+    await expect(
+      adjustUserQuota(
+        admin,
+        { userId: u.id, mode: "add", amount: 5, reason: "x" },
+        {
+          assertTarget: () => {
+            throw new Error("refused");
+          },
+        },
+      ),
+    ).rejects.toThrow("refused");
     expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(100n);
     expect(await db.log.count({ where: { userId: u.id } })).toBe(1);
+    // the opening balance of makeUser is the one audit row
+    expect(await db.adminAudit.count({ where: { targetId: String(u.id) } })).toBe(1);
   });
 });
 

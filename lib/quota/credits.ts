@@ -6,7 +6,8 @@ import { TranslatedError } from "@/lib/i18n/errors";
 import { balanceChanged } from "./events";
 import { LOG_TYPE } from "@/lib/logs/schemas";
 import { displayOf, formatQuota } from "./money";
-import { ZAdjustQuotaInput, ZPositiveQuota, type TAdjustQuotaInput } from "./schemas";
+import { MAX_QUOTA, ZAdjustQuotaInput, ZPositiveQuota, type TAdjustQuotaInput } from "./schemas";
+import { recordAdminAction } from "@/lib/audit/service";
 
 // Every credit and manual change of a balance outside the request path: registration gifts,
 // invitation rewards, admin add/subtract/set, redemption codes, aff transfers. Each is one
@@ -83,58 +84,79 @@ export async function grantRegistrationRewards(
   }
 }
 
-/** Admin add / subtract / set of a wallet, with a manage log on the target user naming the operator. */
-export async function adjustUserQuota(operator: { id: number | null; username: string }, input: TAdjustQuotaInput) {
+export type QuotaOperator = { id: number | null; username: string };
+
+/** the audit trail's name of each change (the log's `op.action` keeps new-api's names) */
+const AUDIT_ACTION = { add: "user.quota_add", subtract: "user.quota_subtract", set: "user.quota_set" } as const;
+const LOG_ACTION = { add: "user.quota_add", subtract: "user.quota_subtract", set: "user.quota_override" } as const;
+
+/**
+ * Admin (or CLI) add / subtract / set of a wallet, with a required reason: a manage log on the
+ * target user naming the operator, with the balance before and after, and a row of the admin audit
+ * trail, in one transaction. The user's row is locked first, so before -> after is exact and
+ * `assertTarget` (the role rules of lib/users, for the admin console) sees the role the change
+ * applies to. A balance may not leave [-MAX_QUOTA, MAX_QUOTA] through a change made here.
+ */
+export async function adjustUserQuota(
+  operator: QuotaOperator,
+  input: TAdjustQuotaInput,
+  opts: { ip?: string; assertTarget?: (target: { id: number; role: number }) => void } = {},
+) {
   const parsed = ZAdjustQuotaInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues);
-  const { userId, mode, amount } = parsed.data;
+  const { userId, mode, amount, reason } = parsed.data;
   const display = displayOf(await getOptions());
   const result = await db.$transaction(async (tx) => {
-    let from: bigint;
-    let to: bigint;
-    let username: string;
-    if (mode === "set") {
-      // the row lock makes from -> to exact; the log records the difference for the audit
-      const rows = await tx.$queryRaw<{ quota: bigint; username: string }[]>`
-        SELECT quota, username FROM users WHERE id = ${userId} FOR UPDATE`;
-      if (!rows.length) throw new AppError("user_not_found", "User not found", 404);
-      from = rows[0].quota;
-      to = amount;
-      username = rows[0].username;
-      await tx.user.update({ where: { id: userId }, data: { quota: to } });
-    } else {
-      const delta = mode === "add" ? amount : -amount;
-      const rows = await tx.$queryRaw<{ quota: bigint; username: string }[]>`
-        UPDATE users SET quota = quota + ${delta} WHERE id = ${userId} RETURNING quota, username`;
-      if (!rows.length) throw new AppError("user_not_found", "User not found", 404);
-      to = rows[0].quota;
-      from = to - delta;
-      username = rows[0].username;
+    const rows = await tx.$queryRaw<{ quota: bigint; username: string; role: number }[]>`
+      SELECT quota, username, role FROM users WHERE id = ${userId} FOR UPDATE`;
+    if (!rows.length) throw new AppError("user_not_found", "User not found", 404);
+    opts.assertTarget?.({ id: userId, role: rows[0].role });
+    const { username } = rows[0];
+    const from = rows[0].quota;
+    const to = mode === "set" ? amount : mode === "add" ? from + amount : from - amount;
+    if ((to > from && to > MAX_QUOTA) || (to < from && to < -MAX_QUOTA)) {
+      const max = formatQuota(MAX_QUOTA, display);
+      throw new TranslatedError("quota_out_of_range", `The balance would leave the allowed range (±${max})`, 400, {
+        key: "adminUsers.error.quotaOutOfRange",
+        vars: { max },
+        field: "amount",
+      });
     }
     const delta = to - from;
-    const action =
-      mode === "add" ? "user.quota_add" : mode === "subtract" ? "user.quota_subtract" : "user.quota_override";
-    const content =
+    // the row is locked: an increment and an absolute write agree; the increment says what happened
+    await tx.$executeRaw`UPDATE users SET quota = quota + ${delta} WHERE id = ${userId}`;
+    const change =
       mode === "set"
-        ? `Administrator ${operator.username} changed the quota from ${formatQuota(from, display)} to ${formatQuota(to, display)}`
-        : `Administrator ${operator.username} ${mode === "add" ? "added" : "subtracted"} ${formatQuota(amount, display)}`;
+        ? `changed the quota from ${formatQuota(from, display)} to ${formatQuota(to, display)}`
+        : `${mode === "add" ? "added" : "subtracted"} ${formatQuota(amount, display)} (balance ${formatQuota(from, display)} -> ${formatQuota(to, display)})`;
     await tx.log.create({
       data: {
         userId,
         username,
         type: LOG_TYPE.manage,
         quota: delta,
-        content,
+        content: `Administrator ${operator.username} ${change}. Reason: ${reason}`,
         operatorId: operator.id,
         other: {
           kind: CREDIT_KIND.admin,
           op: {
-            action,
+            action: LOG_ACTION[mode],
             params: mode === "set" ? { from: from.toString(), to: to.toString() } : { quota: amount.toString() },
           },
           operator: operator.username,
+          reason,
+          before: from.toString(),
+          after: to.toString(),
         },
       },
+    });
+    await recordAdminAction(tx, operator, {
+      action: AUDIT_ACTION[mode],
+      targetType: "user",
+      targetId: userId,
+      before: { quota: from },
+      after: { quota: to, ...(mode === "set" ? {} : { amount }), reason },
+      ip: opts.ip,
     });
     return { userId, from, to, delta };
   });

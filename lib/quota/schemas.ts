@@ -22,11 +22,19 @@ export const ZQuotaAmount = z
 
 export const ZPositiveQuota = ZQuotaAmount.refine((v) => v > 0n, "Amount must be greater than 0");
 
+/** why an operator changed a wallet: required, kept in the manage log and the audit trail */
+export const ZQuotaReason = z
+  .string()
+  .trim()
+  .min(1, "A reason is required")
+  .max(255, "The reason must be at most 255 characters");
+
 export const ZAdjustQuotaInput = z
   .object({
     userId: z.number().int().positive(),
     mode: z.enum(["add", "subtract", "set"]),
     amount: ZQuotaAmount,
+    reason: ZQuotaReason,
   })
   .refine((v) => v.mode === "set" || v.amount > 0n, { message: "Amount must be greater than 0", path: ["amount"] });
 export type TAdjustQuotaInput = z.input<typeof ZAdjustQuotaInput>;

@@ -241,7 +241,7 @@ describe("history", () => {
       const inviter = await registerUser({ username: "histinviter", password: "password123" });
       const u = await registerUser({ username: "histuser", password: "password123", affCode: inviter.affCode });
       await registerUser({ username: "histuser2", password: "password123", affCode: inviter.affCode });
-      await adjustUserQuota({ id: null, username: "root" }, { userId: u.id, mode: "add", amount: 7 });
+      await adjustUserQuota({ id: null, username: "root" }, { userId: u.id, mode: "add", amount: 7, reason: "test" });
       const [code] = await createRedemptions(1, { name: "h", quota: 3 });
       as(u);
       await redeemCodeAction({ code });
@@ -259,7 +259,10 @@ describe("history", () => {
       // the inviter's rewards went to aff_quota, not the wallet: only the transfer and the sign-up gift
       expect(first.ok && first.data.items.map((i) => i.kind)).toEqual(["aff_transfer", "register_gift"]);
       for (let i = 0; i < 25; i++)
-        await adjustUserQuota({ id: null, username: "root" }, { userId: inviter.id, mode: "add", amount: 1 });
+        await adjustUserQuota(
+          { id: null, username: "root" },
+          { userId: inviter.id, mode: "add", amount: 1, reason: "test" },
+        );
       const p1 = await walletCreditsAction({});
       expect(p1.ok && p1.data.items).toHaveLength(20);
       const p2 = await walletCreditsAction({ cursor: p1.ok ? p1.data.nextCursor : null });

@@ -1,12 +1,15 @@
 "use server";
 import { headers } from "next/headers";
 import { z } from "zod";
-import { authedAction, publicAction } from "@/lib/actions";
+import { adminAction, authedAction, publicAction } from "@/lib/actions";
 import { AppError } from "@/lib/errors";
 import { clientIp } from "@/lib/http/client-ip";
 import { getDashboard } from "./queries";
 import { registerFromIp } from "./register";
-import { ZRegisterForm } from "./schemas";
+import { listKeys } from "@/lib/keys/queries";
+import { adjustQuotaAsAdmin, createUserAsAdmin, updateUserAsAdmin, ZAdjustQuotaForm } from "./admin";
+import { getUserFormOptions, listAdminUsers } from "./admin-queries";
+import { ZAdminCreateUserInput, ZAdminUpdateUserInput, ZAdminUserListInput, ZRegisterForm, ZUserId } from "./schemas";
 
 /** Self-service sign-up (with `affCode` from ?aff=). The client signs the new user in afterwards. */
 export const registerAction = publicAction(ZRegisterForm, async ({ username, password, affCode }) => {
@@ -21,3 +24,39 @@ export const accountSummaryAction = authedAction(z.strictObject({}), async (_inp
   if (!summary) throw new AppError("user_not_found", "User not found", 404);
   return summary;
 });
+
+// ---- the admin console (role ≥ 10; the role rules are the services')
+
+async function requestIp(): Promise<string> {
+  return clientIp(await headers());
+}
+
+const operatorOf = (user: { id: number; username: string; role: number }) => ({
+  id: user.id,
+  username: user.username,
+  role: user.role,
+});
+
+/** A page of users: search, sort, keyset position. */
+export const adminUsersAction = adminAction(ZAdminUserListInput, async (input) => listAdminUsers(input));
+
+export const adminUserFormOptionsAction = adminAction(z.strictObject({}), async (_input, user) =>
+  getUserFormOptions(user),
+);
+
+export const createUserAdminAction = adminAction(ZAdminCreateUserInput, async (input, user) =>
+  createUserAsAdmin(operatorOf(user), input, { ip: await requestIp() }),
+);
+
+export const updateUserAdminAction = adminAction(ZAdminUpdateUserInput, async (input, user) =>
+  updateUserAsAdmin(operatorOf(user), input, { ip: await requestIp() }),
+);
+
+export const adjustUserQuotaAdminAction = adminAction(ZAdjustQuotaForm, async (input, user) =>
+  adjustQuotaAsAdmin(operatorOf(user), input, { ip: await requestIp() }),
+);
+
+/** A user's API keys, read-only (masked, as their owner sees them). */
+export const adminUserKeysAction = adminAction(z.strictObject({ userId: ZUserId }), async ({ userId }) =>
+  listKeys(userId),
+);

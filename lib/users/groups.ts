@@ -6,3 +6,8 @@ export function usableGroups(o: Pick<Options, "UserUsableGroups">, userGroup: st
   if (!(userGroup in out)) out[userGroup] = "User group";
   return out;
 }
+
+/** the groups an admin may put a user in: those users may pick (UserUsableGroups) and those with a ratio */
+export function knownGroups(o: Pick<Options, "UserUsableGroups" | "GroupRatio">): string[] {
+  return [...new Set([...Object.keys(o.UserUsableGroups), ...Object.keys(o.GroupRatio)])].sort();
+}

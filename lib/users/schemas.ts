@@ -56,3 +56,62 @@ export const ZRegisterForm = ZRegisterInput.extend({
   path: ["confirmPassword"],
 });
 export type TRegisterForm = z.input<typeof ZRegisterForm>;
+
+// ---- the admin console's user forms (strict: an unknown field is an error)
+
+export const ROLE_NAMES = ["user", "admin", "root"] as const;
+export const roleName = (role: number): RoleName =>
+  role >= ROLE.root ? "root" : role >= ROLE.admin ? "admin" : "user";
+
+/** a user id: a positive 32-bit integer, as a number or digits */
+export const ZUserId = z.coerce.number().int().positive().max(2_147_483_647);
+
+/** stored lower-case; "" = none. Unique ignoring case, checked by the service */
+export const ZEmail = ZText.trim()
+  .max(254)
+  .toLowerCase()
+  .refine((v) => v === "" || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), {
+    message: "Not a valid email address",
+    params: { i18n: "adminUsers.error.email" },
+  });
+
+const ZRemark = ZText.trim().max(255);
+const ZDisplayName = ZText.trim().max(64);
+
+export const ZAdminCreateUserInput = z.strictObject({
+  username: ZUsername,
+  password: ZPassword,
+  /** "" or absent: the username */
+  displayName: ZDisplayName.optional(),
+  email: ZEmail.default(""),
+  role: z.enum(ROLE_NAMES).default("user"),
+  group: ZGroupName.default("default"),
+  remark: ZRemark.default(""),
+});
+export type TAdminCreateUserInput = z.input<typeof ZAdminCreateUserInput>;
+
+/** an edit: a field left out stays as it is */
+export const ZAdminUpdateUserInput = z.strictObject({
+  id: ZUserId,
+  displayName: ZDisplayName.optional(),
+  email: ZEmail.optional(),
+  group: ZGroupName.optional(),
+  role: z.enum(ROLE_NAMES).optional(),
+  status: z.enum(["enabled", "disabled"]).optional(),
+  remark: ZRemark.optional(),
+});
+export type TAdminUpdateUserInput = z.input<typeof ZAdminUpdateUserInput>;
+
+export const USER_SORTS = ["id", "quota", "usedQuota", "lastLogin"] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
+/** the users list: search (id, username, display name or email), sort, keyset position */
+export const ZAdminUserListInput = z.strictObject({
+  q: ZText.trim().max(100).default(""),
+  sort: z.enum(USER_SORTS).default("id"),
+  dir: z.enum(["asc", "desc"]).default("desc"),
+  /** the last row shown: "<sort value>~<id>" (next page) */
+  after: z.string().max(80).optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type TAdminUserListInput = z.input<typeof ZAdminUserListInput>;

@@ -36,10 +36,12 @@ type NewUser = {
   group: string;
   displayName: string;
   inviterId: number | null;
+  email?: string;
+  remark?: string;
 };
 
 /** Inserts the user row, retrying with a fresh aff code on the (rare) collision. */
-async function insertUser(tx: Db, data: NewUser) {
+export async function insertUser(tx: Db, data: NewUser) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await tx.user.create({
@@ -65,7 +67,7 @@ export async function getUserByUsernameIgnoreCase(
   return rows[0] ?? null;
 }
 
-async function assertUsernameFree(username: string) {
+export async function assertUsernameFree(username: string) {
   if (await getUserByUsernameIgnoreCase(username)) throw usernameTaken();
 }
 

@@ -107,7 +107,10 @@ async function seed(databaseUrl: string, upstream: string): Promise<string> {
   const { createKeys } = await import("@/lib/keys/service");
   const { createChannel } = await import("@/lib/channels/service");
   const user = await createUser({ username: "bench", password: "bench-password" });
-  await adjustUserQuota({ id: null, username: "bench" }, { userId: user.id, mode: "add", amount: 10n ** 14n });
+  await adjustUserQuota(
+    { id: null, username: "bench" },
+    { userId: user.id, mode: "add", amount: 10n ** 14n, reason: "bench" },
+  );
   const [key] = await createKeys(user.id, { name: "bench", unlimitedQuota: true });
   await createChannel({
     name: "mock",

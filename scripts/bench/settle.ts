@@ -22,7 +22,7 @@ async function seed(databaseUrl: string, mode: "trust" | "always") {
     const user = await createUser({ username: `bench${i}`, password: "password123" });
     await adjustUserQuota(
       { id: null, username: "bench" },
-      { userId: user.id, mode: "add", amount: 1_000_000_000_000n },
+      { userId: user.id, mode: "add", amount: 1_000_000_000_000n, reason: "bench" },
     );
     const [key] = await createKeys(user.id, { name: "bench", unlimitedQuota: false, remainQuota: 1_000_000_000_000n });
     keys.push(key.key);

@@ -20,19 +20,21 @@ async function userIdOf(username: string): Promise<number> {
 
 export const billingCommands = {
   "user:quota": defineCommand({
-    summary: 'add to, subtract from or set a wallet (manage log on the user, operator "cli")',
-    usage: "--username U (--add N | --subtract N | --set N)",
+    summary:
+      'add to, subtract from or set a wallet, with a reason (manage log on the user and audit row, operator "cli")',
+    usage: "--username U (--add N | --subtract N | --set N) --reason TEXT",
     flags: z
       .object({
         username: flag.string("username"),
         add: flag.via("add", ZQuotaAmount).optional(),
         subtract: flag.via("subtract", ZQuotaAmount).optional(),
         set: flag.via("set", ZQuotaAmount).optional(),
+        reason: flag.string("reason"),
       })
       .refine((f) => [f.add, f.subtract, f.set].filter((v) => v !== undefined).length === 1, {
         message: "give exactly one of --add, --subtract or --set",
       }),
-    async run({ username, add, subtract, set }) {
+    async run({ username, add, subtract, set, reason }) {
       const userId = await userIdOf(username);
       const [mode, amount] =
         add !== undefined
@@ -40,7 +42,7 @@ export const billingCommands = {
           : subtract !== undefined
             ? (["subtract", subtract] as const)
             : (["set", set!] as const);
-      const r = await adjustUserQuota(CLI_OPERATOR, { userId, mode, amount });
+      const r = await adjustUserQuota(CLI_OPERATOR, { userId, mode, amount, reason });
       return { username, ...r };
     },
   }),

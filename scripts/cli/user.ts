@@ -26,7 +26,12 @@ export const userCommands = {
       const user = await createUser({ username, password, role, group });
       let balance = 0n;
       if (quota !== undefined && quota > 0n) {
-        const r = await adjustUserQuota(CLI_OPERATOR, { userId: user.id, mode: "add", amount: quota });
+        const r = await adjustUserQuota(CLI_OPERATOR, {
+          userId: user.id,
+          mode: "add",
+          amount: quota,
+          reason: "opening balance (user:create)",
+        });
         balance = r.to;
       }
       return { ...user, quota: balance };
