@@ -22,7 +22,7 @@ function NavLinks({ items, pathname, onNavigate }: { items: NavItem[]; pathname:
   return (
     <ul className="space-y-0.5">
       {items.map((item) => {
-        const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
+        const active = pathname === item.href || (!item.exact && pathname.startsWith(`${item.href}/`));
         return (
           <li key={item.href}>
             <Link

@@ -1,4 +1,6 @@
 import {
+  Gauge,
+  History,
   KeyRound,
   LayoutDashboard,
   ScrollText,
@@ -22,6 +24,8 @@ const ICONS: Record<IconName, LucideIcon> = {
   server: Server,
   ticket: Ticket,
   sliders: SlidersHorizontal,
+  gauge: Gauge,
+  history: History,
 };
 
 export function NavIcon({ name, className }: { name: IconName; className?: string }) {

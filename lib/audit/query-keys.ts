@@ -1,7 +1,5 @@
-import type { TAuditListInput } from "./schemas";
-
 // react-query keys of the admin audit trail.
 export const auditKeys = {
   all: ["audit"] as const,
-  list: (filters: Omit<TAuditListInput, "cursor">) => [...auditKeys.all, "list", filters] as const,
+  list: (filters: Record<string, string>) => [...auditKeys.all, "list", filters] as const,
 };
