@@ -352,6 +352,8 @@ function useCreditDetail(credit: CreditDTO): string {
   const { t } = useI18n();
   if (credit.kind === "redemption" && credit.redemptionId !== null)
     return t("wallet.detail.redemption", { id: credit.redemptionId });
+  if (credit.kind === "admin" && credit.operator && credit.reason)
+    return t("wallet.detail.adminReason", { operator: credit.operator, reason: credit.reason });
   if (credit.kind === "admin" && credit.operator) return t("wallet.detail.admin", { operator: credit.operator });
   return "";
 }

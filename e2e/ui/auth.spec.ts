@@ -138,10 +138,20 @@ test("admin links show for admins only, and admin pages refuse other users", asy
   const admin = await seed.createUser({ role: 10 });
   await signIn(page, admin);
   const navigation = page.getByRole("navigation", { name: "Main navigation" });
-  for (const link of ["Users", "All logs", "Channels", "Redemption codes", "System settings"]) {
+  for (const link of [
+    "Overview",
+    "Users",
+    "All logs",
+    "Channels",
+    "Redemption codes",
+    "System settings",
+    "Audit trail",
+  ]) {
     await expect(navigation.getByRole("link", { name: link })).toBeVisible();
   }
   await navigation.getByRole("link", { name: "Users" }).click();
   await expect(page).toHaveURL(/\/admin\/users$/);
-  await expect(page.getByText("Coming soon")).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
+  await expect(navigation.getByRole("link", { name: "Users" })).toHaveAttribute("aria-current", "page");
+  await expect(navigation.getByRole("link", { name: "Overview" })).not.toHaveAttribute("aria-current", "page");
 });

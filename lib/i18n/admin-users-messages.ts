@@ -3,6 +3,7 @@
 export const adminUsersEn = {
   "nav.admin.overview": "Overview",
   "nav.admin.audit": "Audit trail",
+  "wallet.detail.adminReason": "By {operator}: {reason}",
 
   "adminUsers.error.higherRole": "You cannot manage a user whose role is equal to or higher than yours.",
   "adminUsers.error.rootOnly": "Only root can give or take the admin role.",
@@ -149,6 +150,7 @@ export const adminUsersEn = {
 export const adminUsersZh: Record<keyof typeof adminUsersEn, string> = {
   "nav.admin.overview": "概览",
   "nav.admin.audit": "审计日志",
+  "wallet.detail.adminReason": "{operator}：{reason}",
 
   "adminUsers.error.higherRole": "您不能管理角色等于或高于您的用户。",
   "adminUsers.error.rootOnly": "只有超级管理员可以授予或取消管理员角色。",

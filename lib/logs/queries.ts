@@ -14,6 +14,8 @@ export type CreditDTO = {
   quota: string;
   redemptionId: number | null;
   operator: string | null;
+  /** an admin change: the reason the operator gave */
+  reason: string | null;
 };
 
 export type CreditPageDTO = { items: CreditDTO[]; nextCursor: string | null };
@@ -52,6 +54,7 @@ export async function listWalletCredits(
         quota: r.quota.toString(),
         redemptionId: typeof other.redemption_id === "number" ? other.redemption_id : null,
         operator: typeof other.operator === "string" ? other.operator : null,
+        reason: typeof other.reason === "string" ? other.reason : null,
       };
     }),
     nextCursor: rows.length > limit ? page[page.length - 1].id.toString() : null,
