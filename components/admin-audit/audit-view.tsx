@@ -12,6 +12,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { FormField } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { Money } from "@/components/money/money-provider";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState } from "@/components/ui/states";
@@ -127,22 +128,25 @@ export function AuditView({
           </datalist>
           <FormField label={t("adminAudit.filter.targetType")}>
             {(c) => (
-              <Select
-                value={draft.targetType || ANY}
-                onValueChange={(v) => setDraft({ ...draft, targetType: v === ANY ? "" : v })}
-              >
-                <SelectTrigger {...c} className="h-9">
-                  <SelectValue />
-                </SelectTrigger>
-                <SelectContent>
-                  <SelectItem value={ANY}>{t("common.all")}</SelectItem>
-                  {AUDIT_TARGET_TYPES.map((type) => (
-                    <SelectItem key={type} value={type}>
-                      {t(`adminAudit.target.${type}`)}
-                    </SelectItem>
-                  ))}
-                </SelectContent>
-              </Select>
+              // one child: Radix puts a hidden <select> beside the trigger, which the field's spacing would push down
+              <div>
+                <Select
+                  value={draft.targetType || ANY}
+                  onValueChange={(v) => setDraft({ ...draft, targetType: v === ANY ? "" : v })}
+                >
+                  <SelectTrigger {...c} className="h-9">
+                    <SelectValue />
+                  </SelectTrigger>
+                  <SelectContent>
+                    <SelectItem value={ANY}>{t("common.all")}</SelectItem>
+                    {AUDIT_TARGET_TYPES.map((type) => (
+                      <SelectItem key={type} value={type}>
+                        {t(`adminAudit.target.${type}`)}
+                      </SelectItem>
+                    ))}
+                  </SelectContent>
+                </Select>
+              </div>
             )}
           </FormField>
           <FormField label={t("adminAudit.filter.targetId")}>
@@ -225,9 +229,16 @@ const ACTION_TONE = (action: string) =>
         ? "danger"
         : "neutral";
 
-/** a value as the trail shows it: text as it is, anything else as JSON */
-const shown = (v: unknown) =>
-  v === undefined ? "—" : typeof v === "string" ? (v === "" ? "“”" : v) : JSON.stringify(v);
+/** fields whose values are quota: shown in the display unit, the raw quota on hover */
+const QUOTA_FIELDS = new Set(["quota", "amount", "remainQuota", "remain_quota", "usedQuota"]);
+
+/** a value as the trail shows it: amounts of quota as money, text as it is, anything else as JSON */
+function Shown({ field, value }: { field: string; value: unknown }) {
+  if (QUOTA_FIELDS.has(field) && typeof value === "string" && /^-?\d+$/.test(value)) return <Money quota={value} />;
+  if (value === undefined) return <>—</>;
+  if (typeof value === "string") return <>{value === "" ? "“”" : value}</>;
+  return <>{JSON.stringify(value)}</>;
+}
 
 function AuditRow({ row }: { row: AdminAuditDTO }) {
   const { t } = useI18n();
@@ -276,12 +287,14 @@ function AuditRow({ row }: { row: AdminAuditDTO }) {
                 {f in before ? (
                   <>
                     <span className="text-red-700 line-through decoration-red-400/60 dark:text-red-300">
-                      {shown(before[f])}
+                      <Shown field={f} value={before[f]} />
                     </span>
                     <span className="px-1.5 text-zinc-400">→</span>
                   </>
                 ) : null}
-                <span className="text-emerald-700 dark:text-emerald-300">{shown(afterRest[f])}</span>
+                <span className="text-emerald-700 dark:text-emerald-300">
+                  <Shown field={f} value={afterRest[f]} />
+                </span>
               </dd>
             </div>
           ))}

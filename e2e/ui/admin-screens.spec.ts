@@ -35,13 +35,13 @@ test("overview, users (list, edit, balance) and audit, zh and en, 1280 and 390 p
   ] as const) {
     await pool.query(
       `INSERT INTO usage_totals_daily (bucket, model_name, channel_id, "group", request_count, quota, prompt_tokens, completion_tokens)
-       VALUES (date_trunc('day', now(), 'UTC') - ($1 || ' days')::interval, $2, $3, 'default', $4, $5, $4 * 900, $4 * 200)
+       VALUES (date_trunc('day', now(), 'UTC') - ($1 || ' days')::interval, $2, $3, 'default', $4::bigint, $5::bigint, $4::bigint * 900, $4::bigint * 200)
        ON CONFLICT DO NOTHING`,
       [String(i), model, channel, n, String(quota)],
     );
     await pool.query(
       `INSERT INTO usage_rollups_daily (user_id, bucket, model_name, token_id, "group", request_count, quota, prompt_tokens, completion_tokens)
-       VALUES ($1, date_trunc('day', now(), 'UTC') - ($2 || ' days')::interval, $3, 0, 'default', $4, $5, $4 * 900, $4 * 200)
+       VALUES ($1, date_trunc('day', now(), 'UTC') - ($2 || ' days')::interval, $3, 0, 'default', $4::bigint, $5::bigint, $4::bigint * 900, $4::bigint * 200)
        ON CONFLICT DO NOTHING`,
       [people[i % people.length].id, String(i), model, n, String(quota)],
     );
