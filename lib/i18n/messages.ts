@@ -1,3 +1,4 @@
+import { logsEn, logsZh } from "./logs-messages";
 import { portalEn, portalZh } from "./portal-messages";
 
 // Every string of the shell and the auth pages, in English and Chinese (the portal's pages are in
@@ -5,6 +6,7 @@ import { portalEn, portalZh } from "./portal-messages";
 // filled by `t()`.
 export const en = {
   ...portalEn,
+  ...logsEn,
   "app.name": "Tollgate",
   "app.tagline": "Quota and billing for your LLM relay",
 
@@ -110,6 +112,7 @@ export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = {
   ...portalZh,
+  ...logsZh,
   "app.name": "Tollgate",
   "app.tagline": "LLM 中转的额度与计费",
 
