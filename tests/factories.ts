@@ -44,3 +44,31 @@ export async function balances(userId: number, tokenId: number) {
     keyUsed: token.usedQuota,
   };
 }
+
+/**
+ * Rows where the hourly rollups differ from the consume logs they summarise (per user, hour, model,
+ * key, group, channel; and across users): [] when settle kept them exact.
+ */
+export async function rollupDrift(): Promise<unknown[]> {
+  const perUser = await db.$queryRawUnsafe<unknown[]>(`
+    WITH l AS (
+      SELECT user_id, date_trunc('hour', created_at, 'UTC') AS bucket, model_name, COALESCE(token_id, 0) AS token_id,
+             "group", COALESCE(channel_id, 0) AS channel_id, count(*)::bigint AS n, sum(quota)::bigint AS quota,
+             sum(prompt_tokens)::bigint AS pt, sum(completion_tokens)::bigint AS ct
+      FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4, 5, 6),
+    r AS (SELECT user_id, bucket, model_name, token_id, "group", channel_id, request_count AS n, quota,
+                 prompt_tokens AS pt, completion_tokens AS ct FROM usage_rollups)
+    (SELECT 'missing from rollups' AS drift, * FROM (SELECT * FROM l EXCEPT SELECT * FROM r) a)
+    UNION ALL (SELECT 'not in logs', * FROM (SELECT * FROM r EXCEPT SELECT * FROM l) b)`);
+  const totals = await db.$queryRawUnsafe<unknown[]>(`
+    WITH l AS (
+      SELECT date_trunc('hour', created_at, 'UTC') AS bucket, model_name, COALESCE(channel_id, 0) AS channel_id, "group",
+             count(*)::bigint AS n, sum(quota)::bigint AS quota, sum(prompt_tokens)::bigint AS pt,
+             sum(completion_tokens)::bigint AS ct
+      FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4),
+    r AS (SELECT bucket, model_name, channel_id, "group", request_count AS n, quota, prompt_tokens AS pt,
+                 completion_tokens AS ct FROM usage_totals)
+    (SELECT 'totals missing' AS drift, * FROM (SELECT * FROM l EXCEPT SELECT * FROM r) a)
+    UNION ALL (SELECT 'totals not in logs', * FROM (SELECT * FROM r EXCEPT SELECT * FROM l) b)`);
+  return [...perUser, ...totals];
+}

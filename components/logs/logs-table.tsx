@@ -196,7 +196,9 @@ export function LogsTable({ rows, admin }: { rows: Row[]; admin: boolean }) {
                         variant="ghost"
                         size="icon-sm"
                         aria-expanded={expanded}
-                        aria-label={t(expanded ? "logs.collapse" : "logs.expand")}
+                        aria-label={t(
+                          expanded ? "logs.collapse" : r.type === LOG_TYPE.consume ? "logs.expand" : "logs.expandOther",
+                        )}
                         onClick={() => toggle(r.id)}
                         data-testid="log-expand"
                       >
@@ -212,7 +214,10 @@ export function LogsTable({ rows, admin }: { rows: Row[]; admin: boolean }) {
                   {expanded ? (
                     <tr className="bg-zinc-50/60 dark:bg-zinc-950/40">
                       <td colSpan={columns.length + 1} className="px-4 py-4 sm:px-6">
-                        <ChargeExplanation row={r} admin={admin} />
+                        {/* the table may be wider than its card: keep the details in view at its left */}
+                        <div className="sticky left-6 max-w-3xl">
+                          <ChargeExplanation row={r} admin={admin} />
+                        </div>
                       </td>
                     </tr>
                   ) : null}
@@ -262,7 +267,7 @@ export function LogsTable({ rows, admin }: { rows: Row[]; admin: boolean }) {
                 onClick={() => toggle(r.id)}
               >
                 {expanded ? <ChevronDown aria-hidden /> : <ChevronRight aria-hidden />}
-                {t(expanded ? "logs.collapse" : "logs.expand")}
+                {t(expanded ? "logs.collapse" : r.type === LOG_TYPE.consume ? "logs.expand" : "logs.expandOther")}
               </Button>
               {expanded ? (
                 <div className="rounded-lg border border-zinc-200 p-3 dark:border-zinc-800">

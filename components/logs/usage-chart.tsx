@@ -225,5 +225,9 @@ export function UsageChart({
 }
 
 function compact(v: number) {
-  return new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 2 }).format(v);
+  // small amounts (a few cents) keep their significant digits: "$0.0015", not "$0"
+  return new Intl.NumberFormat("en-US", {
+    notation: "compact",
+    ...(Math.abs(v) < 1 ? { maximumSignificantDigits: 2 } : { maximumFractionDigits: 1 }),
+  }).format(v);
 }

@@ -141,7 +141,7 @@ test("filters in the URL, pages both ways, the pricing explanation, the chart an
 
   // usage only, last 7 days: 30 seeded rows + the drifted one + the relay's = 32
   await page.goto("/logs?type=2");
-  await expect(page.getByTestId("log-total")).toHaveText("32 logs");
+  await expect(page.getByTestId("log-total")).toHaveText("Total: 32");
   await expect(tableRows(page)).toHaveCount(20);
   const firstOfPage1 = await tableRows(page).first().locator("[data-col=time]").innerText();
 
@@ -177,9 +177,9 @@ test("filters in the URL, pages both ways, the pricing explanation, the chart an
   await page.goto("/logs?type=2&key=beta&range=90d");
   await expect(tableRows(page)).toHaveCount(5);
   await page.goto("/logs?type=2&key=alpha&range=90d");
-  await expect(page.getByTestId("log-total")).toHaveText("28 logs"); // 25 + drift + 2 old
+  await expect(page.getByTestId("log-total")).toHaveText("Total: 28"); // 25 + drift + 2 old
   await page.goto("/logs?type=2&key=alpha&range=24h");
-  await expect(page.getByTestId("log-total")).toHaveText("10 logs"); // 9 within 24 h + drift
+  await expect(page.getByTestId("log-total")).toHaveText("Total: 10"); // 9 within 24 h + drift
 
   // the chart: drawn, and its table has the rollups' numbers
   await page.goto("/logs?type=2&range=7d");
@@ -238,16 +238,16 @@ test("filters in the URL, pages both ways, the pricing explanation, the chart an
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const lines = bytes.subarray(3).toString("utf8").trimEnd().split(/\r?\n/);
   expect(lines).toHaveLength(1 + 5);
-  expect(lines[0].toLowerCase()).toContain("model");
+  expect(lines[0]).toContain("Model");
+  expect(lines[0]).toContain("Quota (USD),Quota (raw)");
   const body = lines.slice(1);
   for (const line of body) expect(line).toContain("claude-x");
   expect(body.join("\n")).not.toContain("secret-model");
   for (const r of w.rows.filter((x) => x.model === "claude-x")) {
     const line = body.find((l) => l.includes(r.requestId));
     expect(line, r.requestId).toBeDefined();
-    expect(line).toContain(`,${r.quota}`);
-    // the display unit (USD at 500,000 quota per dollar)
-    expect(line).toContain((Number(r.quota) / 500_000).toString().slice(0, 6));
+    // the display unit (USD at 500,000 quota per dollar), then the raw quota
+    expect(line).toContain(`,${(Number(r.quota) / 500_000).toFixed(6)},${r.quota},`);
   }
   await expect(page.getByText(/Exported 5 rows/)).toBeVisible();
 });
@@ -309,7 +309,9 @@ test("bad URL parameters give an inline message, never a crash", async ({ page, 
   }
   await page.getByRole("button", { name: "Clear the filters" }).click();
   await expect(page.getByTestId("filter-error")).toHaveCount(0);
-  await expect(page.getByText("No log matches these filters.").or(page.getByText("No logs"))).toBeVisible();
+  // the default view: the last 7 days, where this user has their sign-in
+  await expect(page).toHaveURL(/\/logs$/);
+  await expect(page.getByTestId("log-total")).toHaveText("Total: 1");
 });
 
 test("screenshots: the logs page with an expanded row, zh and en, desktop and phone", async ({

@@ -10,6 +10,7 @@ import {
   ZUserLogPageInput,
 } from "./filters";
 import { listWalletCredits } from "./queries";
+import { cancelLogCleanup, listLogCleanups, startLogCleanup } from "./retention";
 import { logPage, logStatsOf, usageChartOf } from "./service";
 
 /** A page of the wallet's history; `cursor` is the id of the last row already shown. */
@@ -46,3 +47,22 @@ export const adminLogStatsAction = adminAction(z.strictObject({ filters: ZAdminL
 export const adminUsageChartAction = adminAction(ZAdminLogChartInput, async (input) =>
   usageChartOf({ admin: true }, input),
 );
+
+/** Deletes the logs older than `before` (epoch ms) in the background; progress in logCleanupsAction. */
+export const startLogCleanupAction = adminAction(
+  z.strictObject({
+    before: z.coerce
+      .number()
+      .int()
+      .min(Date.UTC(2000, 0, 1)),
+  }),
+  async ({ before }, user) => startLogCleanup(new Date(before), user.id),
+);
+
+export const cancelLogCleanupAction = adminAction(
+  z.strictObject({ id: z.coerce.number().int().min(1).max(2_147_483_647) }),
+  async ({ id }) => cancelLogCleanup(id),
+);
+
+/** The recent cleanups, newest first, with their progress. */
+export const logCleanupsAction = adminAction(z.strictObject({}), async () => listLogCleanups());

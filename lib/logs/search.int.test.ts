@@ -3,6 +3,7 @@ import { pgPool } from "@/lib/db";
 import { makeKey, makeUser } from "@/tests/factories";
 import { ZAdminLogPageInput, ZUserLogFilters, ZUserLogPageInput } from "./filters";
 import { LOG_TYPE } from "./schemas";
+import { exportLogsResponse } from "./export";
 import { logPage, logStatsOf, usageChartOf } from "./service";
 
 // The log pages' queries against rows written straight into the tables, at chosen times, with the
@@ -230,5 +231,56 @@ describe("log stats and charts", () => {
     expect(daily.points.reduce((s, p) => s + p.requests, 0)).toBe(288);
     const admin = await usageChartOf({ admin: true }, { filters: { from: T0 - H, to: NOW }, timeZone: "UTC" });
     expect(admin.points.reduce((s, p) => s + p.requests, 0)).toBe(289);
+  });
+});
+
+describe("CSV export", () => {
+  const user = (s: Seeded, role = 1) => ({ id: s.userId, username: s.username, role }) as never;
+  const exportCsv = async (who: never, query: string, locale: "en" | "zh" = "en", batch?: number) => {
+    const res = await exportLogsResponse(new Request(`http://127.0.0.1/api/logs/export?${query}`), who, locale, {
+      batch,
+    });
+    // keep the BOM (Response.text() drops it)
+    return { res, text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(await res.arrayBuffer()) };
+  };
+
+  it("streams exactly the filtered rows of the user, with BOM, header, display unit and raw quota", async () => {
+    const { res, text } = await exportCsv(
+      user(alice),
+      `model=claude-3&from=${T0}&to=${T0 + 24 * H}&tz=Asia%2FShanghai`,
+    );
+    expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(text.startsWith("\uFEFFTime,Key,Model,Group,Type,")).toBe(true);
+    const lines = text.slice(1).trimEnd().split("\r\n");
+    expect(lines[0]).toContain("Quota (USD),Quota (raw)");
+    expect(lines).toHaveLength(1 + 48);
+    expect(res.headers.get("x-rows-estimate")).toBe("48");
+    for (const l of lines.slice(1))
+      expect(l).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,alice-key,claude-3,default,Consume,/);
+    expect(text).not.toContain("bob");
+    expect(text).not.toContain("10.0.0.1"); // the client IP is the operator's
+  });
+
+  it("pages through more rows than one batch without losing or repeating one", async () => {
+    const { text } = await exportCsv(user(alice), "", "en", 7);
+    const ids = text
+      .trimEnd()
+      .split("\r\n")
+      .slice(1)
+      .map((l) => l.split(",")[12]);
+    expect(ids.filter((x) => x.startsWith("req-"))).toHaveLength(288);
+    expect(new Set(ids).size).toBe(289);
+  });
+
+  it("answers the admin scope only to admins, with the operator's columns, in the user's language", async () => {
+    await expect(exportCsv(user(alice), "scope=admin")).rejects.toMatchObject({ status: 403 });
+    await expect(exportCsv(user(alice), "username=bob")).rejects.toMatchObject({ status: 400 });
+    await expect(exportCsv(user(alice), "tz=Mars%2FBase")).rejects.toMatchObject({ status: 400 });
+    const { text } = await exportCsv(user(alice, 10), "scope=admin&username=bob", "zh");
+    const lines = text.slice(1).trimEnd().split("\r\n");
+    expect(lines[0]).toMatch(/^时间,用户,令牌,模型/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(",bob,bob-key,gpt-4o,default,消费,");
+    expect(lines[1]).toContain("up-1");
   });
 });

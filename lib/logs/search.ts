@@ -99,6 +99,8 @@ export type LogRow = {
   request_id: string | null;
   upstream_request_id: string;
   other: Record<string, unknown> | null;
+  /** "YYYY-MM-DD HH:MM:SS" in the time zone asked for (CSV), else absent */
+  local_time?: string;
 };
 
 const ROW_COLUMNS = `l.id, l.created_at, l.type, l.content, l.user_id, l.username, l.token_name, l.model_name, l.quota,
@@ -116,7 +118,7 @@ function toRow(r: Record<string, unknown>): LogRow {
  */
 export async function readLogRows(
   f: ResolvedFilters,
-  opts: { limit: number; after?: string; before?: string; withChannelName?: boolean },
+  opts: { limit: number; after?: string; before?: string; withChannelName?: boolean; timeZone?: string },
 ): Promise<LogRow[]> {
   const w = logConditions(f);
   const newer = opts.before !== undefined;
@@ -129,7 +131,10 @@ export async function readLogRows(
   const channelName = opts.withChannelName
     ? ", (SELECT c.name FROM channels c WHERE c.id = l.channel_id) AS channel_name"
     : ", NULL AS channel_name";
-  const sql = `SELECT ${ROW_COLUMNS}${channelName} FROM logs l ${w}
+  const localTime = opts.timeZone
+    ? `, to_char(l.created_at AT TIME ZONE ${w.param(opts.timeZone)}, 'YYYY-MM-DD HH24:MI:SS') AS local_time`
+    : "";
+  const sql = `SELECT ${ROW_COLUMNS}${channelName}${localTime} FROM logs l ${w}
     ORDER BY l.created_at ${order}, l.id ${order} LIMIT ${w.param(opts.limit)}`;
   const { rows } = await pgPool().query(sql, w.params);
   const out = rows.map(toRow);

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { LogRetentionPanel } from "@/components/logs/log-retention-panel";
 import { LogsView } from "@/components/logs/logs-view";
 import { requireAdmin } from "@/lib/auth";
 import { listChannels } from "@/lib/channels/queries";
@@ -12,5 +13,5 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function AdminLogsPage() {
   await requireAdmin();
   const channels = (await listChannels()).map((c) => ({ id: c.id, name: c.name }));
-  return <LogsView scope="admin" channels={channels} />;
+  return <LogsView scope="admin" channels={channels} aside={<LogRetentionPanel />} />;
 }

@@ -1,6 +1,7 @@
-// The texts of the log pages (user and admin), the usage charts and retention, in English and
-// Chinese. Spread into the dictionaries of ./messages.ts.
-export const logsEn = {
+// The texts of the log pages' screens (user and admin), the usage charts and the retention panel,
+// in English and Chinese (the type names and the CSV's are in ./log-messages.ts). Spread into the
+// dictionaries of ./messages.ts.
+export const logsPageEn = {
   "logs.title": "Logs",
   "logs.subtitle": "Every request and every change of your balance, with how each charge was priced.",
   "logs.admin.title": "All logs",
@@ -8,6 +9,7 @@ export const logsEn = {
   "logs.refresh": "Refresh",
   "logs.details": "Details",
   "logs.expand": "Show how it was priced",
+  "logs.expandOther": "Show details",
   "logs.collapse": "Hide details",
   "logs.cachedShort": "cached",
 
@@ -34,13 +36,6 @@ export const logsEn = {
   "logs.range.custom": "Custom dates",
 
   "logs.type.all": "All types",
-  "logs.type.1": "Top-up",
-  "logs.type.2": "Usage",
-  "logs.type.3": "Admin change",
-  "logs.type.4": "System",
-  "logs.type.5": "Error",
-  "logs.type.6": "Refund",
-  "logs.type.7": "Sign-in",
 
   "logs.problem.title": "These filters cannot be used:",
   "logs.problem.type": "The type is not one of the log types.",
@@ -77,8 +72,8 @@ export const logsEn = {
   "logs.empty.title": "No logs",
   "logs.empty.body": "Requests made with your API keys and changes of your balance appear here.",
   "logs.empty.filtered": "No log matches these filters.",
-  "logs.total": "{total} logs",
-  "logs.total.capped": "{total}+ logs",
+  "logs.total": "Total: {total}",
+  "logs.total.capped": "Total: {total}+",
   "logs.page.newest": "Newest",
   "logs.page.newer": "Newer",
   "logs.page.older": "Older",
@@ -166,9 +161,9 @@ export const logsEn = {
   "dashboard.usage.viewLogs": "Logs",
 } as const;
 
-export type LogsMessageKey = keyof typeof logsEn;
+export type LogsPageMessageKey = keyof typeof logsPageEn;
 
-export const logsZh: Record<LogsMessageKey, string> = {
+export const logsPageZh: Record<LogsPageMessageKey, string> = {
   "logs.title": "日志",
   "logs.subtitle": "每一次请求和每一笔余额变动，以及每笔扣费的计算方式。",
   "logs.admin.title": "全部日志",
@@ -176,6 +171,7 @@ export const logsZh: Record<LogsMessageKey, string> = {
   "logs.refresh": "刷新",
   "logs.details": "详情",
   "logs.expand": "查看计费方式",
+  "logs.expandOther": "查看详情",
   "logs.collapse": "收起详情",
   "logs.cachedShort": "缓存",
 
@@ -202,13 +198,6 @@ export const logsZh: Record<LogsMessageKey, string> = {
   "logs.range.custom": "自定义日期",
 
   "logs.type.all": "全部类型",
-  "logs.type.1": "充值",
-  "logs.type.2": "消费",
-  "logs.type.3": "管理",
-  "logs.type.4": "系统",
-  "logs.type.5": "错误",
-  "logs.type.6": "退款",
-  "logs.type.7": "登录",
 
   "logs.problem.title": "以下筛选条件无法使用：",
   "logs.problem.type": "类型不是有效的日志类型。",
