@@ -67,13 +67,13 @@ export function ChargeExplanation({ row, admin }: { row: LogRowDTO | AdminLogRow
                 ) : null}
               </Item>
               <Item label={t("logs.explain.quotaPerUnit")}>{fmt(explained.inputs.quotaPerUnit)}</Item>
-              <Item label={t("logs.col.prompt")} testId="explain-prompt">
+              <Item label={t("logs.tokens.prompt")} testId="explain-prompt">
                 {fmt(explained.usage.promptTokens)}
               </Item>
-              <Item label={t("logs.col.completion")} testId="explain-completion">
+              <Item label={t("logs.tokens.completion")} testId="explain-completion">
                 {fmt(explained.usage.completionTokens)}
               </Item>
-              <Item label={t("logs.col.cached")} testId="explain-cached">
+              <Item label={t("logs.tokens.cached")} testId="explain-cached">
                 {fmt(explained.usage.cachedTokens)}
               </Item>
               <Item label={t("logs.explain.usageSource")} testId="explain-usage-source">

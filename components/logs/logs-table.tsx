@@ -26,9 +26,9 @@ const TYPE_TONE: Record<number, "info" | "success" | "neutral" | "danger" | "war
 const KNOWN_TYPES = new Set<number>(Object.values(LOG_TYPE));
 
 /** a log's time to the second, in the reader's zone (rows render only in the browser) */
-export function logTime(iso: string, locale: string) {
+export function logTime(iso: string, locale: string, withYear = true) {
   return new Intl.DateTimeFormat(locale === "zh" ? "zh-CN" : "en", {
-    year: "numeric",
+    year: withYear ? "numeric" : undefined,
     month: "2-digit",
     day: "2-digit",
     hour: "2-digit",
@@ -62,12 +62,18 @@ export function LogsTable({ rows, admin }: { rows: Row[]; admin: boolean }) {
       return next;
     });
   const a = (r: Row) => r as AdminLogRowDTO;
+  const thisYear = new Date().getFullYear();
 
   const columns: { id: string; head: ReactNode; cell: (r: Row) => ReactNode; className?: string }[] = [
     {
       id: "time",
       head: t("logs.col.time"),
-      cell: (r) => <time dateTime={r.createdAt}>{logTime(r.createdAt, locale)}</time>,
+      // the year only when it is not this one: the table has many columns to fit
+      cell: (r) => (
+        <time dateTime={r.createdAt} title={logTime(r.createdAt, locale)}>
+          {logTime(r.createdAt, locale, new Date(r.createdAt).getFullYear() !== thisYear)}
+        </time>
+      ),
       className: "tabular-nums",
     },
     ...(admin

@@ -200,8 +200,8 @@ export function UsageChart({
                 <th scope="col">{t("logs.chart.bucket")}</th>
                 <th scope="col">{t("logs.col.model")}</th>
                 <th scope="col">{t("logs.chart.quota")}</th>
-                <th scope="col">{t("logs.col.prompt")}</th>
-                <th scope="col">{t("logs.col.completion")}</th>
+                <th scope="col">{t("logs.tokens.prompt")}</th>
+                <th scope="col">{t("logs.tokens.completion")}</th>
                 <th scope="col">{t("logs.chart.requests")}</th>
               </tr>
             </thead>
