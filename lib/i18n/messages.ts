@@ -1,4 +1,5 @@
 import { logsEn, logsZh } from "./log-messages";
+import { logsPageEn, logsPageZh } from "./logs-page-messages";
 import { portalEn, portalZh } from "./portal-messages";
 
 // Every string of the shell and the auth pages, in English and Chinese (the portal's pages are in
@@ -7,6 +8,7 @@ import { portalEn, portalZh } from "./portal-messages";
 export const en = {
   ...portalEn,
   ...logsEn,
+  ...logsPageEn,
   "app.name": "Tollgate",
   "app.tagline": "Quota and billing for your LLM relay",
 
@@ -113,6 +115,7 @@ export type MessageKey = keyof typeof en;
 export const zh: Record<MessageKey, string> = {
   ...portalZh,
   ...logsZh,
+  ...logsPageZh,
   "app.name": "Tollgate",
   "app.tagline": "LLM 中转的额度与计费",
 
