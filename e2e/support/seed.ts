@@ -180,7 +180,7 @@ export class Seed {
 
   /**
    * Consume logs at chosen times, with what settle writes alongside them in the same transaction:
-   * the hourly rollups per user (usage_rollups) and across users (usage_totals), and the charges
+   * the hourly and daily rollups per user and across users, and the charges
    * taken from the wallet and the key, so the stats, the charts and the ledger audit agree.
    */
   async seedConsumeLogs(user: { id: number; username: string }, logs: SeedLog[]) {
@@ -213,37 +213,54 @@ export class Seed {
             JSON.stringify(l.other ?? {}),
           ],
         );
-        const bucket = `date_trunc('hour', $2::timestamptz, 'UTC')`;
-        await client.query(
-          `INSERT INTO usage_rollups AS ur (user_id, bucket, model_name, token_id, "group", channel_id, request_count,
-                                            quota, prompt_tokens, completion_tokens)
-           VALUES ($1, ${bucket}, $3, $4, $5, $6, 1, $7, $8, $9)
-           ON CONFLICT (user_id, bucket, model_name, token_id, "group", channel_id) DO UPDATE SET
-             request_count = ur.request_count + 1, quota = ur.quota + EXCLUDED.quota,
-             prompt_tokens = ur.prompt_tokens + EXCLUDED.prompt_tokens,
-             completion_tokens = ur.completion_tokens + EXCLUDED.completion_tokens`,
-          [
-            user.id,
-            l.at,
-            l.model,
-            l.tokenId ?? 0,
-            l.group ?? this.group,
-            l.channelId ?? 0,
-            String(l.quota),
-            l.promptTokens,
-            l.completionTokens,
-          ],
-        );
-        await client.query(
-          `INSERT INTO usage_totals AS ut (bucket, model_name, channel_id, "group", request_count, quota, prompt_tokens,
-                                           completion_tokens)
-           VALUES (date_trunc('hour', $1::timestamptz, 'UTC'), $2, $3, $4, 1, $5, $6, $7)
-           ON CONFLICT (bucket, model_name, channel_id, "group") DO UPDATE SET
-             request_count = ut.request_count + 1, quota = ut.quota + EXCLUDED.quota,
-             prompt_tokens = ut.prompt_tokens + EXCLUDED.prompt_tokens,
-             completion_tokens = ut.completion_tokens + EXCLUDED.completion_tokens`,
-          [l.at, l.model, l.channelId ?? 0, l.group ?? this.group, String(l.quota), l.promptTokens, l.completionTokens],
-        );
+        // the four rollups, with the buckets tollgate_settle uses (UTC hours; days of StatsTimeZone)
+        const day = `date_trunc('day', $1::timestamptz,
+          COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC'))`;
+        const hour = `date_trunc('hour', $1::timestamptz, 'UTC')`;
+        const sums = `request_count = r.request_count + 1, quota = r.quota + EXCLUDED.quota,
+             prompt_tokens = r.prompt_tokens + EXCLUDED.prompt_tokens,
+             completion_tokens = r.completion_tokens + EXCLUDED.completion_tokens`;
+        for (const [table, bucket] of [
+          ["usage_rollups", hour],
+          ["usage_rollups_daily", day],
+        ]) {
+          await client.query(
+            `INSERT INTO ${table} AS r (user_id, bucket, model_name, token_id, "group", request_count, quota,
+                                        prompt_tokens, completion_tokens)
+             VALUES ($2, ${bucket}, $3, $4, $5, 1, $6, $7, $8)
+             ON CONFLICT (user_id, bucket, model_name, token_id, "group") DO UPDATE SET ${sums}`,
+            [
+              l.at,
+              user.id,
+              l.model,
+              l.tokenId ?? 0,
+              l.group ?? this.group,
+              String(l.quota),
+              l.promptTokens,
+              l.completionTokens,
+            ],
+          );
+        }
+        for (const [table, bucket] of [
+          ["usage_totals", hour],
+          ["usage_totals_daily", day],
+        ]) {
+          await client.query(
+            `INSERT INTO ${table} AS r (bucket, model_name, channel_id, "group", request_count, quota, prompt_tokens,
+                                        completion_tokens)
+             VALUES (${bucket}, $2, $3, $4, 1, $5, $6, $7)
+             ON CONFLICT (bucket, model_name, channel_id, "group") DO UPDATE SET ${sums}`,
+            [
+              l.at,
+              l.model,
+              l.channelId ?? 0,
+              l.group ?? this.group,
+              String(l.quota),
+              l.promptTokens,
+              l.completionTokens,
+            ],
+          );
+        }
         await client.query(
           "UPDATE users SET quota = quota - $2, used_quota = used_quota + $2, request_count = request_count + 1 WHERE id = $1",
           [user.id, String(l.quota)],
