@@ -37,7 +37,7 @@ export function UserKeysDialog({ user, onClose }: { user: AdminUserDTO | null; o
             <DialogBody className="space-y-4">
               <KeyList userId={user.id} />
               <Link
-                href={`/admin/logs?username=${encodeURIComponent(user.username)}`}
+                href={`/admin/logs?user=${encodeURIComponent(user.username)}`}
                 className={buttonClass("secondary", "sm")}
               >
                 {t("adminUsers.action.logs")}

@@ -434,7 +434,7 @@ function RowActions({ user, acts }: { user: AdminUserDTO; acts: RowActs }) {
           {t("adminUsers.action.keys")}
         </DropdownMenuItem>
         <DropdownMenuItem asChild>
-          <Link href={`/admin/logs?username=${encodeURIComponent(user.username)}`}>
+          <Link href={`/admin/logs?user=${encodeURIComponent(user.username)}`}>
             <ScrollText aria-hidden />
             {t("adminUsers.action.logs")}
           </Link>

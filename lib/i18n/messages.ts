@@ -1,5 +1,6 @@
 import { adminUsersEn, adminUsersZh } from "./admin-users-messages";
 import { logsEn, logsZh } from "./log-messages";
+import { logsPageEn, logsPageZh } from "./logs-page-messages";
 import { portalEn, portalZh } from "./portal-messages";
 
 // Every string of the shell and the auth pages, in English and Chinese (the portal's pages are in
@@ -8,6 +9,7 @@ import { portalEn, portalZh } from "./portal-messages";
 export const en = {
   ...portalEn,
   ...logsEn,
+  ...logsPageEn,
   ...adminUsersEn,
   "app.name": "Tollgate",
   "app.tagline": "Quota and billing for your LLM relay",
@@ -115,6 +117,7 @@ export type MessageKey = keyof typeof en;
 export const zh: Record<MessageKey, string> = {
   ...portalZh,
   ...logsZh,
+  ...logsPageZh,
   ...adminUsersZh,
   "app.name": "Tollgate",
   "app.tagline": "LLM 中转的额度与计费",
