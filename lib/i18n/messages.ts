@@ -1,10 +1,12 @@
 import { portalEn, portalZh } from "./portal-messages";
+import { settingsEn, settingsZh } from "./settings-messages";
 
 // Every string of the shell and the auth pages, in English and Chinese (the portal's pages are in
 // ./portal-messages.ts). Keys are grouped by the screen that shows them; `{name}` placeholders are
 // filled by `t()`.
 export const en = {
   ...portalEn,
+  ...settingsEn,
   "app.name": "Tollgate",
   "app.tagline": "Quota and billing for your LLM relay",
 
@@ -110,6 +112,7 @@ export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = {
   ...portalZh,
+  ...settingsZh,
   "app.name": "Tollgate",
   "app.tagline": "LLM 中转的额度与计费",
 
