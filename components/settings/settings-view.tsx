@@ -111,7 +111,10 @@ function NotifyForm({ saved }: { saved: NotifySettingsDTO }) {
       toast.success(t("settings.saved"));
       queryClient.setQueryData(notifyKeys.settings(), dto);
     },
-    onError: (e) => toast.error(failureMessage(e, t("error.internal"))),
+    // field errors are shown next to their fields; a toast is for the rest
+    onError: (e) => {
+      if (Object.keys(fieldErrorsOf(e)).length === 0) toast.error(failureMessage(e, t("error.internal")));
+    },
   });
   const test = useMutation({
     mutationFn: (channel: NotifyType) => unwrap(sendTestNotificationAction({ channel })),
