@@ -16,6 +16,7 @@ export const NOTIFICATION_ID_HEADER = "X-Tollgate-Notification-Id";
 export const SIGNATURE_HEADER = "X-Webhook-Signature";
 export const TIMESTAMP_HEADER = "X-Webhook-Timestamp";
 const USER_AGENT = "Tollgate-Notify/1.0";
+const EMAIL_TIMEOUT_MS = 15_000;
 
 export type Delivery = {
   /** the stable notification id, e.g. "ntf_42" */
@@ -118,7 +119,16 @@ async function sendEmail(d: Delivery) {
   if (!key) throw new DeliveryError("E-mail is not configured on this server (RESEND_API_KEY)", null, false);
   if (!d.emailFrom) throw new DeliveryError("No sender address is configured (option NotifyEmailFrom)", null, false);
   const resend = new Resend(key, { baseUrl: env().RESEND_BASE_URL });
-  const { data, error } = await resend.emails.send(
+  // the SDK has no timeout: a hung call must end well inside the worker's lease (a late duplicate
+  // is dropped by Resend through the idempotency key)
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DeliveryError(`Resend: no answer within ${EMAIL_TIMEOUT_MS / 1000} s`)),
+      EMAIL_TIMEOUT_MS,
+    );
+  });
+  const sending = resend.emails.send(
     {
       from: `${d.systemName} <${d.emailFrom}>`,
       to: to
@@ -132,6 +142,7 @@ async function sendEmail(d: Delivery) {
     },
     { idempotencyKey: `tollgate-${d.id}` },
   );
+  const { data, error } = await Promise.race([sending, timeout]).finally(() => clearTimeout(timer));
   if (error || !data) {
     const status = (error as { statusCode?: number | null } | null)?.statusCode ?? null;
     const retryable = status === null || status >= 500 || status === 429;
