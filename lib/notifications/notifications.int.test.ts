@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHmac } from "node:crypto";
@@ -275,6 +276,51 @@ describe("outbox worker", () => {
       expect(na + nb).toBe(60);
       expect(na).toBeGreaterThan(0);
       expect(nb).toBeGreaterThan(0);
+      const ids = hook.got.map((g) => JSON.parse(g.body).id);
+      expect(ids).toHaveLength(60);
+      expect(new Set(ids).size).toBe(60);
+      expect(await db.notification.count({ where: { status: "sent", attempts: 1 } })).toBe(60);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it("two worker processes draining one outbox send every row exactly once", { timeout: 120_000 }, async () => {
+    const hook = await receiver();
+    try {
+      const users = await Promise.all(Array.from({ length: 6 }, () => webhookUser(hook.url)));
+      for (const u of users) await enqueue(u.id, 10);
+      const start = () => {
+        const child = spawn(
+          process.execPath,
+          ["--conditions=react-server", "--import", "tsx", "tests/outbox-worker-process.ts"],
+          {
+            env: { ...process.env, TOLLGATE_ALLOW_PRIVATE_NOTIFY_TARGETS: "true" },
+            stdio: ["pipe", "pipe", "inherit"],
+          },
+        );
+        let out = "";
+        const ready = new Promise<void>((resolve, reject) => {
+          child.stdout.on("data", (c: Buffer) => {
+            out += c.toString();
+            if (out.startsWith("ready\n")) resolve();
+          });
+          child.on("error", reject);
+        });
+        const done = new Promise<number>((resolve, reject) =>
+          child.on("exit", (code) =>
+            code === 0 ? resolve(Number(out.slice("ready\n".length).trim())) : reject(new Error(`worker exit ${code}`)),
+          ),
+        );
+        return { child, ready, done };
+      };
+      const workers = [start(), start()];
+      await Promise.all(workers.map((w) => w.ready));
+      for (const w of workers) w.child.stdin!.end("go\n");
+      const [a, b] = await Promise.all(workers.map((w) => w.done));
+      expect(a + b).toBe(60);
+      expect(a).toBeGreaterThan(0);
+      expect(b).toBeGreaterThan(0);
       const ids = hook.got.map((g) => JSON.parse(g.body).id);
       expect(ids).toHaveLength(60);
       expect(new Set(ids).size).toBe(60);
