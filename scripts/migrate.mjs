@@ -136,6 +136,27 @@ function migrationsList() {
     }),
   };
 }
+/**
+ * The covering indexes of the logs (migration 20261130011900_log_covering_indexes) carry INCLUDE
+ * columns, which Prisma's schema language cannot declare: the engine sees them as differing from
+ * schema.prisma and would drop and re-create them without INCLUDE. A generated script keeps them:
+ * a DROP INDEX + CREATE INDEX pair of one of these names is removed (say so in the migration if a
+ * change of such an index is meant, and write it by hand with its INCLUDE list).
+ */
+const COVERING_INDEX = /^logs_(.*_)?created_at_id_idx$/;
+function keepCoveringIndexes(script) {
+  const block = (kind, name) =>
+    new RegExp(`-- ${kind}Index\\n${kind === "Drop" ? "DROP" : "CREATE"} INDEX "${name}"[^;]*;\\n*`, "g");
+  const dropped = [...script.matchAll(/DROP INDEX "([^"]+)";/g)].map((m) => m[1]);
+  const created = new Set([...script.matchAll(/CREATE INDEX "([^"]+)"/g)].map((m) => m[1]));
+  let out = script;
+  for (const name of dropped) {
+    if (!COVERING_INDEX.test(name) || !created.has(name)) continue;
+    out = out.replace(block("Drop", name), "").replace(block("Create", name), "");
+  }
+  return out.trim() ? out : "";
+}
+
 const schemaContainer = () => ({ files: [{ path: SCHEMA_PATH, content: fs.readFileSync(SCHEMA_PATH, "utf8") }] });
 function writeLockfile(provider) {
   const lockPath = path.join(MIGRATIONS_DIR, "migration_lock.toml");
@@ -248,7 +269,8 @@ async function main() {
           schema: schemaContainer(),
           filters,
         });
-        if (!created.migrationScript) {
+        created.migrationScript = keepCoveringIndexes(created.migrationScript ?? "");
+        if (!created.migrationScript.trim() || /^(\s*--[^\n]*\n?)*\s*$/.test(created.migrationScript)) {
           console.log("already in sync, no migration created");
           break;
         }
@@ -286,7 +308,9 @@ async function main() {
           exitCode: null,
           filters,
         });
-        if (r.stdout) process.stdout.write(r.stdout);
+        const script = keepCoveringIndexes(r.stdout ?? "");
+        if (script.trim()) process.stdout.write(script);
+        else console.log("-- This is an empty migration.");
         break;
       }
       default:

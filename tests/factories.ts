@@ -44,3 +44,36 @@ export async function balances(userId: number, tokenId: number) {
     keyUsed: token.usedQuota,
   };
 }
+
+/**
+ * Rows where the rollups differ from the consume logs they summarise — per user (hour and day; model,
+ * key, group) and across users (hour and day; model, channel, group): [] when settle kept them exact.
+ * Days are those of the StatsTimeZone option.
+ */
+export async function rollupDrift(): Promise<unknown[]> {
+  const zone = `COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC')`;
+  const drift = async (name: string, table: string, bucket: string, dims: string) => {
+    const cols = `bucket, ${dims}, n, quota, pt, ct`;
+    return db.$queryRawUnsafe<unknown[]>(`
+      WITH l AS (
+        SELECT ${bucket} AS bucket, ${dims.replace("token_id", "COALESCE(token_id, 0) AS token_id").replace("channel_id", "COALESCE(channel_id, 0) AS channel_id")},
+               count(*)::bigint AS n, sum(quota)::bigint AS quota, sum(prompt_tokens)::bigint AS pt,
+               sum(completion_tokens)::bigint AS ct
+        FROM logs WHERE type = 2 GROUP BY ${bucket}, ${dims}),
+      r AS (SELECT bucket, ${dims}, request_count AS n, quota, prompt_tokens AS pt, completion_tokens AS ct FROM ${table})
+      (SELECT '${name}: missing' AS drift, * FROM (SELECT ${cols} FROM l EXCEPT SELECT ${cols} FROM r) a)
+      UNION ALL (SELECT '${name}: not in logs', * FROM (SELECT ${cols} FROM r EXCEPT SELECT ${cols} FROM l) b)`);
+  };
+  const hour = "date_trunc('hour', created_at, 'UTC')";
+  const day = `date_trunc('day', created_at, ${zone})`;
+  const perUser = `user_id, model_name, token_id, "group"`;
+  const total = `model_name, channel_id, "group"`;
+  return (
+    await Promise.all([
+      drift("usage_rollups", "usage_rollups", hour, perUser),
+      drift("usage_rollups_daily", "usage_rollups_daily", day, perUser),
+      drift("usage_totals", "usage_totals", hour, total),
+      drift("usage_totals_daily", "usage_totals_daily", day, total),
+    ])
+  ).flat();
+}

@@ -1,3 +1,5 @@
+import { logsEn, logsZh } from "./log-messages";
+import { logsPageEn, logsPageZh } from "./logs-page-messages";
 import { portalEn, portalZh } from "./portal-messages";
 import { settingsEn, settingsZh } from "./settings-messages";
 
@@ -6,6 +8,8 @@ import { settingsEn, settingsZh } from "./settings-messages";
 // filled by `t()`.
 export const en = {
   ...portalEn,
+  ...logsEn,
+  ...logsPageEn,
   ...settingsEn,
   "app.name": "Tollgate",
   "app.tagline": "Quota and billing for your LLM relay",
@@ -112,6 +116,8 @@ export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = {
   ...portalZh,
+  ...logsZh,
+  ...logsPageZh,
   ...settingsZh,
   "app.name": "Tollgate",
   "app.tagline": "LLM 中转的额度与计费",

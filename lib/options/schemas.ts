@@ -6,6 +6,22 @@ import {
   DEFAULT_CACHE_RATIO,
 } from "./default-prices";
 
+/**
+ * An IANA zone the runtime knows whose offset is whole hours in winter and summer: its days then
+ * start on an hour, so whole days of the daily rollups and whole hours of the hourly ones tile.
+ */
+function isWholeHourZone(tz: string): boolean {
+  try {
+    const f = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" });
+    return [Date.UTC(2026, 0, 15), Date.UTC(2026, 6, 15)].every((t) => {
+      const name = f.formatToParts(t).find((p) => p.type === "timeZoneName")?.value ?? "";
+      return /^GMT(?:[+-]\d\d:00)?$/.test(name);
+    });
+  } catch {
+    return false;
+  }
+}
+
 // Every admin setting: its zod schema and its default. Stored as strings in the
 // options table; JSON maps are stored as JSON text.
 const ZRatio = z.number().finite().min(0, "must be ≥ 0").max(1e6, "is too large");
@@ -51,6 +67,11 @@ export const OPTION_SCHEMAS = {
   NotifyAllowPrivateTargets: z.boolean(),
   /** channel base URLs may reach loopback and private networks (local model servers); link-local and metadata never */
   ChannelPrivateAddressesAllowed: z.boolean(),
+  /**
+   * the zone whose days the daily usage rollups count (charts by day, stats over whole days); a
+   * change applies to the days settled from then on
+   */
+  StatsTimeZone: z.string().max(64).refine(isWholeHourZone, "must be a time zone whose offset is whole hours"),
 } as const;
 
 export type OptionKey = keyof typeof OPTION_SCHEMAS;
@@ -88,6 +109,7 @@ export const OPTION_DEFAULTS: Options = {
   NotifyEmailFrom: "",
   NotifyAllowPrivateTargets: false,
   ChannelPrivateAddressesAllowed: true,
+  StatsTimeZone: "UTC",
 };
 
 export function isOptionKey(key: string): key is OptionKey {

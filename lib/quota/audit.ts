@@ -8,6 +8,8 @@ import { RESERVATION_STATUS } from "./schemas";
 //   users.aff_quota    = Σ logs.aff_quota (invitation rewards − transfers)
 //   tokens.used_quota  = Σ consume through the key
 //   tokens.remain_quota = granted_quota − Σ consume through the key − its open holds
+// where each Σ over the logs also counts the rows retention deleted: their sums are kept per user
+// and key in log_checkpoints, written in the transaction that deleted them (lib/logs/retention.ts).
 
 export type AuditDifference = {
   kind: "user" | "key";
@@ -40,22 +42,29 @@ export async function auditLedger(): Promise<{ users: number; keys: number; diff
              COUNT(*) FILTER (WHERE type = 2 AND prompt_tokens + completion_tokens > 0)::bigint AS requests,
              COALESCE(SUM(aff_quota), 0)::bigint AS aff
       FROM logs GROUP BY user_id),
+    c AS (
+      SELECT user_id, SUM(credits)::bigint AS credits, SUM(consumed)::bigint AS consumed,
+             SUM(requests)::bigint AS requests, SUM(aff_quota)::bigint AS aff
+      FROM log_checkpoints GROUP BY user_id),
     h AS (SELECT user_id, SUM(held_quota)::bigint AS held FROM reservations WHERE status = ${RESERVATION_STATUS.open} GROUP BY user_id)
     SELECT u.id, u.username, u.quota,
-           (COALESCE(l.credits, 0) - COALESCE(l.consumed, 0) - COALESCE(h.held, 0))::bigint AS exp_quota,
-           u.used_quota, COALESCE(l.consumed, 0)::bigint AS exp_used,
-           u.request_count, COALESCE(l.requests, 0)::bigint AS exp_requests,
-           u.aff_quota, COALESCE(l.aff, 0)::bigint AS exp_aff
-    FROM users u LEFT JOIN l ON l.user_id = u.id LEFT JOIN h ON h.user_id = u.id
+           (COALESCE(l.credits, 0) + COALESCE(c.credits, 0) - COALESCE(l.consumed, 0) - COALESCE(c.consumed, 0)
+             - COALESCE(h.held, 0))::bigint AS exp_quota,
+           u.used_quota, (COALESCE(l.consumed, 0) + COALESCE(c.consumed, 0))::bigint AS exp_used,
+           u.request_count, (COALESCE(l.requests, 0) + COALESCE(c.requests, 0))::bigint AS exp_requests,
+           u.aff_quota, (COALESCE(l.aff, 0) + COALESCE(c.aff, 0))::bigint AS exp_aff
+    FROM users u LEFT JOIN l ON l.user_id = u.id LEFT JOIN c ON c.user_id = u.id LEFT JOIN h ON h.user_id = u.id
     ORDER BY u.id`;
   const keys = await db.$queryRaw<
     { id: number; name: string; used_quota: bigint; exp_used: bigint; remain_quota: bigint; exp_remain: bigint }[]
   >`
     WITH l AS (SELECT token_id, SUM(quota)::bigint AS consumed FROM logs WHERE type = 2 AND token_id IS NOT NULL GROUP BY token_id),
+    c AS (SELECT token_id, SUM(consumed)::bigint AS consumed FROM log_checkpoints WHERE token_id <> 0 GROUP BY token_id),
     h AS (SELECT token_id, SUM(held_quota)::bigint AS held FROM reservations WHERE status = ${RESERVATION_STATUS.open} GROUP BY token_id)
-    SELECT t.id, t.name, t.used_quota, COALESCE(l.consumed, 0)::bigint AS exp_used, t.remain_quota,
-           (t.granted_quota - COALESCE(l.consumed, 0) - COALESCE(h.held, 0))::bigint AS exp_remain
-    FROM tokens t LEFT JOIN l ON l.token_id = t.id LEFT JOIN h ON h.token_id = t.id
+    SELECT t.id, t.name, t.used_quota, (COALESCE(l.consumed, 0) + COALESCE(c.consumed, 0))::bigint AS exp_used,
+           t.remain_quota,
+           (t.granted_quota - COALESCE(l.consumed, 0) - COALESCE(c.consumed, 0) - COALESCE(h.held, 0))::bigint AS exp_remain
+    FROM tokens t LEFT JOIN l ON l.token_id = t.id LEFT JOIN c ON c.token_id = t.id LEFT JOIN h ON h.token_id = t.id
     ORDER BY t.id`;
 
   const differences: AuditDifference[] = [];

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeEach } from "vitest";
 import { db } from "@/lib/db";
 import { setOption } from "@/lib/options/service";
 import { OPTION_DEFAULTS } from "@/lib/options/schemas";
-import { balances, makeKey, makeUser, requestId } from "@/tests/factories";
+import { balances, makeKey, makeUser, requestId, rollupDrift } from "@/tests/factories";
 import { auditLedger } from "./audit";
 import { computeQuota, resolvePricing, type Pricing } from "./pricing";
 import { refund } from "./refund";
@@ -324,5 +324,11 @@ describe("ledger audit", () => {
       { kind: "user", id: u.id, name: u.username, field: "quota", actual: "1001", expected: "1000" },
       { kind: "key", id: k.id, name: "test key", field: "used_quota", actual: "5", expected: "0" },
     ]);
+  });
+});
+
+describe("rollups", () => {
+  it("equal the consume logs after everything this file settled, refunded and settled late", async () => {
+    expect(await rollupDrift()).toEqual([]);
   });
 });

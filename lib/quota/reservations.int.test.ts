@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { authorizeKey } from "@/lib/keys/authorize";
 import { setOption } from "@/lib/options/service";
 import { OPTION_DEFAULTS } from "@/lib/options/schemas";
-import { balances, makeKey, makeUser, requestId } from "@/tests/factories";
+import { balances, makeKey, makeUser, requestId, rollupDrift } from "@/tests/factories";
 import { auditLedger } from "./audit";
 import { holdLease, releaseLease, renewLeases } from "./leases";
 import { resolvePricing } from "./pricing";
@@ -231,5 +231,11 @@ describe("what moves with a charge", () => {
     });
     await expect(authorizeKey(k.key, {})).rejects.toMatchObject({ code: "token_exhausted" });
     expect(await db.token.findUniqueOrThrow({ where: { id: k.id } })).toMatchObject({ status: 4 });
+  });
+});
+
+describe("rollups", () => {
+  it("equal the consume logs after everything this file settled, refunded and settled late", async () => {
+    expect(await rollupDrift()).toEqual([]);
   });
 });

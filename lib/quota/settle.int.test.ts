@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { setOption } from "@/lib/options/service";
 import { OPTION_DEFAULTS } from "@/lib/options/schemas";
-import { balances, makeKey, makeUser, requestId } from "@/tests/factories";
+import { balances, makeKey, makeUser, requestId, rollupDrift } from "@/tests/factories";
 import { auditLedger } from "./audit";
 import { resolvePricing } from "./pricing";
 import { refund } from "./refund";
@@ -276,5 +276,11 @@ describe("settle: a batch of reservations in one statement", () => {
     const used = await db.channel.findMany({ where: { id: { in: [c1.id, c2.id] } } });
     expect(used.map((c) => c.usedQuota)).toEqual([600n, 600n]);
     expect((await auditLedger()).differences).toEqual([]);
+  });
+});
+
+describe("rollups", () => {
+  it("equal the consume logs after everything this file settled, refunded and settled late", async () => {
+    expect(await rollupDrift()).toEqual([]);
   });
 });

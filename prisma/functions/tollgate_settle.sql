@@ -4,8 +4,9 @@
 -- Settles a batch of the owner's reservations in one transaction (one item is a batch of one).
 -- Per item: actual − held on wallet and key (the full charge when the sweeper had already
 -- returned the hold), used quota on both, request_count when tokens were served, the consume log,
--- the user's hourly rollup, the reservation closed. At the end, once per key and in key order:
--- channels' used quota (by id), then the hourly totals across users (usage_totals).
+-- the user's hourly and daily rollups, the reservation closed. At the end, once per key and in key
+-- order: channels' used quota (by id), then the hourly and daily totals across users. Days are those
+-- of the StatsTimeZone option's zone (read once per call).
 -- Alerts (docs/notifications.md), per item, on the user row the item already locked: the low-balance
 -- alert when the balance after a non-zero charge is below the threshold and the alert is armed (it
 -- then disarms until a credit brings the balance back: tollgate_rearm_low_balance), and the
@@ -31,10 +32,12 @@ DECLARE
   -- the settled items, for usage_totals at the end
   t_model text[] := '{}'; t_channel int[] := '{}'; t_group text[] := '{}'; t_quota bigint[] := '{}';
   t_prompt bigint[] := '{}'; t_completion bigint[] := '{}';
+  v_hour timestamptz := date_trunc('hour', now(), 'UTC');
+  v_day timestamptz := date_trunc('day', now(),
+    COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC'));
   -- alerts
   v_setting jsonb; v_notified boolean; v_spend_at timestamptz; v_threshold bigint; v_global bigint;
-  v_limit bigint; v_spent bigint; v_hour timestamptz := date_trunc('hour', now(), 'UTC');
-  v_type text;
+  v_limit bigint; v_spent bigint; v_type text;
 BEGIN
   PERFORM 1 FROM reservations WHERE id = ANY(p_ids) ORDER BY id FOR UPDATE;
   FOR i IN SELECT x.n::int FROM unnest(p_ids) WITH ORDINALITY AS x(rid, n)
@@ -84,14 +87,22 @@ BEGIN
               r.pricing || COALESCE(p_other[i], '{}'::jsonb)
                 || CASE WHEN r.status = c_expired THEN jsonb_build_object('settled_after_expiry', true) ELSE '{}'::jsonb END)
       RETURNING id INTO v_log;
-    INSERT INTO usage_rollups AS ur (user_id, bucket, model_name, token_id, "group", channel_id, request_count,
-                                     quota, prompt_tokens, completion_tokens)
-      VALUES (r.user_id, v_hour, r.model_name, r.token_id, r.group, COALESCE(v_channel, 0), 1,
-              p_quota[i], p_prompt_tokens[i], p_completion_tokens[i])
-      ON CONFLICT (user_id, bucket, model_name, token_id, "group", channel_id) DO UPDATE SET
+    INSERT INTO usage_rollups AS ur (user_id, bucket, model_name, token_id, "group", request_count, quota,
+                                     prompt_tokens, completion_tokens)
+      VALUES (r.user_id, v_hour, r.model_name, r.token_id, r.group, 1, p_quota[i], p_prompt_tokens[i],
+              p_completion_tokens[i])
+      ON CONFLICT (user_id, bucket, model_name, token_id, "group") DO UPDATE SET
         request_count = ur.request_count + 1, quota = ur.quota + EXCLUDED.quota,
         prompt_tokens = ur.prompt_tokens + EXCLUDED.prompt_tokens,
         completion_tokens = ur.completion_tokens + EXCLUDED.completion_tokens;
+    INSERT INTO usage_rollups_daily AS ud (user_id, bucket, model_name, token_id, "group", request_count, quota,
+                                          prompt_tokens, completion_tokens)
+      VALUES (r.user_id, v_day, r.model_name, r.token_id, r.group, 1, p_quota[i], p_prompt_tokens[i],
+              p_completion_tokens[i])
+      ON CONFLICT (user_id, bucket, model_name, token_id, "group") DO UPDATE SET
+        request_count = ud.request_count + 1, quota = ud.quota + EXCLUDED.quota,
+        prompt_tokens = ud.prompt_tokens + EXCLUDED.prompt_tokens,
+        completion_tokens = ud.completion_tokens + EXCLUDED.completion_tokens;
     IF v_quota IS NOT NULL AND (p_quota[i] > 0 AND NOT v_notified
         OR jsonb_typeof(v_setting -> 'spend_alert_quota') = 'number') THEN
       v_type := CASE WHEN v_setting ->> 'notify_type' IN ('webhook', 'bark', 'gotify') THEN v_setting ->> 'notify_type'
@@ -147,11 +158,20 @@ BEGIN
   END LOOP;
   INSERT INTO usage_totals AS ut (bucket, model_name, channel_id, "group", request_count, quota, prompt_tokens,
                                   completion_tokens)
-    SELECT date_trunc('hour', now(), 'UTC'), m, c, g, count(*), sum(q), sum(pt), sum(ct)
+    SELECT v_hour, m, c, g, count(*), sum(q), sum(pt), sum(ct)
       FROM unnest(t_model, t_channel, t_group, t_quota, t_prompt, t_completion) AS x(m, c, g, q, pt, ct)
       GROUP BY m, c, g ORDER BY m, c, g
     ON CONFLICT (bucket, model_name, channel_id, "group") DO UPDATE SET
       request_count = ut.request_count + EXCLUDED.request_count, quota = ut.quota + EXCLUDED.quota,
       prompt_tokens = ut.prompt_tokens + EXCLUDED.prompt_tokens,
       completion_tokens = ut.completion_tokens + EXCLUDED.completion_tokens;
+  INSERT INTO usage_totals_daily AS td (bucket, model_name, channel_id, "group", request_count, quota, prompt_tokens,
+                                        completion_tokens)
+    SELECT v_day, m, c, g, count(*), sum(q), sum(pt), sum(ct)
+      FROM unnest(t_model, t_channel, t_group, t_quota, t_prompt, t_completion) AS x(m, c, g, q, pt, ct)
+      GROUP BY m, c, g ORDER BY m, c, g
+    ON CONFLICT (bucket, model_name, channel_id, "group") DO UPDATE SET
+      request_count = td.request_count + EXCLUDED.request_count, quota = td.quota + EXCLUDED.quota,
+      prompt_tokens = td.prompt_tokens + EXCLUDED.prompt_tokens,
+      completion_tokens = td.completion_tokens + EXCLUDED.completion_tokens;
 END $$;

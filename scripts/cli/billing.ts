@@ -7,6 +7,7 @@ import { auditLedger } from "@/lib/quota/audit";
 import { adjustUserQuota } from "@/lib/quota/credits";
 import { ZQuotaAmount } from "@/lib/quota/schemas";
 import { sweepExpiredReservations } from "@/lib/quota/sweeper";
+import { listLogCleanups, runLogCleanups, startLogCleanup } from "@/lib/logs/retention";
 import { createServiceKey, listServiceKeys, revokeServiceKey } from "@/lib/settlement/service-keys";
 import { defineCommand, flag, type CommandMap } from "./command";
 import { CLI_OPERATOR } from "./user";
@@ -82,6 +83,22 @@ export const billingCommands = {
     },
   }),
 
+  "logs:cleanup": defineCommand({
+    summary: "delete the logs older than a date, in batches, here and now (the audit stays clean: see docs/logs.md)",
+    usage: "--before ISO8601",
+    flags: z.object({
+      before: flag
+        .string("before")
+        .pipe(z.iso.datetime({ offset: true, message: "--before must be an ISO 8601 date" })),
+    }),
+    async run({ before }) {
+      // created_by 0: the CLI (cleanups queued in the admin console name their admin)
+      const job = await startLogCleanup(new Date(before), 0);
+      const deleted = await runLogCleanups();
+      const cleanup = (await listLogCleanups()).find((c) => c.id === job.id);
+      return { deleted: String(deleted), cleanup };
+    },
+  }),
   "ledger:audit": defineCommand({
     summary: "recompute every balance from the logs and open holds; exits non-zero on any difference",
     usage: "",

@@ -107,6 +107,20 @@ describe("operator CLI", () => {
     expect(await db.user.count()).toBe(1);
   });
 
+  it("logs:cleanup deletes the logs before the date and ledger:audit still passes", async () => {
+    const made = await cli(["user:create", "--username", "erin", "--password", "erin-pass-1", "--quota", "700"]);
+    expect(made.code).toBe(0);
+    await db.$executeRaw`UPDATE logs SET created_at = now() - interval '40 days'`;
+    const bad = await cli(["logs:cleanup", "--before", "last tuesday"]);
+    expect(bad.code).toBe(2);
+    const r = await cli(["logs:cleanup", "--before", new Date(Date.now() - 30 * 86_400_000).toISOString()]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ deleted: "1", cleanup: { status: "done", deleted: "1", total: "1" } });
+    expect(await db.log.count()).toBe(0);
+    const audit = await cli(["ledger:audit"]);
+    expect(audit.code).toBe(0);
+  });
+
   it("lists the commands for help and for an unknown command", async () => {
     const [help, unknown] = await Promise.all([cli(["help"]), cli(["no:such"])]);
     expect(help.code).toBe(0);

@@ -1,0 +1,103 @@
+import "server-only";
+import { db, type Db } from "@/lib/db";
+
+// The admin audit trail. Every admin write records one row in the transaction of the write (pass
+// the transaction client), naming the operator, the action, the target and the values before and
+// after. Values under a secret name (a channel key, a webhook secret, an API token) are masked
+// before they are stored: the trail shows that a secret changed, never the secret.
+
+export type AuditOperator = { id: number | null; username: string };
+
+export type AuditEntry = {
+  /** "user.update", "user.quota_add", "channel.create", "option.update", "redemption.create", ... */
+  action: string;
+  targetType: "user" | "channel" | "option" | "redemption" | "key" | "system";
+  targetId: string | number;
+  before?: unknown;
+  after?: unknown;
+  ip?: string;
+};
+
+/** field names whose values are masked in the trail */
+const SECRET_NAME = /(^|_|-|\b)(key|secret|token|password|passwd|apikey|api_key)s?$/i;
+
+/** a value for the trail: secrets under a secret-looking name masked, bigint as text, nested values too */
+export function auditValue(value: unknown, name = ""): unknown {
+  if (value === undefined) return null;
+  if (typeof value === "bigint") return value.toString();
+  if (SECRET_NAME.test(name) && value !== null && value !== "") return maskSecret(String(value));
+  if (Array.isArray(value)) return value.map((v) => auditValue(v));
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, auditValue(v, k)]));
+  }
+  return value;
+}
+
+/** "sk-a…9f2c": enough to tell two secrets apart, never enough to use one */
+export function maskSecret(secret: string): string {
+  if (secret.length <= 8) return "••••";
+  return `${secret.slice(0, 3)}…${secret.slice(-4)}`;
+}
+
+export async function recordAdminAction(tx: Db, operator: AuditOperator, entry: AuditEntry): Promise<void> {
+  await tx.adminAudit.create({
+    data: {
+      operatorId: operator.id,
+      operator: operator.username.slice(0, 32),
+      action: entry.action,
+      targetType: entry.targetType,
+      targetId: String(entry.targetId).slice(0, 128),
+      before: entry.before === undefined ? undefined : (auditValue(entry.before) as object),
+      after: entry.after === undefined ? undefined : (auditValue(entry.after) as object),
+      ip: entry.ip ?? "",
+    },
+  });
+}
+
+export type AdminAuditDTO = {
+  id: string;
+  createdAt: string;
+  operatorId: number | null;
+  operator: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  before: unknown;
+  after: unknown;
+  ip: string;
+};
+
+/** The trail, newest first, filtered; `cursor` is the id of the last row shown. */
+export async function listAdminAudits(
+  filters: { operator?: string; action?: string; targetType?: string; targetId?: string } = {},
+  opts: { cursor?: bigint | null; limit?: number } = {},
+): Promise<{ items: AdminAuditDTO[]; nextCursor: string | null }> {
+  const limit = Math.min(Math.max(opts.limit ?? 50, 1), 100);
+  const rows = await db.adminAudit.findMany({
+    where: {
+      ...(filters.operator ? { operator: filters.operator } : {}),
+      ...(filters.action ? { action: { startsWith: filters.action } } : {}),
+      ...(filters.targetType ? { targetType: filters.targetType } : {}),
+      ...(filters.targetId ? { targetId: filters.targetId } : {}),
+      ...(opts.cursor ? { id: { lt: opts.cursor } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map((r) => ({
+      id: r.id.toString(),
+      createdAt: r.createdAt.toISOString(),
+      operatorId: r.operatorId,
+      operator: r.operator,
+      action: r.action,
+      targetType: r.targetType,
+      targetId: r.targetId,
+      before: r.before,
+      after: r.after,
+      ip: r.ip,
+    })),
+    nextCursor: rows.length > limit ? page[page.length - 1].id.toString() : null,
+  };
+}
