@@ -2,6 +2,7 @@ import { adminUsersEn, adminUsersZh } from "./admin-users-messages";
 import { logsEn, logsZh } from "./log-messages";
 import { logsPageEn, logsPageZh } from "./logs-page-messages";
 import { portalEn, portalZh } from "./portal-messages";
+import { settingsEn, settingsZh } from "./settings-messages";
 
 // Every string of the shell and the auth pages, in English and Chinese (the portal's pages are in
 // ./portal-messages.ts). Keys are grouped by the screen that shows them; `{name}` placeholders are
@@ -10,6 +11,7 @@ export const en = {
   ...portalEn,
   ...logsEn,
   ...logsPageEn,
+  ...settingsEn,
   ...adminUsersEn,
   "app.name": "Tollgate",
   "app.tagline": "Quota and billing for your LLM relay",
@@ -118,6 +120,7 @@ export const zh: Record<MessageKey, string> = {
   ...portalZh,
   ...logsZh,
   ...logsPageZh,
+  ...settingsZh,
   ...adminUsersZh,
   "app.name": "Tollgate",
   "app.tagline": "LLM 中转的额度与计费",
