@@ -1,5 +1,6 @@
 import { logsEn, logsZh } from "./log-messages";
 import { portalEn, portalZh } from "./portal-messages";
+import { adminConfigEn, adminConfigZh } from "./admin-config-messages";
 
 // Every string of the shell and the auth pages, in English and Chinese (the portal's pages are in
 // ./portal-messages.ts). Keys are grouped by the screen that shows them; `{name}` placeholders are
@@ -7,6 +8,7 @@ import { portalEn, portalZh } from "./portal-messages";
 export const en = {
   ...portalEn,
   ...logsEn,
+  ...adminConfigEn,
   "app.name": "Tollgate",
   "app.tagline": "Quota and billing for your LLM relay",
 
@@ -112,6 +114,7 @@ export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = {
   ...portalZh,
+  ...adminConfigZh,
   ...logsZh,
   "app.name": "Tollgate",
   "app.tagline": "LLM 中转的额度与计费",
