@@ -193,7 +193,7 @@ export async function setOptions(
 function optionErrors(fieldErrors: Record<string, string[]>): AppError {
   const fields = Object.keys(fieldErrors);
   const message = fields.length === 1 ? `${fields[0]}: ${fieldErrors[fields[0]][0]}` : "Some settings are invalid";
-  return new AppError("validation", message, 400, fieldErrors);
+  return new AppError("invalid_option", message, 400, fieldErrors);
 }
 
 /** test helper and CLI: forget the cached snapshot */

@@ -129,7 +129,9 @@ describe("list, disable, delete", () => {
       ["promo-used", "used"],
     ]);
     const used = all.ok ? all.data.items[3] : null;
-    expect(used).toMatchObject({ usedUserId: s.user.id, usedUsername: s.user.username, key: s.used });
+    expect(used).toMatchObject({ usedUserId: s.user.id, usedUsername: s.user.username });
+    expect(used?.maskedKey).toBe(`${s.used.slice(0, 4)}…${s.used.slice(-4)}`);
+    expect(JSON.stringify(all)).not.toContain(s.used);
     expect(used?.redeemedAt).not.toBeNull();
     for (const st of ["unused", "used", "disabled", "expired"] as const) {
       const r = await listRedemptionsAction({ state: st });

@@ -3,11 +3,12 @@ import { db, type Prisma } from "@/lib/db";
 import type { RedemptionState } from "./schemas";
 
 // The admin's list of redemption codes: newest first, filtered by state and name prefix, paged by
-// id. A code is shown in full (admins hand them out); who redeemed it and when come along.
+// id, with who redeemed each and when. A code is shown in full once, when its batch is created;
+// the list only tells codes apart (first and last 4 characters).
 
 export type RedemptionDto = {
   id: number;
-  key: string;
+  maskedKey: string;
   name: string;
   quota: string;
   state: RedemptionState;
@@ -66,7 +67,7 @@ export async function listRedemptions(filter: {
   return {
     items: page.map((r) => ({
       id: r.id,
-      key: r.key,
+      maskedKey: `${r.key.slice(0, 4)}…${r.key.slice(-4)}`,
       name: r.name,
       quota: r.quota.toString(),
       state: stateOf(r, nowSec),
