@@ -133,8 +133,9 @@ export function ChannelsView({ initial }: { initial: AdminChannelDto[] }) {
                     <TH>{t("channels.col.status")}</TH>
                     <TH>{t("channels.col.models")}</TH>
                     <TH>{t("channels.col.groups")}</TH>
-                    <TH className="text-right">{t("channels.col.priority")}</TH>
-                    <TH className="text-right">{t("channels.col.weight")}</TH>
+                    <TH className="text-right whitespace-nowrap">
+                      {t("channels.col.priority")} · {t("channels.col.weight")}
+                    </TH>
                     <TH className="text-right">{t("channels.col.used")}</TH>
                     <TH className="text-right">{t("channels.col.requests")}</TH>
                     <TH>{t("channels.col.lastError")}</TH>
@@ -150,7 +151,7 @@ export function ChannelsView({ initial }: { initial: AdminChannelDto[] }) {
                         <p className="max-w-[12rem] truncate font-medium" title={c.name}>
                           {c.name}
                         </p>
-                        <p className="max-w-[14rem] truncate font-mono text-xs text-zinc-500 dark:text-zinc-400">
+                        <p className="max-w-[12rem] truncate font-mono text-xs text-zinc-500 dark:text-zinc-400">
                           {c.baseUrl}
                         </p>
                       </TD>
@@ -163,8 +164,9 @@ export function ChannelsView({ initial }: { initial: AdminChannelDto[] }) {
                       <TD>
                         <NameList names={c.groups} />
                       </TD>
-                      <TD className="text-right tabular-nums">{c.priority}</TD>
-                      <TD className="text-right tabular-nums">{c.weight}</TD>
+                      <TD className="text-right tabular-nums">
+                        {c.priority} · {c.weight}
+                      </TD>
                       <TD className="text-right">
                         <Money quota={c.usedQuota} digits={4} />
                       </TD>
@@ -173,7 +175,7 @@ export function ChannelsView({ initial }: { initial: AdminChannelDto[] }) {
                         <LastError c={c} />
                       </TD>
                       <TD className="pr-3">
-                        <RowActions c={c} acts={acts} />
+                        <RowActions c={c} acts={acts} compact />
                       </TD>
                     </TR>
                   ))}
@@ -249,21 +251,23 @@ type RowActs = {
   testing: number | null;
 };
 
-function RowActions({ c, acts }: { c: AdminChannelDto; acts: RowActs }) {
+/** `compact`: the test button is an icon (the wide table), else it says what it does */
+function RowActions({ c, acts, compact = false }: { c: AdminChannelDto; acts: RowActs; compact?: boolean }) {
   const { t } = useI18n();
   const busy = acts.testing === c.id;
   return (
     <div className="flex items-center justify-end gap-1">
       <Button
         variant="secondary"
-        size="sm"
+        size={compact ? "icon-sm" : "sm"}
         onClick={() => acts.test(c)}
         disabled={busy}
         aria-label={`${t("channels.actions.test")} ${c.name}`}
+        title={t("channels.actions.test")}
         data-testid="channel-test"
       >
         {busy ? <Loader2 aria-hidden className="animate-spin" /> : <Zap aria-hidden />}
-        {busy ? t("channels.test.running") : t("channels.actions.test")}
+        {compact ? null : busy ? t("channels.test.running") : t("channels.actions.test")}
       </Button>
       <DropdownMenu>
         <DropdownMenuTrigger asChild>
@@ -307,7 +311,7 @@ function StatusBadge({ status }: { status: number }) {
 function NameList({ names }: { names: string[] }) {
   const shown = names.slice(0, 2).join(", ");
   return (
-    <span className="block max-w-[11rem] truncate font-mono text-xs" title={names.join(", ")}>
+    <span className="block max-w-[9rem] truncate font-mono text-xs" title={names.join(", ")}>
       {shown}
       {names.length > 2 ? ` +${names.length - 2}` : ""}
     </span>
@@ -318,7 +322,7 @@ function LastError({ c }: { c: AdminChannelDto }) {
   const { t } = useI18n();
   if (!c.lastError) return <span className="text-xs text-zinc-500 dark:text-zinc-400">{t("channels.noError")}</span>;
   return (
-    <span className="block max-w-[16rem] text-xs" title={c.lastError} data-testid="channel-last-error">
+    <span className="block max-w-[10rem] text-xs" title={c.lastError} data-testid="channel-last-error">
       <span className="block truncate text-red-700 dark:text-red-300">{c.lastError}</span>
       {c.lastErrorAt ? (
         <span className="text-zinc-500 dark:text-zinc-400">

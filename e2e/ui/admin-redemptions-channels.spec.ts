@@ -43,7 +43,8 @@ test("a redemption batch created in the UI is redeemed by a user, and the list s
   await expect(page).toHaveURL(new RegExp(`name=${name}`));
   const rows = page.getByTestId("redemption-row");
   await expect(rows).toHaveCount(2);
-  await expect(rows.filter({ hasText: "Unused" })).toHaveCount(2);
+  const inState = (state: string) => page.locator(`[data-testid=redemption-row][data-state=${state}]`);
+  await expect(inState("unused")).toHaveCount(2);
   expect(await page.getByRole("main").innerText()).not.toContain(codes[0]);
 
   // the user redeems one in their wallet
@@ -57,16 +58,16 @@ test("a redemption batch created in the UI is redeemed by a user, and the list s
   await ctx.close();
 
   await page.reload();
-  await expect(rows.filter({ hasText: "Used" })).toHaveCount(1);
-  await expect(rows.filter({ hasText: "Used" }).getByTestId("redeemed-by")).toContainText(user.username);
+  await expect(inState("used")).toHaveCount(1);
+  await expect(inState("used").getByTestId("redeemed-by")).toContainText(user.username);
   await page.getByTestId("state-filter").click();
-  await page.getByRole("option", { name: "Used" }).click();
+  await page.getByRole("option", { name: "Used", exact: true }).click();
   await expect(page).toHaveURL(/state=used/);
   await expect(rows).toHaveCount(1);
 
   // disable the other one: it cannot be redeemed
   await page.getByTestId("state-filter").click();
-  await page.getByRole("option", { name: "Unused" }).click();
+  await page.getByRole("option", { name: "Unused", exact: true }).click();
   await expect(rows).toHaveCount(1);
   await rows.getByRole("button", { name: "Disable" }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Disable" }).click();
