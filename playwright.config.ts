@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { E2E_BASE_URL, E2E_DATABASE_URL, E2E_NEXTAUTH_SECRET, E2E_PORT } from "./e2e/global-setup";
+import { E2E_BASE_URL, E2E_DATABASE_URL, E2E_NEXTAUTH_SECRET, E2E_PORT, E2E_RESEND_PORT } from "./e2e/global-setup";
 
 // End-to-end tests against the server that `npm start` runs, scripts/serve.mjs (build first:
 // `npx next build`; scripts/test.sh does).
@@ -64,6 +64,11 @@ export default defineConfig({
       // normal build has no such routes anyway (port 9 is never listened on)
       TOLLGATE_BENCH: "1",
       TOLLGATE_BENCH_UPSTREAM: "http://127.0.0.1:9",
+      // notifications go to the specs' receivers on 127.0.0.1 (e2e/support/receivers.ts) and e-mail
+      // to a fake Resend API there; nothing leaves the machine
+      TOLLGATE_ALLOW_PRIVATE_NOTIFY_TARGETS: "true",
+      RESEND_API_KEY: "re_e2e_not_a_real_key",
+      RESEND_BASE_URL: `http://127.0.0.1:${E2E_RESEND_PORT}`,
     } as Record<string, string>,
   },
 });

@@ -7,6 +7,8 @@ import { ensureDatabase } from "../tests/int-global-setup";
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
 export const E2E_DATABASE_URL = process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/tollgate_e2e";
+/** the fake Resend API of the notification specs (the server is started with RESEND_BASE_URL pointing at it) */
+export const E2E_RESEND_PORT = Number(process.env.E2E_RESEND_PORT ?? E2E_PORT + 17);
 export const E2E_NEXTAUTH_SECRET = "tollgate-e2e-secret-0123456789abcdef";
 
 /** Creates the e2e database if missing, applies the migrations and empties every application table. */

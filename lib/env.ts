@@ -25,6 +25,8 @@ const ZEnv = z.object({
     .default(10 * 1024 * 1024),
   RESEND_API_KEY: z.string().optional(),
   RESEND_BASE_URL: z.string().url().optional(),
+  /** "true": notifications may go to loopback and private addresses (self-hosted receivers, tests); link-local and metadata never */
+  TOLLGATE_ALLOW_PRIVATE_NOTIFY_TARGETS: z.enum(["true", "false", "1", "0"]).optional(),
   GITHUB_CLIENT_ID: z.string().optional(),
   GITHUB_CLIENT_SECRET: z.string().optional(),
   /** run the background workers (sweeper, notification outbox) in this process */

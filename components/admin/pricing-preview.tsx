@@ -62,7 +62,7 @@ export function PricingPreview({
   const [keyGroup, setKeyGroup] = useState("default");
 
   let result: { text: string; ratios: string | null; tone: "ok" | "error" } = {
-    text: t("settings.preview.invalid"),
+    text: t("sysSettings.preview.invalid"),
     ratios: null,
     tone: "error",
   };
@@ -86,15 +86,15 @@ export function PricingPreview({
         }),
       };
       result = {
-        text: t(p.mode === "price" ? "settings.preview.perCall" : "settings.preview.result", vars),
+        text: t(p.mode === "price" ? "sysSettings.preview.perCall" : "sysSettings.preview.result", vars),
         ratios:
           p.mode === "ratio"
-            ? t("settings.preview.ratios", { model: p.modelRatio, completion: p.completionRatio, group: p.groupRatio })
+            ? t("sysSettings.preview.ratios", { model: p.modelRatio, completion: p.completionRatio, group: p.groupRatio })
             : null,
         tone: "ok",
       };
     } catch (e) {
-      result = { text: t("settings.preview.error", { message: (e as Error).message }), ratios: null, tone: "error" };
+      result = { text: t("sysSettings.preview.error", { message: (e as Error).message }), ratios: null, tone: "error" };
     }
   }
 
@@ -104,11 +104,11 @@ export function PricingPreview({
       data-testid="pricing-preview"
     >
       <div>
-        <h3 className="text-sm font-semibold">{t("settings.preview.title")}</h3>
-        <p className="text-xs text-zinc-600 dark:text-zinc-400">{t("settings.preview.body")}</p>
+        <h3 className="text-sm font-semibold">{t("sysSettings.preview.title")}</h3>
+        <p className="text-xs text-zinc-600 dark:text-zinc-400">{t("sysSettings.preview.body")}</p>
       </div>
       <div className="grid gap-3 sm:grid-cols-3">
-        <FormField label={t("settings.preview.model")}>
+        <FormField label={t("sysSettings.preview.model")}>
           {(c) => (
             <>
               <Input
@@ -127,12 +127,12 @@ export function PricingPreview({
           )}
         </FormField>
         <GroupSelect
-          label={t("settings.preview.userGroup")}
+          label={t("sysSettings.preview.userGroup")}
           value={userGroup}
           onChange={setUserGroup}
           groups={groups}
         />
-        <GroupSelect label={t("settings.preview.keyGroup")} value={keyGroup} onChange={setKeyGroup} groups={groups} />
+        <GroupSelect label={t("sysSettings.preview.keyGroup")} value={keyGroup} onChange={setKeyGroup} groups={groups} />
       </div>
       <p
         className={result.tone === "ok" ? "text-sm font-medium" : "text-sm text-red-700 dark:text-red-300"}

@@ -30,20 +30,20 @@ const SWITCHES = new Set<SettingsKey>([
 const JSON_KEYS = new Set<SettingsKey>(SETTINGS_SECTIONS.pricing);
 const NUMBERS = new Set<SettingsKey>([...SETTINGS_SECTIONS.quota, "TrustQuota", "USDExchangeRate"]);
 const HINTS: Partial<Record<SettingsKey, MessageKey>> = {
-  ServerAddress: "settings.hint.ServerAddress",
-  TopUpLink: "settings.hint.TopUpLink",
-  StatsTimeZone: "settings.hint.StatsTimeZone",
-  ChannelPrivateAddressesAllowed: "settings.hint.ChannelPrivateAddressesAllowed",
+  ServerAddress: "sysSettings.hint.ServerAddress",
+  TopUpLink: "sysSettings.hint.TopUpLink",
+  StatsTimeZone: "sysSettings.hint.StatsTimeZone",
+  ChannelPrivateAddressesAllowed: "sysSettings.hint.ChannelPrivateAddressesAllowed",
 };
 const CHOICES: Partial<Record<SettingsKey, { value: string; label: MessageKey }[]>> = {
   PreConsumeMode: [
-    { value: "trust", label: "settings.opt.PreConsumeMode.trust" },
-    { value: "always", label: "settings.opt.PreConsumeMode.always" },
+    { value: "trust", label: "sysSettings.opt.PreConsumeMode.trust" },
+    { value: "always", label: "sysSettings.opt.PreConsumeMode.always" },
   ],
   QuotaDisplayType: [
-    { value: "USD", label: "settings.display.USD" },
-    { value: "CNY", label: "settings.display.CNY" },
-    { value: "TOKENS", label: "settings.display.TOKENS" },
+    { value: "USD", label: "sysSettings.display.USD" },
+    { value: "CNY", label: "sysSettings.display.CNY" },
+    { value: "TOKENS", label: "sysSettings.display.TOKENS" },
   ],
 };
 
@@ -69,21 +69,21 @@ export function SettingsView({ initial, flags }: { initial: Texts; flags: Flags 
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold tracking-tight">{t("settings.title")}</h1>
-        <p className="mt-1 max-w-3xl text-sm text-zinc-600 dark:text-zinc-400">{t("settings.subtitle")}</p>
+        <h1 className="text-2xl font-semibold tracking-tight">{t("sysSettings.title")}</h1>
+        <p className="mt-1 max-w-3xl text-sm text-zinc-600 dark:text-zinc-400">{t("sysSettings.subtitle")}</p>
       </div>
       {section(
         "quota",
-        t("settings.section.quota.body", { perUnit: Number(saved.QuotaPerUnit).toLocaleString("en-US") }),
+        t("sysSettings.section.quota.body", { perUnit: Number(saved.QuotaPerUnit).toLocaleString("en-US") }),
       )}
-      {section("billing", t("settings.section.billing.body"))}
+      {section("billing", t("sysSettings.section.billing.body"))}
       {section(
         "pricing",
-        t("settings.section.pricing.body"),
+        t("sysSettings.section.pricing.body"),
         <PricingPreview texts={texts} quotaPerUnit={Number(texts.QuotaPerUnit)} flags={flags} />,
       )}
-      {section("display", t("settings.section.display.body"))}
-      {section("network", t("settings.section.network.body"))}
+      {section("display", t("sysSettings.section.display.body"))}
+      {section("network", t("sysSettings.section.network.body"))}
     </div>
   );
 }
@@ -118,7 +118,7 @@ function SectionCard({
     mutationFn: (values: Partial<Texts>) => unwrap(saveOptionsAction({ values: values as Record<string, string> })),
     onSuccess: (_r, values) => {
       onSaved(values);
-      toast.success(t("settings.saved"));
+      toast.success(t("sysSettings.saved"));
       router.refresh(); // the display unit and the shell read the options on the server
     },
   });
@@ -142,7 +142,7 @@ function SectionCard({
       <form onSubmit={submit} noValidate>
         <CardHeader className="pb-0 sm:pb-0">
           <div>
-            <CardTitle>{t(`settings.section.${section}`)}</CardTitle>
+            <CardTitle>{t(`sysSettings.section.${section}`)}</CardTitle>
             <CardDescription>{description}</CardDescription>
           </div>
         </CardHeader>
@@ -157,16 +157,16 @@ function SectionCard({
         </div>
         <div className="flex items-center justify-end gap-3 border-t border-zinc-200 px-5 py-3 sm:px-6 dark:border-zinc-800">
           {dirty ? (
-            <span className="mr-auto text-xs text-amber-700 dark:text-amber-300">{t("settings.unsaved")}</span>
+            <span className="mr-auto text-xs text-amber-700 dark:text-amber-300">{t("sysSettings.unsaved")}</span>
           ) : null}
           {dirty ? (
             <Button variant="ghost" size="sm" onClick={onReset} disabled={busy}>
-              {t("settings.reset")}
+              {t("sysSettings.reset")}
             </Button>
           ) : null}
           <Button type="submit" size="sm" disabled={busy || !dirty} aria-busy={busy || undefined}>
             {busy ? <Loader2 aria-hidden className="animate-spin" /> : null}
-            {busy ? t("settings.saving") : t("settings.save")}
+            {busy ? t("sysSettings.saving") : t("sysSettings.save")}
           </Button>
         </div>
       </form>
@@ -186,7 +186,7 @@ function OptionField({
   errors?: string[];
 }) {
   const { t } = useI18n();
-  const label = t(`settings.opt.${k}` as MessageKey);
+  const label = t(`sysSettings.opt.${k}` as MessageKey);
   const hint = HINTS[k] ? t(HINTS[k]) : undefined;
   const error = errors?.join(" · ");
   if (SWITCHES.has(k)) {

@@ -14,6 +14,26 @@ const ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 export const QUOTA_PER_USD = 500_000n;
 
 export type Seeded = { id: number; username: string; password: string; affCode: string };
+
+/** a consume log as settle writes it, at a chosen time (seedConsumeLogs) */
+export type SeedLog = {
+  at: Date;
+  model: string;
+  quota: bigint;
+  promptTokens: number;
+  completionTokens: number;
+  tokenId?: number | null;
+  tokenName?: string;
+  group?: string;
+  channelId?: number | null;
+  isStream?: boolean;
+  useTime?: number;
+  requestId?: string;
+  upstreamRequestId?: string;
+  ip?: string;
+  /** stored pricing and facts; cache_tokens here is the cached-token count */
+  other?: Record<string, unknown>;
+};
 export type SeededKey = { id: number; key: string };
 
 /** a username of at most 20 characters that no other test uses */
@@ -67,6 +87,7 @@ export class Seed {
       status?: number;
       expiredTime?: number;
       group?: string;
+      name?: string;
     } = {},
   ): Promise<SeededKey> {
     let body = "";
@@ -75,7 +96,7 @@ export class Seed {
     const { rows } = await this.pool.query<{ id: number }>(
       `INSERT INTO tokens (user_id, key_hash, key_prefix, key_last4, status, name, expired_time, remain_quota, granted_quota,
                            unlimited_quota, model_limits_enabled, model_limits, allow_ips, "group")
-       VALUES ($1, $2, $3, $4, $5, 'e2e key', $6, $7, $7, $8, $9, $10, $11, $12) RETURNING id`,
+       VALUES ($1, $2, $3, $4, $5, $13, $6, $7, $7, $8, $9, $10, $11, $12) RETURNING id`,
       [
         userId,
         createHash("sha256").update(body).digest("hex"),
@@ -89,6 +110,7 @@ export class Seed {
         (opts.models ?? []).join(","),
         opts.allowIps ?? "",
         opts.group ?? "",
+        opts.name ?? "e2e key",
       ],
     );
     return { id: rows[0].id, key: `sk-${body}` };
@@ -154,6 +176,108 @@ export class Seed {
       String(quota),
     ]);
     return key;
+  }
+
+  /**
+   * Consume logs at chosen times, with what settle writes alongside them in the same transaction:
+   * the hourly and daily rollups per user and across users, and the charges
+   * taken from the wallet and the key, so the stats, the charts and the ledger audit agree.
+   */
+  async seedConsumeLogs(user: { id: number; username: string }, logs: SeedLog[]) {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      for (const l of logs) {
+        await client.query(
+          `INSERT INTO logs (user_id, created_at, type, username, token_name, model_name, quota, prompt_tokens,
+                             completion_tokens, use_time, is_stream, channel_id, token_id, "group", ip, request_id,
+                             upstream_request_id, other)
+           VALUES ($1, $2, 2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+          [
+            user.id,
+            l.at,
+            user.username,
+            l.tokenName ?? "",
+            l.model,
+            String(l.quota),
+            l.promptTokens,
+            l.completionTokens,
+            l.useTime ?? 1,
+            l.isStream ?? false,
+            l.channelId ?? null,
+            l.tokenId ?? null,
+            l.group ?? this.group,
+            l.ip ?? "",
+            l.requestId ?? randomBytes(16).toString("hex"),
+            l.upstreamRequestId ?? "",
+            JSON.stringify(l.other ?? {}),
+          ],
+        );
+        // the four rollups, with the buckets tollgate_settle uses (UTC hours; days of StatsTimeZone)
+        const day = `date_trunc('day', $1::timestamptz,
+          COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC'))`;
+        const hour = `date_trunc('hour', $1::timestamptz, 'UTC')`;
+        const sums = `request_count = r.request_count + 1, quota = r.quota + EXCLUDED.quota,
+             prompt_tokens = r.prompt_tokens + EXCLUDED.prompt_tokens,
+             completion_tokens = r.completion_tokens + EXCLUDED.completion_tokens`;
+        for (const [table, bucket] of [
+          ["usage_rollups", hour],
+          ["usage_rollups_daily", day],
+        ]) {
+          await client.query(
+            `INSERT INTO ${table} AS r (user_id, bucket, model_name, token_id, "group", request_count, quota,
+                                        prompt_tokens, completion_tokens)
+             VALUES ($2, ${bucket}, $3, $4, $5, 1, $6, $7, $8)
+             ON CONFLICT (user_id, bucket, model_name, token_id, "group") DO UPDATE SET ${sums}`,
+            [
+              l.at,
+              user.id,
+              l.model,
+              l.tokenId ?? 0,
+              l.group ?? this.group,
+              String(l.quota),
+              l.promptTokens,
+              l.completionTokens,
+            ],
+          );
+        }
+        for (const [table, bucket] of [
+          ["usage_totals", hour],
+          ["usage_totals_daily", day],
+        ]) {
+          await client.query(
+            `INSERT INTO ${table} AS r (bucket, model_name, channel_id, "group", request_count, quota, prompt_tokens,
+                                        completion_tokens)
+             VALUES (${bucket}, $2, $3, $4, 1, $5, $6, $7)
+             ON CONFLICT (bucket, model_name, channel_id, "group") DO UPDATE SET ${sums}`,
+            [
+              l.at,
+              l.model,
+              l.channelId ?? 0,
+              l.group ?? this.group,
+              String(l.quota),
+              l.promptTokens,
+              l.completionTokens,
+            ],
+          );
+        }
+        await client.query(
+          "UPDATE users SET quota = quota - $2, used_quota = used_quota + $2, request_count = request_count + 1 WHERE id = $1",
+          [user.id, String(l.quota)],
+        );
+        if (l.tokenId)
+          await client.query(
+            "UPDATE tokens SET remain_quota = remain_quota - $2, used_quota = used_quota + $2 WHERE id = $1",
+            [l.tokenId, String(l.quota)],
+          );
+      }
+      await client.query("COMMIT");
+    } catch (e) {
+      await client.query("ROLLBACK");
+      throw e;
+    } finally {
+      client.release();
+    }
   }
 
   async keys(userId: number) {

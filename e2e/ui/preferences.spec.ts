@@ -11,7 +11,7 @@ test("the language switch translates the shell and is remembered", async ({ page
   await page.reload();
   await expect(page.getByRole("link", { name: "API 密钥" })).toBeVisible();
 
-  await page.getByRole("button", { name: "EN" }).click();
+  await page.getByRole("button", { name: "EN", exact: true }).click(); // not the usage chart's "Tokens"
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
 });
 

@@ -1,6 +1,8 @@
 import { logsEn, logsZh } from "./log-messages";
+import { logsPageEn, logsPageZh } from "./logs-page-messages";
 import { portalEn, portalZh } from "./portal-messages";
 import { adminConfigEn, adminConfigZh } from "./admin-config-messages";
+import { settingsEn, settingsZh } from "./settings-messages";
 
 // Every string of the shell and the auth pages, in English and Chinese (the portal's pages are in
 // ./portal-messages.ts). Keys are grouped by the screen that shows them; `{name}` placeholders are
@@ -9,6 +11,8 @@ export const en = {
   ...portalEn,
   ...logsEn,
   ...adminConfigEn,
+  ...logsPageEn,
+  ...settingsEn,
   "app.name": "Tollgate",
   "app.tagline": "Quota and billing for your LLM relay",
 
@@ -116,6 +120,8 @@ export const zh: Record<MessageKey, string> = {
   ...portalZh,
   ...adminConfigZh,
   ...logsZh,
+  ...logsPageZh,
+  ...settingsZh,
   "app.name": "Tollgate",
   "app.tagline": "LLM 中转的额度与计费",
 

@@ -9,6 +9,7 @@ import { ROLE } from "@/lib/users/schemas";
 import { CSV_BOM, csvLine } from "./csv";
 import { ZAdminLogFilters, ZTimeZone, ZUserLogFilters, formatCursor } from "./filters";
 import { LOG_TOTAL_CAP } from "./filters";
+import { LOG_TYPE } from "./schemas";
 import { countLogs, readLogRows, resolveFilters, type LogRow, type LogScope, type ResolvedFilters } from "./search";
 
 // GET /api/logs/export: exactly the rows the log page shows for the same filters, as CSV, streamed
@@ -40,6 +41,7 @@ export async function exportLogsResponse(
   const estimate = f ? await countLogs(f) : { total: 0, capped: false };
   const display = displayOf(await getOptions());
   const admin = which === "admin";
+  const labels = labelsOf(locale);
 
   const encoder = new TextEncoder();
   let cursor: string | undefined;
@@ -59,13 +61,14 @@ export async function exportLogsResponse(
         after: cursor,
         withChannelName: admin,
         timeZone: tz,
+        csv: true,
       });
       if (rows.length < batch) done = true;
       if (rows.length) {
         const last = rows[rows.length - 1];
         cursor = formatCursor({ createdAt: last.created_at, id: last.id });
         let text = "";
-        for (const r of rows) text += csvLine(line(r, locale, display, admin));
+        for (const r of rows) text += csvLine(line(r, labels, display, admin));
         controller.enqueue(encoder.encode(text));
       }
       if (done) controller.close();
@@ -112,25 +115,32 @@ function header(locale: Locale, display: QuotaDisplay, admin: boolean): string[]
   ];
 }
 
-function line(r: LogRow, locale: Locale, display: QuotaDisplay, admin: boolean) {
+/** the translated words of the rows, looked up once per export */
+function labelsOf(locale: Locale) {
+  const types = new Map(
+    Object.values(LOG_TYPE).map((n) => [n as number, t(locale, `logs.type.${n}` as Parameters<typeof t>[1])]),
+  );
+  return { types, yes: t(locale, "logs.csv.yes"), no: t(locale, "logs.csv.no") };
+}
+
+function line(r: LogRow, labels: ReturnType<typeof labelsOf>, display: QuotaDisplay, admin: boolean) {
   const other = r.other ?? {};
   const cached = typeof other.cache_tokens === "number" ? other.cache_tokens : 0;
   const amount = display.type === "TOKENS" ? r.quota.toString() : quotaToAmount(r.quota, display).toFixed(6);
-  const typeKey = `logs.type.${r.type}` as Parameters<typeof t>[1];
   return [
     r.local_time ?? r.created_at.toISOString(),
     ...(admin ? [r.username] : []),
     r.token_name,
     r.model_name,
     r.group,
-    t(locale, typeKey),
+    labels.types.get(r.type) ?? String(r.type),
     r.prompt_tokens,
     r.completion_tokens,
     cached,
     amount,
     r.quota,
     r.use_time,
-    t(locale, r.is_stream ? "logs.csv.yes" : "logs.csv.no"),
+    r.is_stream ? labels.yes : labels.no,
     r.request_id ?? "",
     r.content,
     ...(admin

@@ -107,7 +107,9 @@ export type LogRow = {
 
 const ROW_COLUMNS = `l.id, l.created_at, l.type, l.content, l.user_id, l.username, l.token_name, l.model_name, l.quota,
   l.prompt_tokens, l.completion_tokens, l.use_time, l.is_stream, l.channel_id, l.group, l.ip, l.request_id,
-  l.upstream_request_id, l.other`;
+  l.upstream_request_id`;
+/** the fields of `other` the CSV writes: parsing the whole JSON of every row would be most of its cost */
+const CSV_OTHER = `jsonb_build_object('cache_tokens', l.other->'cache_tokens', 'usage_source', l.other->'usage_source')`;
 
 /** pg returns bigint as text: the ids and amounts, as bigint */
 function toRow(r: Record<string, unknown>): LogRow {
@@ -120,7 +122,15 @@ function toRow(r: Record<string, unknown>): LogRow {
  */
 export async function readLogRows(
   f: ResolvedFilters,
-  opts: { limit: number; after?: string; before?: string; withChannelName?: boolean; timeZone?: string },
+  opts: {
+    limit: number;
+    after?: string;
+    before?: string;
+    withChannelName?: boolean;
+    timeZone?: string;
+    /** `other` holds only what the CSV writes */
+    csv?: boolean;
+  },
 ): Promise<LogRow[]> {
   const w = logConditions(f);
   const newer = opts.before !== undefined;
@@ -136,7 +146,8 @@ export async function readLogRows(
   const localTime = opts.timeZone
     ? `, to_char(l.created_at AT TIME ZONE ${w.param(opts.timeZone)}, 'YYYY-MM-DD HH24:MI:SS') AS local_time`
     : "";
-  const sql = `SELECT ${ROW_COLUMNS}${channelName}${localTime} FROM logs l ${w}
+  const other = opts.csv ? `, ${CSV_OTHER} AS other` : ", l.other";
+  const sql = `SELECT ${ROW_COLUMNS}${other}${channelName}${localTime} FROM logs l ${w}
     ORDER BY l.created_at ${order}, l.id ${order} LIMIT ${w.param(opts.limit)}`;
   const { rows } = await pgPool().query(sql, w.params);
   const out = rows.map(toRow);

@@ -99,6 +99,8 @@ export function classifyAddress(addr: ipaddr.IPv4 | ipaddr.IPv6): AddressKind {
 export type AddressPolicy = {
   /** loopback and private networks (ChannelPrivateAddressesAllowed); link-local and metadata never */
   allowPrivate: boolean;
+  /** what turns private targets on, named in the refusal (default ChannelPrivateAddressesAllowed) */
+  privateSwitch?: string;
 };
 
 /** Why a connection to this address is refused, or null when it is allowed. */
@@ -112,7 +114,9 @@ export function addressRefusal(kind: AddressKind, policy: AddressPolicy): string
       return "not a unicast address";
     case "loopback":
     case "private":
-      return policy.allowPrivate ? null : "a loopback or private address (ChannelPrivateAddressesAllowed is off)";
+      return policy.allowPrivate
+        ? null
+        : `a loopback or private address (${policy.privateSwitch ?? "ChannelPrivateAddressesAllowed"} is off)`;
     default:
       return null;
   }

@@ -11,7 +11,13 @@ import { ZAdjustQuotaInput, ZPositiveQuota, type TAdjustQuotaInput } from "./sch
 // Every credit and manual change of a balance outside the request path: registration gifts,
 // invitation rewards, admin add/subtract/set, redemption codes, aff transfers. Each is one
 // transaction of atomic increments (never read-modify-write) plus its log row, so the ledger
-// audit can recompute every balance from the logs.
+// audit can recompute every balance from the logs. A credit also re-arms the low-balance alert
+// when it brings the balance back to the threshold (rearmLowBalance, in the same transaction).
+
+/** re-arms the user's low-balance alert if the balance is at the threshold again (docs/notifications.md) */
+export async function rearmLowBalance(tx: Db, userId: number): Promise<void> {
+  await tx.$queryRaw`SELECT tollgate_rearm_low_balance(${userId}::int)`;
+}
 
 /** `other.kind` of the log rows written here, so the wallet history names each credit without reading its text */
 export const CREDIT_KIND = {
@@ -112,6 +118,7 @@ export async function adjustUserQuota(operator: { id: number | null; username: s
       username = rows[0].username;
     }
     const delta = to - from;
+    await rearmLowBalance(tx, userId);
     const action =
       mode === "add" ? "user.quota_add" : mode === "subtract" ? "user.quota_subtract" : "user.quota_override";
     const content =
@@ -171,6 +178,7 @@ export async function redeemCode(userId: number, key: string) {
       data: { quota: { increment: quota } },
       select: { quota: true, username: true },
     });
+    await rearmLowBalance(tx, userId);
     await tx.log.create({
       data: {
         userId,
@@ -213,6 +221,7 @@ export async function transferAffQuota(userId: number, amountInput: unknown) {
         field: "amount",
       });
     }
+    await rearmLowBalance(tx, userId);
     await tx.log.create({
       data: {
         userId,

@@ -6,7 +6,13 @@
 -- returned the hold), used quota on both, request_count when tokens were served, the consume log,
 -- the user's hourly and daily rollups, the reservation closed. At the end, once per key and in key
 -- order: channels' used quota (by id), then the hourly and daily totals across users. Days are those
--- of the StatsTimeZone option's zone (read once per call). Outcome per item (ord = its position in the arrays): 'settled' |
+-- of the StatsTimeZone option's zone (read once per call).
+-- Alerts (docs/notifications.md), per item, on the user row the item already locked: the low-balance
+-- alert when the balance after a non-zero charge is below the threshold and the alert is armed (it
+-- then disarms until a credit brings the balance back: tollgate_rearm_low_balance), and the
+-- spend-rate alert when the user's spend over the last hour (from usage_rollups) exceeds their
+-- limit, at most once an hour. Both only write an outbox row (notifications); the sending is a
+-- worker's, after commit. Outcome per item (ord = its position in the arrays): 'settled' |
 -- 'existing' (already settled: nothing charged again) | 'refunded' | 'not_found' (none, or
 -- another owner's).
 CREATE OR REPLACE FUNCTION tollgate_settle(
@@ -29,6 +35,9 @@ DECLARE
   v_hour timestamptz := date_trunc('hour', now(), 'UTC');
   v_day timestamptz := date_trunc('day', now(),
     COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC'));
+  -- alerts
+  v_setting jsonb; v_notified boolean; v_spend_at timestamptz; v_threshold bigint; v_global bigint;
+  v_limit bigint; v_spent bigint; v_type text;
 BEGIN
   PERFORM 1 FROM reservations WHERE id = ANY(p_ids) ORDER BY id FOR UPDATE;
   FOR i IN SELECT x.n::int FROM unnest(p_ids) WITH ORDINALITY AS x(rid, n)
@@ -54,7 +63,9 @@ BEGIN
     v_channel := COALESCE(p_channel_ids[i], r.channel_id);
     UPDATE users SET quota = quota - v_delta, used_quota = used_quota + p_quota[i],
                      request_count = request_count + CASE WHEN p_prompt_tokens[i] + p_completion_tokens[i] > 0 THEN 1 ELSE 0 END
-      WHERE id = r.user_id RETURNING quota, username INTO v_quota, v_username;
+      WHERE id = r.user_id
+      RETURNING quota, username, setting, low_balance_notified, spend_alert_at
+      INTO v_quota, v_username, v_setting, v_notified, v_spend_at;
     UPDATE tokens SET remain_quota = remain_quota - v_delta, used_quota = used_quota + p_quota[i],
                       accessed_at = now()
       WHERE id = r.token_id RETURNING remain_quota, name INTO v_remain, v_token_name;
@@ -92,6 +103,46 @@ BEGIN
         request_count = ud.request_count + 1, quota = ud.quota + EXCLUDED.quota,
         prompt_tokens = ud.prompt_tokens + EXCLUDED.prompt_tokens,
         completion_tokens = ud.completion_tokens + EXCLUDED.completion_tokens;
+    IF v_quota IS NOT NULL AND (p_quota[i] > 0 AND NOT v_notified
+        OR jsonb_typeof(v_setting -> 'spend_alert_quota') = 'number') THEN
+      v_type := CASE WHEN v_setting ->> 'notify_type' IN ('webhook', 'bark', 'gotify') THEN v_setting ->> 'notify_type'
+                     ELSE 'email' END;
+      IF p_quota[i] > 0 AND NOT v_notified THEN
+        IF jsonb_typeof(v_setting -> 'quota_warning_threshold') = 'number' THEN
+          v_threshold := tollgate_low_balance_threshold(v_setting);
+        ELSE
+          v_global := COALESCE(v_global, tollgate_low_balance_threshold('{}'::jsonb));
+          v_threshold := v_global;
+        END IF;
+        IF v_threshold > 0 AND v_quota < v_threshold THEN
+          INSERT INTO notifications (user_id, kind, channel, payload)
+            VALUES (r.user_id, 'quota_exceed', v_type,
+                    jsonb_build_object('balance', v_quota::text, 'threshold', v_threshold::text,
+                                       'charged', p_quota[i]::text, 'model', r.model_name, 'log_id', v_log::text));
+          UPDATE users SET low_balance_notified = true WHERE id = r.user_id;
+        END IF;
+      END IF;
+      IF jsonb_typeof(v_setting -> 'spend_alert_quota') = 'number'
+         AND (v_spend_at IS NULL OR v_spend_at <= now() - interval '1 hour') THEN
+        v_limit := CASE WHEN (v_setting ->> 'spend_alert_quota')::numeric BETWEEN 1 AND 9000000000000000000
+                        THEN trunc((v_setting ->> 'spend_alert_quota')::numeric)::bigint ELSE 0 END;
+        IF v_limit > 0 THEN
+          -- the last 60 minutes from hourly buckets: this hour, plus the previous one weighted by the
+          -- part of it still inside the window (a sliding-window estimate)
+          SELECT COALESCE(sum(CASE WHEN u.bucket = v_hour THEN u.quota
+                                   ELSE u.quota * (3600 - extract(epoch FROM now() - v_hour)::bigint) / 3600 END), 0)::bigint
+            INTO v_spent
+            FROM usage_rollups u WHERE u.user_id = r.user_id AND u.bucket >= v_hour - interval '1 hour';
+          IF v_spent > v_limit THEN
+            INSERT INTO notifications (user_id, kind, channel, payload)
+              VALUES (r.user_id, 'spend_rate', v_type,
+                      jsonb_build_object('spent', v_spent::text, 'limit', v_limit::text, 'balance', v_quota::text,
+                                         'model', r.model_name, 'log_id', v_log::text));
+            UPDATE users SET spend_alert_at = now() WHERE id = r.user_id;
+          END IF;
+        END IF;
+      END IF;
+    END IF;
     t_model := t_model || r.model_name; t_channel := t_channel || COALESCE(v_channel, 0); t_group := t_group || r.group;
     t_quota := t_quota || p_quota[i]; t_prompt := t_prompt || p_prompt_tokens[i]::bigint;
     t_completion := t_completion || p_completion_tokens[i]::bigint;

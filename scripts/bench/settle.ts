@@ -7,7 +7,7 @@ import { closedLoop, ensureBuilt, freshDatabase, printTable, startApp, writeSect
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = [1, 16, 64];
-const DB_NAME = "tollgate_bench_settle";
+const DB_NAME = process.env.BENCH_DB_NAME ?? "tollgate_bench_settle";
 
 async function seed(databaseUrl: string, mode: "trust" | "always") {
   process.env.DATABASE_URL = databaseUrl;

@@ -5,6 +5,7 @@ import { ArrowRightLeft } from "lucide-react";
 import { CopyField } from "@/components/dashboard/copy-field";
 import { RecentRequests } from "@/components/dashboard/recent-requests";
 import { StatCard } from "@/components/dashboard/stat-card";
+import { UsageChartCard } from "@/components/dashboard/usage-chart-card";
 import { Money } from "@/components/money/money-provider";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -54,6 +55,8 @@ export default async function DashboardPage() {
         />
         <StatCard label={t("dashboard.requestCount")} value={dashboard.requestCount} testId="stat-requests" />
       </section>
+
+      <UsageChartCard />
 
       <Card className="p-5 sm:p-6">
         <div className="flex flex-col gap-6 lg:flex-row lg:items-start lg:justify-between">

@@ -7,7 +7,7 @@ import { getOptions } from "@/lib/options/service";
 
 export async function generateMetadata(): Promise<Metadata> {
   const { t } = await getTranslator();
-  return { title: t("settings.title") };
+  return { title: t("sysSettings.title") };
 }
 
 export default async function Page() {

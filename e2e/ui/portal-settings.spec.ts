@@ -1,0 +1,121 @@
+import { createHmac } from "node:crypto";
+import { startReceiver } from "../support/receivers";
+import { expect, setPreferences, signIn, test } from "./support";
+
+// The settings page as a person uses it: field errors of reference §9.4 (nothing saved), a save
+// that merges into settings the page does not show, "send test" for the webhook through the real
+// outbox path to a receiver on 127.0.0.1, the delivery history, the account toggles; screenshots
+// in both languages at desktop and phone width.
+
+const setting = async (pool: import("pg").Pool, id: number) =>
+  (await pool.query<{ setting: Record<string, unknown> }>("SELECT setting FROM users WHERE id = $1", [id])).rows[0]
+    .setting;
+
+test("notification settings: validation, merge save, send test, history", async ({ page, seed, pool }, testInfo) => {
+  test.setTimeout(120_000);
+  const hook = await startReceiver();
+  try {
+    const user = await seed.createUser({ quota: 3_000_000n });
+    // fields another page (or new-api) keeps in the same JSON: a save must never drop them
+    const preset = { sidebar_modules: '{"chat":false}', billing_preference: "wallet_first", record_ip_log: true };
+    await pool.query("UPDATE users SET setting = $2::jsonb WHERE id = $1", [user.id, JSON.stringify(preset)]);
+    await signIn(page, user);
+    await page.goto("/settings");
+    await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
+    await expect(page.getByText("No notifications yet.")).toBeVisible();
+    await expect(page.getByTestId("toggle-recordIpLog")).toBeChecked();
+
+    // bad input: the messages of reference §9.4, next to their fields, and nothing saved
+    const form = page.getByTestId("notify-form");
+    await page.getByTestId("notify-type").click();
+    await page.getByRole("option", { name: "Webhook" }).click();
+    await form.getByLabel("Webhook URL").fill("ftp://example.com/hook");
+    await form.getByLabel("Low-balance threshold").fill("0");
+    await form.getByRole("button", { name: "Save notification settings" }).click();
+    await expect(form.getByText("URL must start with http:// or https://")).toBeVisible();
+    await expect(form.getByText("Warning threshold must be greater than 0")).toBeVisible();
+    await form.getByLabel("Webhook URL").fill("");
+    await form.getByLabel("Low-balance threshold").fill("1.5");
+    await form.getByRole("button", { name: "Save notification settings" }).click();
+    await expect(form.getByText("Webhook URL cannot be empty")).toBeVisible();
+    await page.getByTestId("notify-type").click();
+    await page.getByRole("option", { name: "Bark" }).click();
+    await form.getByLabel("Bark URL").fill("https://api.day.app/mykey");
+    await form.getByRole("button", { name: "Save notification settings" }).click();
+    await expect(form.getByText("The Bark URL must contain {{title}} or {{content}}")).toBeVisible();
+    expect(await setting(pool, user.id)).toEqual(preset);
+    await page.screenshot({ path: testInfo.outputPath("settings-errors-en-1280.png"), fullPage: true });
+
+    // a good save: merged into what was there
+    await page.getByTestId("notify-type").click();
+    await page.getByRole("option", { name: "Webhook" }).click();
+    await form.getByLabel("Webhook URL").fill(`${hook.url}/hook`);
+    await form.getByLabel("Webhook secret").fill("ui-secret-123456");
+    await form.getByRole("button", { name: "Save notification settings" }).click();
+    await expect(page.getByText("Settings saved")).toBeVisible();
+    expect(await setting(pool, user.id)).toEqual({
+      ...preset,
+      notify_type: "webhook",
+      webhook_url: `${hook.url}/hook`,
+      webhook_secret: "ui-secret-123456",
+      quota_warning_threshold: 750_000,
+      language: "en",
+    });
+    // the secret is never shown again, only that one is saved
+    await expect(form.getByText("A secret is saved (••••3456). Leave empty to keep it.")).toBeVisible();
+    await expect(form.getByLabel("Webhook secret")).toHaveValue("");
+
+    // send test: delivered through the outbox, signed, and listed in the history
+    await form.getByRole("button", { name: "Send test (Webhook)" }).click();
+    await expect(page.getByTestId("test-result")).toHaveText("Test notification delivered");
+    expect(hook.got).toHaveLength(1);
+    const sig = createHmac("sha256", "ui-secret-123456").update(hook.got[0].body).digest("hex");
+    expect(hook.got[0].headers["x-webhook-signature"]).toBe(sig);
+    expect(JSON.parse(hook.got[0].body)).toMatchObject({ type: "test", title: "Test notification" });
+    const row = page.getByTestId("history-table").getByTestId("history-row").first();
+    await expect(row).toContainText("Test");
+    await expect(row).toContainText("Webhook");
+    await expect(row.getByTestId("notification-status")).toHaveText("Delivered");
+    await expect(row).toContainText("HTTP 200");
+
+    // a toggle saves only itself
+    await page.getByTestId("toggle-acceptUnpricedModels").click();
+    await expect(page.getByText("Saved", { exact: true })).toBeVisible();
+    await expect.poll(async () => (await setting(pool, user.id)).accept_unset_model_ratio_model).toBe(true);
+    expect(await setting(pool, user.id)).toMatchObject({ ...preset, webhook_secret: "ui-secret-123456" });
+
+    // a failing receiver: the error is shown in the history
+    await pool.query(
+      `UPDATE users SET setting = setting || '{"webhook_url": "http://169.254.169.254/hook"}'::jsonb WHERE id = $1`,
+      [user.id],
+    );
+    await page.reload();
+    await form.getByRole("button", { name: "Send test (Webhook)" }).click();
+    await expect(page.getByTestId("test-result")).toHaveText(
+      "The test was not delivered: Refused: 169.254.169.254 is a cloud metadata address",
+    );
+    await expect(page.getByTestId("history-row").first().getByTestId("notification-status")).toHaveText("Failed");
+    await expect(page.getByTestId("history-row").first()).toContainText("cloud metadata address");
+
+    for (const lang of ["en", "zh"] as const) {
+      await setPreferences(page, { lang });
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+        await page.goto("/settings");
+        await expect(page.getByRole("main").getByRole("heading", { level: 1 })).toBeVisible();
+        await page.waitForLoadState("networkidle");
+        const text = await page.getByRole("main").innerText();
+        expect(text, lang).not.toMatch(/\b(settings|common|error|field)\.[a-zA-Z]+/);
+        await page.screenshot({ path: testInfo.outputPath(`settings-${lang}-${width}.png`), fullPage: true });
+      }
+    }
+    // the field errors in Chinese
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await form.getByLabel("余额提醒阈值").fill("-2");
+    await form.getByRole("button", { name: "保存通知设置" }).click();
+    await expect(form.getByText("提醒阈值必须大于 0")).toBeVisible();
+    await page.screenshot({ path: testInfo.outputPath("settings-errors-zh-1280.png"), fullPage: true });
+  } finally {
+    await hook.close();
+  }
+});

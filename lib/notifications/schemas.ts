@@ -1,0 +1,140 @@
+import { z } from "zod";
+
+// The notification settings form (SPEC §9, reference §9.4) and the outbox's vocabulary. Every
+// field is optional: a save changes only the fields it sends and keeps the others
+// (lib/notifications/settings.ts merges), unlike new-api's save, which rebuilt the JSON.
+
+export const NOTIFY_TYPES = ["email", "webhook", "bark", "gotify"] as const;
+export type NotifyType = (typeof NOTIFY_TYPES)[number];
+
+export const NOTIFICATION_KINDS = ["quota_exceed", "spend_rate", "test"] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export const NOTIFICATION_STATUS = {
+  pending: "pending",
+  sending: "sending",
+  sent: "sent",
+  failed: "failed",
+  /** not sent on purpose: over the rate limit, or no address to send to */
+  suppressed: "suppressed",
+} as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUS)[keyof typeof NOTIFICATION_STATUS];
+
+export const GOTIFY_DEFAULT_PRIORITY = 5;
+/** long enough for any real secret or token; a 100 kB one is a mistake (or an attack) */
+export const MAX_SECRET_LENGTH = 512;
+export const MAX_URL_LENGTH = 2048;
+
+const custom = (ctx: z.RefinementCtx, path: string, message: string, i18n: string) =>
+  ctx.addIssue({ code: "custom", path: [path], message, params: { i18n } });
+
+/** reference §9.4: a parseable http(s) URL, or why not */
+export function urlProblem(value: string, invalid: { message: string; i18n: string }) {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return invalid;
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:")
+    return { message: "URL must start with http:// or https://", i18n: "settings.error.urlScheme" };
+  if (u.username || u.password)
+    return { message: "The URL cannot carry a user name or password", i18n: "settings.error.urlCredentials" };
+  return null;
+}
+
+/** the address part after "@" must look like a domain: "a@b" is refused, "a@b.example" accepted */
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+
+const ZText = (max: number) => z.string().trim().max(max);
+
+/** an amount typed in the display unit that must be > 0 ("" = not set); converted by the service */
+const ZPositiveAmountText = (message: string, i18n: string) =>
+  z
+    .string()
+    .trim()
+    .max(64)
+    .superRefine((v, ctx) => {
+      const clean = v.replace(/[\s,_]/g, "").replace(/^[$¥]/, "");
+      if (clean === "") return;
+      if (/^-/.test(clean) || /^\+?0*(\.0*)?$/.test(clean)) ctx.addIssue({ code: "custom", message, params: { i18n } });
+      else if (!/^\+?(\d+(\.\d{0,6})?|\.\d{1,6})$/.test(clean))
+        ctx.addIssue({ code: "custom", message: "Not a valid amount", params: { i18n: "keys.error.amountFormat" } });
+    });
+
+export const ZNotifySettingsForm = z
+  .strictObject({
+    notifyType: z.string().optional(),
+    /** in the display unit; "" = the system default (QuotaRemindThreshold) */
+    threshold: ZPositiveAmountText("Warning threshold must be greater than 0", "settings.error.threshold").optional(),
+    notificationEmail: ZText(254).optional(),
+    webhookUrl: ZText(MAX_URL_LENGTH).optional(),
+    /** "" or absent keeps the stored secret; `clearWebhookSecret` removes it */
+    webhookSecret: z.string().max(MAX_SECRET_LENGTH).optional(),
+    clearWebhookSecret: z.boolean().optional(),
+    barkUrl: ZText(MAX_URL_LENGTH).optional(),
+    gotifyUrl: ZText(MAX_URL_LENGTH).optional(),
+    /** "" or absent keeps the stored token */
+    gotifyToken: ZText(MAX_SECRET_LENGTH).optional(),
+    gotifyPriority: z.union([z.number(), z.string()]).optional(),
+    /** in the display unit per hour; "" = off */
+    spendAlert: ZPositiveAmountText("The hourly limit must be greater than 0", "settings.error.spendAlert").optional(),
+    language: z.enum(["en", "zh"]).optional(),
+    recordIpLog: z.boolean().optional(),
+    acceptUnpricedModels: z.boolean().optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.notifyType !== undefined && !(NOTIFY_TYPES as readonly string[]).includes(v.notifyType))
+      custom(ctx, "notifyType", "Invalid warning type", "settings.error.type");
+    if (v.notificationEmail && !EMAIL.test(v.notificationEmail))
+      custom(ctx, "notificationEmail", "Invalid email address", "settings.error.email");
+    if (v.webhookUrl) {
+      const p = urlProblem(v.webhookUrl, { message: "Invalid Webhook URL", i18n: "settings.error.webhookUrl" });
+      if (p) custom(ctx, "webhookUrl", p.message, p.i18n);
+    } else if (v.notifyType === "webhook" && v.webhookUrl === "")
+      custom(ctx, "webhookUrl", "Webhook URL cannot be empty", "settings.error.webhookEmpty");
+    if (v.barkUrl) {
+      const p = urlProblem(v.barkUrl, { message: "Invalid Bark URL", i18n: "settings.error.barkUrl" });
+      if (p) custom(ctx, "barkUrl", p.message, p.i18n);
+      else if (!v.barkUrl.includes("{{title}}") && !v.barkUrl.includes("{{content}}"))
+        custom(ctx, "barkUrl", "The Bark URL must contain {{title}} or {{content}}", "settings.error.barkPlaceholders");
+    } else if (v.notifyType === "bark" && v.barkUrl === "")
+      custom(ctx, "barkUrl", "Bark URL cannot be empty", "settings.error.barkEmpty");
+    if (v.gotifyUrl) {
+      const p = urlProblem(v.gotifyUrl, { message: "Invalid Gotify URL", i18n: "settings.error.gotifyUrl" });
+      if (p) custom(ctx, "gotifyUrl", p.message, p.i18n);
+    } else if (v.notifyType === "gotify" && v.gotifyUrl === "")
+      custom(ctx, "gotifyUrl", "Gotify URL cannot be empty", "settings.error.gotifyEmpty");
+    if (v.gotifyPriority !== undefined && v.gotifyPriority !== "") {
+      const n = Number(v.gotifyPriority);
+      if (!Number.isInteger(n) || n < 0 || n > 10)
+        custom(ctx, "gotifyPriority", "Priority must be a whole number from 0 to 10", "settings.error.priority");
+    }
+  });
+export type TNotifySettingsForm = z.input<typeof ZNotifySettingsForm>;
+
+export const ZTestNotificationInput = z.strictObject({ channel: z.enum(NOTIFY_TYPES) });
+
+/** the shape of users.setting as stored (new-api's key names, so exported settings stay familiar) */
+export type StoredUserSetting = {
+  notify_type?: string;
+  quota_warning_threshold?: number;
+  notification_email?: string;
+  webhook_url?: string;
+  webhook_secret?: string;
+  bark_url?: string;
+  gotify_url?: string;
+  gotify_token?: string;
+  gotify_priority?: number;
+  spend_alert_quota?: number;
+  language?: string;
+  record_ip_log?: boolean;
+  accept_unset_model_ratio_model?: boolean;
+  [other: string]: unknown;
+};
+
+/** Gotify's priority: 0–10, anything else 5 (reference §9.3) */
+export function gotifyPriority(v: unknown): number {
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 && n <= 10 ? n : GOTIFY_DEFAULT_PRIORITY;
+}
