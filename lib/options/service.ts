@@ -118,8 +118,9 @@ function parseForSave(key: OptionKey, text: string): { ok: true; value: unknown 
 }
 
 /**
- * Groups named anywhere must be groups of GroupRatio (the merged result of the save): a typo in
- * GroupGroupRatio or UserUsableGroups would otherwise silently price or offer nothing.
+ * The groups GroupGroupRatio names must be groups of GroupRatio (the merged result of the save):
+ * a typo there would otherwise silently price nothing. UserUsableGroups may name a group that
+ * GroupRatio lacks on purpose: that is a retired group, whose keys are refused (group_deprecated).
  */
 function unknownGroupErrors(next: Options, saving: Set<OptionKey>): Record<string, string[]> {
   const known = new Set(Object.keys(next.GroupRatio));
@@ -131,9 +132,6 @@ function unknownGroupErrors(next: Options, saving: Set<OptionKey>): Record<strin
   for (const [userGroup, inner] of Object.entries(next.GroupGroupRatio)) {
     if (!known.has(userGroup)) blame("GroupGroupRatio", `Unknown group "${userGroup}"`);
     for (const using of Object.keys(inner)) if (!known.has(using)) blame("GroupGroupRatio", `Unknown group "${using}"`);
-  }
-  for (const group of Object.keys(next.UserUsableGroups)) {
-    if (!known.has(group)) blame("UserUsableGroups", `Unknown group "${group}"`);
   }
   return out;
 }

@@ -63,21 +63,23 @@ describe("setOptions", () => {
     expect((await errorsOf({ GroupGroupRatio: ggr })).GroupGroupRatio[0]).toMatch(/^Line 4: vip → svip /);
   });
 
-  it("refuses unknown groups in GroupGroupRatio and UserUsableGroups, and removing a group still in use", async () => {
+  it("refuses unknown groups in GroupGroupRatio, and removing a group it still names", async () => {
     expect(await errorsOf({ GroupGroupRatio: '{"vip": {"gold": 0.5}}' })).toEqual({
       GroupGroupRatio: ['Unknown group "gold"'],
     });
-    expect(await errorsOf({ UserUsableGroups: '{"default": "Default", "nope": "?"}' })).toEqual({
-      UserUsableGroups: ['Unknown group "nope"'],
+    expect(await errorsOf({ GroupGroupRatio: '{"bronze": {"vip": 0.5}}' })).toEqual({
+      GroupGroupRatio: ['Unknown group "bronze"'],
     });
     // saved together, the new group is known
     await setOptions(
-      { GroupRatio: '{"default":1,"vip":1,"svip":1,"gold":0.8}', UserUsableGroups: '{"gold":"Gold"}' },
+      { GroupRatio: '{"default":1,"vip":1,"svip":1,"gold":0.8}', GroupGroupRatio: '{"vip":{"gold":0.5}}' },
       ADMIN,
     );
-    expect(await errorsOf({ GroupRatio: '{"default":1}' })).toEqual({
-      GroupRatio: ['Unknown group "gold" (in UserUsableGroups)'],
+    expect(await errorsOf({ GroupRatio: '{"default":1,"vip":1}' })).toEqual({
+      GroupRatio: ['Unknown group "gold" (in GroupGroupRatio)'],
     });
+    // a usable group without a ratio is a retired group (its keys are refused), not a typo
+    await setOptions({ UserUsableGroups: '{"default":"Default","old":"Retired"}' }, ADMIN);
   });
 
   it("saves nothing when one value of the section is bad", async () => {
