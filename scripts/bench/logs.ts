@@ -302,7 +302,10 @@ function record(
       `p50 ${settles.during.p50.toFixed(2)} ms, p99 ${settles.during.p99.toFixed(2)} ms over ${settles.during.n} settles ` +
       `(target p99 ≤ 2× idle = ${(2 * settles.idle.p99).toFixed(2)} ms: ${settles.during.p99 <= 2 * settles.idle.p99 ? "met" : "**missed**"}).`
     : "Retention not run (BENCH_RETENTION=0).";
-  const load = os.loadavg().map((x) => x.toFixed(1)).join(", ");
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(", ");
   const body = [
     `${date}, ${os.cpus().length} × ${cpu} (load average at the end ${load}), PostgreSQL on the same machine, ${TOTAL.toLocaleString("en-US")} log rows ` +
       `(${USERS.toLocaleString("en-US")} users, one with 20%, 200 models, 90 days; \`scripts/bench/logs-data.ts\`). ` +
