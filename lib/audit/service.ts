@@ -8,6 +8,9 @@ import { db, type Db } from "@/lib/db";
 
 export type AuditOperator = { id: number | null; username: string };
 
+/** the operator of writes made from the command line (npm run tollgate) */
+export const CLI_OPERATOR: AuditOperator = { id: null, username: "cli" };
+
 export type AuditEntry = {
   /** "user.update", "user.quota_add", "channel.create", "option.update", "redemption.create", ... */
   action: string;

@@ -16,6 +16,9 @@ export type ChannelDto = {
   weight: number;
   modelMapping: Record<string, string>;
   usedQuota: string;
+  /** the last failure of a relay call or a test through this channel ("" = none yet) */
+  lastError: string;
+  lastErrorAt: string | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -33,6 +36,8 @@ export const CHANNEL_SELECT = {
   weight: true,
   modelMapping: true,
   usedQuota: true,
+  lastError: true,
+  lastErrorAt: true,
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -53,6 +58,8 @@ export function toChannelDto(r: Row): ChannelDto {
     weight: r.weight,
     modelMapping: (r.modelMapping ?? {}) as Record<string, string>,
     usedQuota: r.usedQuota.toString(),
+    lastError: r.lastError,
+    lastErrorAt: r.lastErrorAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
@@ -76,4 +83,17 @@ export async function listChannels(
 export async function getChannel(id: number): Promise<ChannelDto | null> {
   const row = await db.channel.findUnique({ where: { id }, select: CHANNEL_SELECT });
   return row ? toChannelDto(row) : null;
+}
+
+/** a channel in the admin's list: with the requests it served (from the daily rollups) */
+export type AdminChannelDto = ChannelDto & { requestCount: string };
+
+/** Every channel with its request count: one grouped read of the daily rollups, never the logs. */
+export async function listChannelsWithStats(): Promise<AdminChannelDto[]> {
+  const [channels, counts] = await Promise.all([
+    listChannels(),
+    db.usageTotalDaily.groupBy({ by: ["channelId"], _sum: { requestCount: true } }),
+  ]);
+  const byId = new Map(counts.map((c) => [c.channelId, c._sum.requestCount ?? 0n]));
+  return channels.map((c) => ({ ...c, requestCount: (byId.get(c.id) ?? 0n).toString() }));
 }

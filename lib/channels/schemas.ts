@@ -100,3 +100,9 @@ export const ZChannelStatusInput = z.object({
 });
 
 export const ZChannelIdsInput = z.object({ ids: z.array(z.number().int().positive()).min(1).max(500) });
+
+export const ZChannelTestInput = z.strictObject({
+  id: z.number().int().positive(),
+  /** also send a one-token chat completion for this model */
+  model: ZText.trim().max(128).nullish(),
+});

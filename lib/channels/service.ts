@@ -4,6 +4,7 @@ import { AppError, notFound, validationError } from "@/lib/errors";
 import { invalidate } from "@/lib/cache/bus";
 import { checkHost } from "@/lib/net/resolve";
 import { getOptions } from "@/lib/options/service";
+import { CLI_OPERATOR, recordAdminAction, type AuditOperator } from "@/lib/audit/service";
 import { CHANNEL_SELECT, toChannelDto, type ChannelDto } from "./queries";
 import { CHANNELS_TOPIC } from "./topics";
 import {
@@ -15,7 +16,8 @@ import {
   type TUpdateChannelInput,
 } from "./schemas";
 
-// Admin management of upstream channels. Every write tells the routing cache of every node
+// Admin management of upstream channels. Every write records an audit row in its transaction (the
+// key masked by the trail) and, after the commit, tells the routing cache of every node
 // (lib/channels/routing.ts) through the cache bus.
 
 export { CHANNELS_TOPIC };
@@ -36,30 +38,62 @@ async function assertBaseUrlAllowed(baseUrl: string): Promise<void> {
   });
 }
 
-export async function createChannel(input: TCreateChannelInput): Promise<ChannelDto> {
+/** what the trail keeps of a channel: every field an admin sets (the key is masked by its name) */
+function auditOf(r: {
+  name: string;
+  baseUrl: string;
+  key: string;
+  status: number;
+  models: string[];
+  groups: string[];
+  priority: number;
+  weight: number;
+  modelMapping: unknown;
+}) {
+  const { name, baseUrl, key, status, models, groups, priority, weight, modelMapping } = r;
+  return { name, baseUrl, key, status, models, groups, priority, weight, modelMapping };
+}
+
+export async function createChannel(
+  input: TCreateChannelInput,
+  operator: AuditOperator = CLI_OPERATOR,
+): Promise<ChannelDto> {
   const parsed = ZCreateChannelInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues);
   const v = parsed.data;
   await assertBaseUrlAllowed(v.baseUrl);
-  const row = await db.channel.create({
-    data: {
-      name: v.name,
-      baseUrl: v.baseUrl,
-      key: v.key,
-      status: v.status,
-      models: v.models,
-      groups: v.groups,
-      priority: v.priority,
-      weight: v.weight,
-      modelMapping: v.modelMapping as Prisma.InputJsonValue,
-    },
-    select: CHANNEL_SELECT,
+  const row = await db.$transaction(async (tx) => {
+    const created = await tx.channel.create({
+      data: {
+        name: v.name,
+        baseUrl: v.baseUrl,
+        key: v.key,
+        status: v.status,
+        models: v.models,
+        groups: v.groups,
+        priority: v.priority,
+        weight: v.weight,
+        modelMapping: v.modelMapping as Prisma.InputJsonValue,
+      },
+      select: CHANNEL_SELECT,
+    });
+    await recordAdminAction(tx, operator, {
+      action: "channel.create",
+      targetType: "channel",
+      targetId: created.id,
+      after: auditOf(created),
+    });
+    return created;
   });
   invalidate(CHANNELS_TOPIC);
   return toChannelDto(row);
 }
 
-export async function updateChannel(input: TUpdateChannelInput): Promise<ChannelDto> {
+export async function updateChannel(
+  input: TUpdateChannelInput,
+  operator: AuditOperator = CLI_OPERATOR,
+  action = "channel.update",
+): Promise<ChannelDto> {
   const parsed = ZUpdateChannelInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues);
   const { id, key, modelMapping, ...rest } = parsed.data;
@@ -67,26 +101,72 @@ export async function updateChannel(input: TUpdateChannelInput): Promise<Channel
   const data: Prisma.ChannelUpdateInput = { ...rest };
   if (key) data.key = key;
   if (modelMapping !== undefined) data.modelMapping = modelMapping as Prisma.InputJsonValue;
-  try {
-    const row = await db.channel.update({ where: { id }, data, select: CHANNEL_SELECT });
-    invalidate(CHANNELS_TOPIC);
-    return toChannelDto(row);
-  } catch (e) {
-    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2025") throw notFound("Channel");
-    throw e;
-  }
+  const row = await db.$transaction(async (tx) => {
+    // locked, so the before of the trail is what this update replaced
+    await tx.$executeRaw`SELECT 1 FROM channels WHERE id = ${id} FOR UPDATE`;
+    const before = await tx.channel.findUnique({ where: { id }, select: CHANNEL_SELECT });
+    if (!before) throw notFound("Channel");
+    const after = await tx.channel.update({ where: { id }, data, select: CHANNEL_SELECT });
+    await recordAdminAction(tx, operator, {
+      action,
+      targetType: "channel",
+      targetId: id,
+      before: auditOf(before),
+      after: auditOf(after),
+    });
+    return after;
+  });
+  invalidate(CHANNELS_TOPIC);
+  return toChannelDto(row);
 }
 
-export async function setChannelStatus(input: { id: number; status: 1 | 2 }): Promise<ChannelDto> {
+export async function setChannelStatus(
+  input: { id: number; status: 1 | 2 },
+  operator: AuditOperator = CLI_OPERATOR,
+): Promise<ChannelDto> {
   const parsed = ZChannelStatusInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues);
-  return updateChannel({ id: parsed.data.id, status: parsed.data.status });
+  return updateChannel({ id: parsed.data.id, status: parsed.data.status }, operator, "channel.status");
 }
 
-export async function deleteChannels(input: { ids: number[] }): Promise<{ deleted: number }> {
+export async function deleteChannels(
+  input: { ids: number[] },
+  operator: AuditOperator = CLI_OPERATOR,
+): Promise<{ deleted: number }> {
   const parsed = ZChannelIdsInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues);
-  const { count } = await db.channel.deleteMany({ where: { id: { in: parsed.data.ids } } });
+  const count = await db.$transaction(async (tx) => {
+    const rows = await tx.channel.findMany({ where: { id: { in: parsed.data.ids } }, select: CHANNEL_SELECT });
+    const { count } = await tx.channel.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+    for (const r of rows) {
+      await recordAdminAction(tx, operator, {
+        action: "channel.delete",
+        targetType: "channel",
+        targetId: r.id,
+        before: auditOf(r),
+      });
+    }
+    return count;
+  });
   invalidate(CHANNELS_TOPIC);
   return { deleted: count };
+}
+
+/** the last failure of a channel, for the admin's list: at most one write per channel per 10 s */
+const ERROR_WRITE_INTERVAL_MS = 10_000;
+const lastErrorWrite = new Map<number, number>();
+
+export async function recordChannelError(
+  channelId: number,
+  message: string,
+  opts: { force?: boolean } = {},
+): Promise<void> {
+  const now = Date.now();
+  if (!opts.force && now - (lastErrorWrite.get(channelId) ?? 0) < ERROR_WRITE_INTERVAL_MS) return;
+  lastErrorWrite.set(channelId, now);
+  if (lastErrorWrite.size > 10_000) lastErrorWrite.clear();
+  await db.channel.updateMany({
+    where: { id: channelId },
+    data: { lastError: message.slice(0, 300), lastErrorAt: new Date(now) },
+  });
 }

@@ -2,6 +2,7 @@ import { adminUsersEn, adminUsersZh } from "./admin-users-messages";
 import { logsEn, logsZh } from "./log-messages";
 import { logsPageEn, logsPageZh } from "./logs-page-messages";
 import { portalEn, portalZh } from "./portal-messages";
+import { adminConfigEn, adminConfigZh } from "./admin-config-messages";
 import { settingsEn, settingsZh } from "./settings-messages";
 
 // Every string of the shell and the auth pages, in English and Chinese (the portal's pages are in
@@ -10,6 +11,7 @@ import { settingsEn, settingsZh } from "./settings-messages";
 export const en = {
   ...portalEn,
   ...logsEn,
+  ...adminConfigEn,
   ...logsPageEn,
   ...settingsEn,
   ...adminUsersEn,
@@ -118,6 +120,7 @@ export type MessageKey = keyof typeof en;
 
 export const zh: Record<MessageKey, string> = {
   ...portalZh,
+  ...adminConfigZh,
   ...logsZh,
   ...logsPageZh,
   ...settingsZh,

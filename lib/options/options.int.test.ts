@@ -18,10 +18,10 @@ describe("options store", () => {
   });
 
   it("refuses bad values and unknown keys without writing", async () => {
-    await expect(setOption("QuotaForNewUser", "-5")).rejects.toMatchObject({ code: "validation" });
-    await expect(setOption("QuotaForNewUser", "1.5")).rejects.toMatchObject({ code: "validation" });
-    await expect(setOption("PreConsumeMode", "sometimes")).rejects.toMatchObject({ code: "validation" });
-    await expect(setOption("GroupRatio", '{"vip":-1}')).rejects.toMatchObject({ code: "validation" });
+    await expect(setOption("QuotaForNewUser", "-5")).rejects.toMatchObject({ code: "invalid_option" });
+    await expect(setOption("QuotaForNewUser", "1.5")).rejects.toMatchObject({ code: "invalid_option" });
+    await expect(setOption("PreConsumeMode", "sometimes")).rejects.toMatchObject({ code: "invalid_option" });
+    await expect(setOption("GroupRatio", '{"vip":-1}')).rejects.toMatchObject({ code: "invalid_option" });
     await expect(setOption("NoSuchOption", "1")).rejects.toMatchObject({ code: "unknown_option" });
     expect(await getOption("PreConsumeMode")).toBe("always");
   });

@@ -26,6 +26,11 @@ function isWholeHourZone(tz: string): boolean {
 // options table; JSON maps are stored as JSON text.
 const ZRatio = z.number().finite().min(0, "must be ≥ 0").max(1e6, "is too large");
 const ZRatioMap = z.record(z.string().min(1).max(128), ZRatio);
+const ZHttpUrl = z
+  .string()
+  .max(2048)
+  .url("must be a URL")
+  .refine((u) => /^https?:\/\//i.test(u), "must start with http:// or https://");
 const ZQuota = z.number().int("must be a whole number").min(0, "must be ≥ 0").max(Number.MAX_SAFE_INTEGER);
 
 // No LogConsumeEnabled: consume logs are the ledger (audit, idempotency), so they are always written.
@@ -62,7 +67,9 @@ export const OPTION_SCHEMAS = {
   RetryTimes: z.number().int().min(0).max(10),
   MaxUserTokens: z.number().int().min(1).max(100000),
   SystemName: z.string().min(1).max(64),
-  ServerAddress: z.union([z.literal(""), z.string().url()]),
+  ServerAddress: z.union([z.literal(""), ZHttpUrl]),
+  /** where the wallet sends users to buy credit (an external shop); empty = no link */
+  TopUpLink: z.union([z.literal(""), ZHttpUrl]),
   NotifyEmailFrom: z.string().max(254),
   NotifyAllowPrivateTargets: z.boolean(),
   /** channel base URLs may reach loopback and private networks (local model servers); link-local and metadata never */
@@ -106,6 +113,7 @@ export const OPTION_DEFAULTS: Options = {
   MaxUserTokens: 1000,
   SystemName: "Tollgate",
   ServerAddress: "",
+  TopUpLink: "",
   NotifyEmailFrom: "",
   NotifyAllowPrivateTargets: false,
   ChannelPrivateAddressesAllowed: true,

@@ -1,8 +1,19 @@
 import "server-only";
+import type { z } from "zod";
 import { db, type Db } from "@/lib/db";
-import { AppError, validationError } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
 import { invalidate, onInvalidate } from "@/lib/cache/bus";
-import { encodeOption, isOptionKey, OPTION_DEFAULTS, parseOptionValue, type OptionKey, type Options } from "./schemas";
+import { CLI_OPERATOR, recordAdminAction, type AuditOperator } from "@/lib/audit/service";
+import { keyLines, lineOfPath, parseJsonWithLine } from "./json-lines";
+import {
+  encodeOption,
+  isOptionKey,
+  OPTION_DEFAULTS,
+  OPTION_SCHEMAS,
+  parseOptionValue,
+  type OptionKey,
+  type Options,
+} from "./schemas";
 
 // Typed settings: defaults overlaid with the options table, cached in process. A change made
 // through setOption is seen at once here and (with Redis) on every node; otherwise at most
@@ -11,6 +22,8 @@ const RELOAD_MS = 10_000;
 
 const g = globalThis as unknown as {
   tollgateOptions?: { value: Options; loadedAt: number; loading?: Promise<Options> };
+  /** bumped by every invalidation: a load that started before one must not count as fresh */
+  tollgateOptionsVersion?: number;
 };
 let subscribed = false;
 
@@ -31,25 +44,29 @@ export async function getOptions(): Promise<Options> {
   if (!subscribed) {
     subscribed = true;
     onInvalidate("options", () => {
+      g.tollgateOptionsVersion = (g.tollgateOptionsVersion ?? 0) + 1;
       if (g.tollgateOptions) g.tollgateOptions.loadedAt = 0;
     });
   }
   const cached = g.tollgateOptions;
   if (cached && Date.now() - cached.loadedAt < RELOAD_MS) return cached.value;
   if (cached?.loading) return cached.value;
+  const version = g.tollgateOptionsVersion ?? 0;
   const loading = load(db);
+  // a load that an invalidation overtook may have read the old rows: keep its values, but stale
+  const loadedAt = () => (version === (g.tollgateOptionsVersion ?? 0) ? Date.now() : 0);
   if (cached) {
     cached.loading = loading;
     try {
       cached.value = await loading;
-      cached.loadedAt = Date.now();
+      cached.loadedAt = loadedAt();
     } finally {
       cached.loading = undefined;
     }
     return cached.value;
   }
   const value = await loading;
-  g.tollgateOptions = { value, loadedAt: Date.now() };
+  g.tollgateOptions = { value, loadedAt: loadedAt() };
   return value;
 }
 
@@ -58,17 +75,123 @@ export async function getOption<K extends OptionKey>(key: K): Promise<Options[K]
 }
 
 /** Validates and stores one option. `text` is what an admin typed: JSON, or a bare string. */
-export async function setOption(key: string, text: string): Promise<{ key: OptionKey; value: unknown }> {
+export async function setOption(
+  key: string,
+  text: string,
+  operator: AuditOperator = CLI_OPERATOR,
+): Promise<{ key: OptionKey; value: unknown }> {
   if (!isOptionKey(key)) throw new AppError("unknown_option", `Unknown option "${key}"`, 400);
-  const parsed = parseOptionValue(key, text);
-  if (!parsed.success) throw validationError(parsed.error.issues.map((i) => ({ ...i, path: [key, ...i.path] })));
-  await db.option.upsert({
-    where: { key },
-    create: { key, value: encodeOption(parsed.data) },
-    update: { value: encodeOption(parsed.data) },
+  const [saved] = await setOptions({ [key]: text }, operator);
+  return saved ?? { key, value: parseOptionValue(key, text).data };
+}
+
+/** options whose value is a JSON object an admin edits as text: errors name the line */
+const JSON_OPTIONS = new Set<OptionKey>([
+  "ModelRatio",
+  "CompletionRatio",
+  "ModelPrice",
+  "CacheRatio",
+  "GroupRatio",
+  "GroupGroupRatio",
+  "UserUsableGroups",
+]);
+
+/** one option's text -> its value, or its field messages ("Line 3: gpt-4o must be ≥ 0") */
+function parseForSave(key: OptionKey, text: string): { ok: true; value: unknown } | { ok: false; errors: string[] } {
+  if (!JSON_OPTIONS.has(key)) {
+    const parsed = parseOptionValue(key, text);
+    if (parsed.success) return { ok: true, value: parsed.data };
+    return { ok: false, errors: parsed.error.issues.map((i) => i.message) };
+  }
+  const json = parseJsonWithLine(text);
+  if (!json.ok) return { ok: false, errors: [`Line ${json.line}: ${json.message}`] };
+  const parsed = (OPTION_SCHEMAS[key] as z.ZodType).safeParse(json.value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const lines = keyLines(text);
+  return {
+    ok: false,
+    errors: parsed.error.issues.map((i) => {
+      const name = i.path.map(String).join(" → ");
+      return `Line ${lineOfPath(lines, i.path)}: ${name ? `${name} ` : ""}${i.message}`;
+    }),
+  };
+}
+
+/**
+ * The groups GroupGroupRatio names must be groups of GroupRatio (the merged result of the save):
+ * a typo there would otherwise silently price nothing. UserUsableGroups may name a group that
+ * GroupRatio lacks on purpose: that is a retired group, whose keys are refused (group_deprecated).
+ */
+function unknownGroupErrors(next: Options, saving: Set<OptionKey>): Record<string, string[]> {
+  const known = new Set(Object.keys(next.GroupRatio));
+  const out: Record<string, string[]> = {};
+  const blame = (key: OptionKey, message: string) => {
+    const field = saving.has(key) ? key : "GroupRatio";
+    (out[field] ??= []).push(saving.has(key) ? message : `${message} (in ${key})`);
+  };
+  for (const [userGroup, inner] of Object.entries(next.GroupGroupRatio)) {
+    if (!known.has(userGroup)) blame("GroupGroupRatio", `Unknown group "${userGroup}"`);
+    for (const using of Object.keys(inner)) if (!known.has(using)) blame("GroupGroupRatio", `Unknown group "${using}"`);
+  }
+  return out;
+}
+
+const same = (a: unknown, b: unknown) => encodeOption(a) === encodeOption(b);
+
+/**
+ * Validates every given option (all or nothing: one bad value saves none), then stores the
+ * changed ones in one transaction with an audit row each (before and after), and tells every
+ * node (lib/cache/bus) after the commit. Texts are what an admin typed: JSON, or a bare string.
+ */
+export async function setOptions(
+  texts: Record<string, string>,
+  operator: AuditOperator,
+): Promise<{ key: OptionKey; value: unknown }[]> {
+  const fieldErrors: Record<string, string[]> = {};
+  const values = new Map<OptionKey, unknown>();
+  for (const [key, text] of Object.entries(texts)) {
+    if (!isOptionKey(key)) {
+      fieldErrors[key] = [`Unknown option "${key}"`];
+      continue;
+    }
+    const r = parseForSave(key, String(text));
+    if (r.ok) values.set(key, r.value);
+    else fieldErrors[key] = r.errors;
+  }
+  if (Object.keys(fieldErrors).length) throw optionErrors(fieldErrors);
+  const saved = await db.$transaction(async (tx) => {
+    const current = await load(tx);
+    const next = { ...current, ...Object.fromEntries(values) } as Options;
+    const groupErrors = unknownGroupErrors(next, new Set(values.keys()));
+    if (Object.keys(groupErrors).length) throw optionErrors(groupErrors);
+    const out: { key: OptionKey; value: unknown }[] = [];
+    for (const [key, value] of values) {
+      out.push({ key, value });
+      if (same(current[key], value)) continue;
+      await tx.option.upsert({
+        where: { key },
+        create: { key, value: encodeOption(value) },
+        update: { value: encodeOption(value) },
+      });
+      // keyed by the option's name, so a secret option is masked by the trail
+      await recordAdminAction(tx, operator, {
+        action: "option.update",
+        targetType: "option",
+        targetId: key,
+        before: { [key]: current[key] },
+        after: { [key]: value },
+      });
+    }
+    return out;
   });
   invalidate("options");
-  return { key, value: parsed.data };
+  return saved;
+}
+
+function optionErrors(fieldErrors: Record<string, string[]>): AppError {
+  const fields = Object.keys(fieldErrors);
+  const message = fields.length === 1 ? `${fields[0]}: ${fieldErrors[fields[0]][0]}` : "Some settings are invalid";
+  return new AppError("invalid_option", message, 400, fieldErrors);
 }
 
 /** test helper and CLI: forget the cached snapshot */

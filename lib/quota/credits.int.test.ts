@@ -131,7 +131,7 @@ describe("admin quota changes", () => {
 describe("redemption", () => {
   it("50 concurrent redemptions of one code credit once, with one topup log", async () => {
     const users = await Promise.all(Array.from({ length: 5 }, () => makeUser()));
-    const [code] = await createRedemptions(1, { name: "promo", quota: 2_500 });
+    const [code] = await createRedemptions({ id: 1, username: "root" }, { name: "promo", quota: 2_500 });
     const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => redeemCode(users[i % 5].id, code)));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "redemption_used" });
@@ -144,18 +144,21 @@ describe("redemption", () => {
 
   it("refuses expired, disabled, used, unknown and malformed codes, each with its reason, and a quota of 0", async () => {
     const u = await makeUser();
-    const [expired] = await createRedemptions(1, {
-      name: "old",
-      quota: 100,
-      expiredTime: Math.floor(Date.now() / 1000) + 60,
-    });
+    const [expired] = await createRedemptions(
+      { id: 1, username: "root" },
+      {
+        name: "old",
+        quota: 100,
+        expiredTime: Math.floor(Date.now() / 1000) + 60,
+      },
+    );
     await db.redemption.update({
       where: { key: expired },
       data: { expiredTime: BigInt(Math.floor(Date.now() / 1000) - 1) },
     });
-    const [disabled] = await createRedemptions(1, { name: "off", quota: 100 });
+    const [disabled] = await createRedemptions({ id: 1, username: "root" }, { name: "off", quota: 100 });
     await db.redemption.update({ where: { key: disabled }, data: { status: 2 } });
-    const [used] = await createRedemptions(1, { name: "once", quota: 100 });
+    const [used] = await createRedemptions({ id: 1, username: "root" }, { name: "once", quota: 100 });
     await redeemCode(u.id, used);
     const cases: [string, string][] = [
       [expired, "redemption_expired"],
@@ -165,7 +168,9 @@ describe("redemption", () => {
       ["0".repeat(32), "redemption_not_found"],
     ];
     for (const [code, reason] of cases) await expect(redeemCode(u.id, code)).rejects.toMatchObject({ code: reason });
-    await expect(createRedemptions(1, { name: "zero", quota: 0 })).rejects.toMatchObject({ code: "validation" });
+    await expect(createRedemptions({ id: 1, username: "root" }, { name: "zero", quota: 0 })).rejects.toMatchObject({
+      code: "validation",
+    });
     expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(100n);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ZText } from "@/lib/text";
 import { ZPositiveQuota } from "@/lib/quota/schemas";
+import { ZAmountText } from "@/lib/keys/schemas";
 
 export const ZCreateRedemptionsInput = z.object({
   name: ZText.trim().min(1, "Name is required").max(20, "Name must be at most 20 characters"),
@@ -17,3 +18,31 @@ export const ZRedeemInput = z.strictObject({
   code: z.string().trim().min(1, "Enter a redemption code").max(64, "A redemption code has 32 characters"),
 });
 export type TRedeemInput = z.input<typeof ZRedeemInput>;
+
+/** the admin's batch form: the amount typed in the display unit, an optional expiry (unix seconds) */
+export const ZCreateRedemptionBatchInput = z.strictObject({
+  name: ZCreateRedemptionsInput.shape.name,
+  amount: ZAmountText.pipe(z.string().min(1, "Enter an amount")),
+  // one custom issue (not min/max): its text names codes, in both languages
+  count: z
+    .union([z.number(), z.string().max(12)])
+    .transform(Number)
+    .refine((n) => Number.isInteger(n) && n >= 1 && n <= 100, {
+      message: "Create 1 to 100 codes at once",
+      params: { i18n: "redemptions.error.count" },
+    }),
+  expiresAt: z.number().int().positive().nullish(),
+});
+export type TCreateRedemptionBatchInput = z.input<typeof ZCreateRedemptionBatchInput>;
+
+/** what the admin's list shows: "expired" is derived (unused and past its expiry), as new-api */
+export const REDEMPTION_STATES = ["unused", "used", "disabled", "expired"] as const;
+export type RedemptionState = (typeof REDEMPTION_STATES)[number];
+
+export const ZListRedemptionsInput = z.strictObject({
+  state: z.enum(REDEMPTION_STATES).nullish(),
+  name: ZText.trim().max(20).nullish(),
+  cursor: z.number().int().positive().nullish(),
+});
+
+export const ZRedemptionIdInput = z.strictObject({ id: z.number().int().positive() });

@@ -2,17 +2,30 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { rateLimiter } from "@/lib/cache/rate-limit";
-import { AppError, isAppError, validationError } from "@/lib/errors";
+import { AppError, isAppError, notFound, validationError } from "@/lib/errors";
 import type { MessageKey } from "@/lib/i18n";
 import { TranslatedError } from "@/lib/i18n/errors";
 import { getOptions } from "@/lib/options/service";
 import { redeemCode } from "@/lib/quota/credits";
-import { displayOf } from "@/lib/quota/money";
-import { formatQuota } from "@/lib/quota/money";
-import { ZCreateRedemptionsInput, ZRedeemInput, type TCreateRedemptionsInput, type TRedeemInput } from "./schemas";
+import { displayOf, formatQuota, parseAmount } from "@/lib/quota/money";
+import { MAX_QUOTA } from "@/lib/quota/schemas";
+import { recordAdminAction, type AuditOperator } from "@/lib/audit/service";
+import {
+  ZCreateRedemptionBatchInput,
+  ZCreateRedemptionsInput,
+  ZRedeemInput,
+  ZRedemptionIdInput,
+  type TCreateRedemptionBatchInput,
+  type TCreateRedemptionsInput,
+  type TRedeemInput,
+} from "./schemas";
+import { stateWhere } from "./queries";
 
-/** Creates a batch of redemption codes (32 hex characters each) and returns them. */
-export async function createRedemptions(createdBy: number, input: TCreateRedemptionsInput): Promise<string[]> {
+/**
+ * Creates a batch of redemption codes (32 hex characters each) and returns them. The audit row
+ * (in the same transaction) names the batch, its size and amount — never the codes.
+ */
+export async function createRedemptions(operator: AuditOperator, input: TCreateRedemptionsInput): Promise<string[]> {
   const parsed = ZCreateRedemptionsInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues);
   const { name, quota, count, expiredTime } = parsed.data;
@@ -22,10 +35,52 @@ export async function createRedemptions(createdBy: number, input: TCreateRedempt
     });
   }
   const keys = Array.from({ length: count }, () => randomUUID().replace(/-/g, ""));
-  await db.redemption.createMany({
-    data: keys.map((key) => ({ key, name, quota, createdBy, expiredTime: BigInt(expiredTime) })),
+  await db.$transaction(async (tx) => {
+    await tx.redemption.createMany({
+      data: keys.map((key) => ({ key, name, quota, createdBy: operator.id ?? 0, expiredTime: BigInt(expiredTime) })),
+    });
+    await recordAdminAction(tx, operator, {
+      action: "redemption.create",
+      targetType: "redemption",
+      targetId: name,
+      after: { name, count, quota, expiredTime },
+    });
   });
   return keys;
+}
+
+/** The admin's batch form: the amount in the display unit becomes quota exactly (lib/quota/money). */
+export async function createRedemptionBatch(
+  operator: AuditOperator,
+  input: TCreateRedemptionBatchInput,
+): Promise<{ codes: string[]; name: string; quota: string }> {
+  const parsed = ZCreateRedemptionBatchInput.safeParse(input);
+  if (!parsed.success) throw validationError(parsed.error.issues);
+  const display = displayOf(await getOptions());
+  const amount = parseAmount(parsed.data.amount, display, MAX_QUOTA);
+  if (!amount.ok || amount.quota <= 0n) {
+    const key =
+      amount.ok || amount.reason === "negative" || amount.reason === "too_large"
+        ? "redemptions.error.amountPositive"
+        : display.type === "TOKENS"
+          ? "keys.error.amountFormatTokens"
+          : "keys.error.amountFormat";
+    throw new TranslatedError("validation", "The amount must be a positive amount", 400, { key, field: "amount" });
+  }
+  const { expiresAt } = parsed.data;
+  if (expiresAt && expiresAt <= Math.floor(Date.now() / 1000)) {
+    throw new TranslatedError("validation", "Expiration time cannot be earlier than now", 400, {
+      key: "redemptions.error.expiryPast",
+      field: "expiresAt",
+    });
+  }
+  const codes = await createRedemptions(operator, {
+    name: parsed.data.name,
+    quota: amount.quota,
+    count: parsed.data.count,
+    expiredTime: expiresAt ?? 0,
+  });
+  return { codes, name: parsed.data.name, quota: amount.quota.toString() };
 }
 
 /**
@@ -79,3 +134,44 @@ const REDEEM_MESSAGES: Record<string, MessageKey> = {
   redemption_disabled: "error.redemption_disabled",
 };
 const redeemMessage = (code: string): MessageKey => REDEEM_MESSAGES[code] ?? "error.redemption_not_found";
+
+/** Disables an unused code (a used one stays used): the claim of a redeem then fails. */
+export async function disableRedemption(operator: AuditOperator, input: { id: number }): Promise<void> {
+  const parsed = ZRedemptionIdInput.safeParse(input);
+  if (!parsed.success) throw validationError(parsed.error.issues);
+  const { id } = parsed.data;
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.redemption.updateMany({ where: { id, status: 1 }, data: { status: 2 } });
+    if (count !== 1) {
+      const row = await tx.redemption.findUnique({ where: { id }, select: { status: true } });
+      if (!row) throw notFound("Redemption code");
+      throw new AppError("redemption_not_unused", "Only an unused code can be disabled", 409);
+    }
+    await recordAdminAction(tx, operator, {
+      action: "redemption.disable",
+      targetType: "redemption",
+      targetId: id,
+      before: { status: 1 },
+      after: { status: 2 },
+    });
+  });
+}
+
+/** Deletes every used code and every unused code past its expiry, in one statement; returns how many. */
+export async function deleteSpentRedemptions(operator: AuditOperator): Promise<{ deleted: number }> {
+  const nowSec = Math.floor(Date.now() / 1000);
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.redemption.deleteMany({
+      where: { OR: [stateWhere("used", nowSec), stateWhere("expired", nowSec)] },
+    });
+    if (count > 0) {
+      await recordAdminAction(tx, operator, {
+        action: "redemption.delete",
+        targetType: "redemption",
+        targetId: "used+expired",
+        before: { deleted: count },
+      });
+    }
+    return { deleted: count };
+  });
+}

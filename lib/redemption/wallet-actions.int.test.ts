@@ -43,7 +43,7 @@ describe("redeem", () => {
   it("credits the code's amount and says how much, in the display unit", async () => {
     const u = await makeUser();
     as(u);
-    const [code] = await createRedemptions(1, { name: "promo", quota: 1_250_000 });
+    const [code] = await createRedemptions({ id: 1, username: "root" }, { name: "promo", quota: 1_250_000 });
     const r = await redeemCodeAction({ code: `  ${code.toUpperCase()} ` });
     expect(r).toEqual({
       ok: true,
@@ -55,16 +55,19 @@ describe("redeem", () => {
   it("tells why a code fails (used, unknown, expired, disabled), in the user's language, and credits nothing", async () => {
     const u = await makeUser();
     const other = await makeUser();
-    const [used] = await createRedemptions(1, { name: "used", quota: 100 });
+    const [used] = await createRedemptions({ id: 1, username: "root" }, { name: "used", quota: 100 });
     as(other);
     expect((await redeemCodeAction({ code: used })).ok).toBe(true);
-    const [disabled] = await createRedemptions(1, { name: "off", quota: 100 });
+    const [disabled] = await createRedemptions({ id: 1, username: "root" }, { name: "off", quota: 100 });
     await db.redemption.update({ where: { key: disabled }, data: { status: 2 } });
-    const [expired] = await createRedemptions(1, {
-      name: "old",
-      quota: 100,
-      expiredTime: Math.floor(Date.now() / 1000) + 60,
-    });
+    const [expired] = await createRedemptions(
+      { id: 1, username: "root" },
+      {
+        name: "old",
+        quota: 100,
+        expiredTime: Math.floor(Date.now() / 1000) + 60,
+      },
+    );
     await db.redemption.update({
       where: { key: expired },
       data: { expiredTime: BigInt(Math.floor(Date.now() / 1000) - 1) },
@@ -101,7 +104,7 @@ describe("redeem", () => {
         ok: false,
         error: { code: "redemption_not_found" },
       });
-    const [good] = await createRedemptions(1, { name: "good", quota: 500 });
+    const [good] = await createRedemptions({ id: 1, username: "root" }, { name: "good", quota: 500 });
     expect(await redeemCodeAction({ code: good })).toMatchObject({
       ok: false,
       error: { code: "redemption_rate_limited", message: "Too many failed attempts. Try again in 15 minutes." },
@@ -116,7 +119,7 @@ describe("redeem", () => {
   it("successes do not count towards the limit", async () => {
     const u = await makeUser();
     as(u);
-    const codes = await createRedemptions(1, { name: "many", quota: 1, count: 12 });
+    const codes = await createRedemptions({ id: 1, username: "root" }, { name: "many", quota: 1, count: 12 });
     for (const code of codes) expect((await redeemCodeAction({ code })).ok).toBe(true);
     expect((await wallet(u.id)).quota).toBe(12n);
   });
@@ -137,7 +140,7 @@ describe("redeem", () => {
     const u = await makeUser();
     const victim = await makeUser();
     as(u);
-    const [code] = await createRedemptions(1, { name: "forged", quota: 700 });
+    const [code] = await createRedemptions({ id: 1, username: "root" }, { name: "forged", quota: 700 });
     for (const forged of [{ user_id: victim.id }, { userId: victim.id }, { quota: "999999999" }]) {
       expect(await redeemCodeAction({ code, ...forged } as never)).toMatchObject({
         ok: false,
@@ -242,7 +245,7 @@ describe("history", () => {
       const u = await registerUser({ username: "histuser", password: "password123", affCode: inviter.affCode });
       await registerUser({ username: "histuser2", password: "password123", affCode: inviter.affCode });
       await adjustUserQuota({ id: null, username: "root" }, { userId: u.id, mode: "add", amount: 7, reason: "test" });
-      const [code] = await createRedemptions(1, { name: "h", quota: 3 });
+      const [code] = await createRedemptions({ id: 1, username: "root" }, { name: "h", quota: 3 });
       as(u);
       await redeemCodeAction({ code });
       const page = await walletCreditsAction({});

@@ -1,4 +1,5 @@
 import { pickChannel, routesFor, type RouteChannel } from "@/lib/channels/routing";
+import { recordChannelError } from "@/lib/channels/service";
 import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { readJsonBody, type JsonObject } from "@/lib/http/body";
@@ -81,6 +82,7 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
         stream: parsed.stream,
         clientSignal: signal,
         addressPolicy: { allowPrivate: options.ChannelPrivateAddressesAllowed },
+        onChannelFailure: (channelId, message) => void recordChannelError(channelId, message).catch(() => {}),
       });
     let answer: UpstreamAnswer;
     if (reserveLikely(auth.key, estimate)) {

@@ -53,6 +53,8 @@ export type CallOptions = {
   clientSignal: AbortSignal;
   /** which addresses a channel may lead to (ChannelPrivateAddressesAllowed), checked at connection time */
   addressPolicy: AddressPolicy;
+  /** told of every failed attempt (the channel's last error for the admins), never awaited */
+  onChannelFailure?: (channelId: number, message: string) => void;
 };
 
 const isRetryableStatus = (s: number) => s >= 500 || s === 429 || s === 401 || s === 403 || s === 408;
@@ -112,6 +114,7 @@ export async function callUpstream(o: CallOptions): Promise<UpstreamAnswer> {
       done();
       if (isRetryableStatus(res.status)) {
         failures.push({ channelId: channel.id, status: res.status, message: `status ${res.status}` });
+        o.onChannelFailure?.(channel.id, `HTTP ${res.status}`);
       } else {
         throw sanitizedClientError(res.status, errText);
       }
@@ -119,7 +122,9 @@ export async function callUpstream(o: CallOptions): Promise<UpstreamAnswer> {
       done();
       if (e instanceof AppError) throw e;
       if (o.clientSignal.aborted) throw new UpstreamFailure(failures, true);
-      failures.push({ channelId: channel.id, status: null, message: timedOut ? "timeout" : networkMessage(e) });
+      const message = timedOut ? "timeout" : networkMessage(e);
+      failures.push({ channelId: channel.id, status: null, message });
+      o.onChannelFailure?.(channel.id, message);
     }
     channel = o.next(triedSet);
   }

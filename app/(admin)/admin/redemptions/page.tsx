@@ -1,9 +1,16 @@
-import { ComingSoon, comingSoonMetadata } from "@/components/shell/coming-soon";
+import type { Metadata } from "next";
+import { RedemptionsView } from "@/components/admin/redemptions-view";
 import { requireAdmin } from "@/lib/auth";
+import { getTranslator } from "@/lib/i18n/server";
+import { listRedemptions } from "@/lib/redemption/queries";
 
-export const generateMetadata = () => comingSoonMetadata("nav.admin.redemptions");
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await getTranslator();
+  return { title: t("redemptions.title") };
+}
 
 export default async function Page() {
   await requireAdmin();
-  return <ComingSoon title="nav.admin.redemptions" />;
+  // the unfiltered first page; a filtered URL loads its own on the client
+  return <RedemptionsView initial={await listRedemptions({})} />;
 }

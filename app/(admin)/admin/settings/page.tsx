@@ -1,9 +1,25 @@
-import { ComingSoon, comingSoonMetadata } from "@/components/shell/coming-soon";
+import type { Metadata } from "next";
+import { SettingsView } from "@/components/admin/settings-view";
 import { requireAdmin } from "@/lib/auth";
+import { getTranslator } from "@/lib/i18n/server";
+import { settingsTexts } from "@/lib/options/form";
+import { getOptions } from "@/lib/options/service";
 
-export const generateMetadata = () => comingSoonMetadata("nav.admin.settings");
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await getTranslator();
+  return { title: t("sysSettings.title") };
+}
 
 export default async function Page() {
   await requireAdmin();
-  return <ComingSoon title="nav.admin.settings" />;
+  const options = await getOptions();
+  return (
+    <SettingsView
+      initial={settingsTexts(options)}
+      flags={{
+        SelfUseModeEnabled: options.SelfUseModeEnabled,
+        EnableFreeModelPreConsume: options.EnableFreeModelPreConsume,
+      }}
+    />
+  );
 }
