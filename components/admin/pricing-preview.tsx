@@ -89,7 +89,11 @@ export function PricingPreview({
         text: t(p.mode === "price" ? "sysSettings.preview.perCall" : "sysSettings.preview.result", vars),
         ratios:
           p.mode === "ratio"
-            ? t("sysSettings.preview.ratios", { model: p.modelRatio, completion: p.completionRatio, group: p.groupRatio })
+            ? t("sysSettings.preview.ratios", {
+                model: p.modelRatio,
+                completion: p.completionRatio,
+                group: p.groupRatio,
+              })
             : null,
         tone: "ok",
       };
@@ -132,7 +136,12 @@ export function PricingPreview({
           onChange={setUserGroup}
           groups={groups}
         />
-        <GroupSelect label={t("sysSettings.preview.keyGroup")} value={keyGroup} onChange={setKeyGroup} groups={groups} />
+        <GroupSelect
+          label={t("sysSettings.preview.keyGroup")}
+          value={keyGroup}
+          onChange={setKeyGroup}
+          groups={groups}
+        />
       </div>
       <p
         className={result.tone === "ok" ? "text-sm font-medium" : "text-sm text-red-700 dark:text-red-300"}
