@@ -49,7 +49,7 @@ export function methodNotAllowed(method: string, path: string): AppError {
 }
 
 /** Any /v1 path the relay does not serve: OpenAI's 404 body. */
-export async function unknownRoute(req: Request): Promise<Response> {
+export async function unknownRoute(req: Request, _mount?: Mount): Promise<Response> {
   const path = new URL(req.url).pathname;
   return openAiErrorResponse(new AppError("unknown_url", `Invalid URL (${req.method} ${path})`, 404), newRequestId());
 }
