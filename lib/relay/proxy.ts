@@ -13,9 +13,8 @@ import { jsonResponse, streamResponse } from "./answer";
 import { assertModelAllowed, assertWalletNotEmpty, type RelayKey } from "./auth";
 import type { EndpointSpec, Job, ParsedRequest } from "./job";
 import type { RelayRequest } from "./mount";
-import { callBesideReserve, reserveLikely } from "./speculation";
 import { countPromptTokens, promptTokenUpperBound } from "./tokenizer";
-import { UpstreamFailure, callUpstream, upstreamFailureError, type UpstreamAnswer } from "./upstream";
+import { UpstreamFailure, callUpstream, upstreamFailureError } from "./upstream";
 
 // The billed relay of one POST endpoint (endpoints.ts), after withRelayKey checked the key:
 //   body → model allowed → a channel exists → price → estimate → reserve (1 DB round trip) →
@@ -67,30 +66,23 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
     signal: req.signal,
   };
 
-  // set as soon as the hold exists, also by a call made beside the reserve: a failure refunds it
+  // set as soon as the hold exists: a failure after it refunds it. The upstream is called only once
+  // the reserve has committed: a request the reserve refuses never costs the operator an upstream call.
   const held: { reservation: Reservation | null } = { reservation: null };
   try {
     const first = pickChannel(tiers, NO_CHANNELS)!;
-    const reserving = reserveHold(job, first.id, estimate);
-    const call = (signal: AbortSignal) =>
-      callUpstream({
-        path: spec.path,
-        first,
-        next: (tried) => pickChannel(tiers, tried),
-        retryTimes: options.RetryTimes,
-        body: (channel) => upstreamBody(job, channel),
-        stream: parsed.stream,
-        clientSignal: signal,
-        addressPolicy: { allowPrivate: options.ChannelPrivateAddressesAllowed },
-        onChannelFailure: (channelId, message) => void recordChannelError(channelId, message).catch(() => {}),
-      });
-    let answer: UpstreamAnswer;
-    if (reserveLikely(auth.key, estimate)) {
-      answer = await callBesideReserve(reserving, call, req.signal, (r) => (held.reservation = r));
-    } else {
-      held.reservation = await reserving;
-      answer = await call(req.signal);
-    }
+    held.reservation = await reserveHold(job, first.id, estimate);
+    const answer = await callUpstream({
+      path: spec.path,
+      first,
+      next: (tried) => pickChannel(tiers, tried),
+      retryTimes: options.RetryTimes,
+      body: (channel) => upstreamBody(job, channel),
+      stream: parsed.stream,
+      clientSignal: req.signal,
+      addressPolicy: { allowPrivate: options.ChannelPrivateAddressesAllowed },
+      onChannelFailure: (channelId, message) => void recordChannelError(channelId, message).catch(() => {}),
+    });
     const served: Job = { ...job, reservation: held.reservation! };
     return answer.kind === "stream" ? streamResponse(served, answer) : await jsonResponse(served, answer);
   } catch (e) {
