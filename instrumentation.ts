@@ -9,6 +9,6 @@ export async function register() {
   const { startWorkers } = await import("@/lib/workers");
   startWorkers();
   // the production server (scripts/serve.mjs) answers /v1 and /api/settlement with this, not Next's router
-  const { serveFast } = await import("@/lib/http/fast-path");
+  const { serveFast } = await import("@/lib/server/fast-path");
   (globalThis as { tollgateServeFast?: typeof serveFast }).tollgateServeFast = serveFast;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The production server that `npm start` runs (and the e2e suite): one node:http server of our own
 // with two doors. /v1/* and /api/settlement/* go straight to the relay's framework-free handlers
-// (lib/http/fast-path.ts); everything else to Next's request handler (Next's custom-server mode).
+// (lib/server/fast-path.ts); everything else to Next's request handler (Next's custom-server mode).
 // A SIGTERM or SIGINT is a graceful stop:
 //   1. stop accepting connections; idle keep-alive connections close;
 //   2. requests in flight may finish for up to REQUESTS_MS; what is still open then (a long
@@ -37,7 +37,7 @@ const server = http.createServer((req, res) => {
     inFlight--;
     if (inFlight === 0) drained?.();
   });
-  // /v1 and /api/settlement: straight to the relay's handlers (lib/http/fast-path.ts, published by
+  // /v1 and /api/settlement: straight to the relay's handlers (lib/server/fast-path.ts, published by
   // instrumentation.ts once Next has loaded the app); everything else through Next's router
   if (globalThis.tollgateServeFast?.(req, res)) return;
   handle(req, res).catch((e) => {

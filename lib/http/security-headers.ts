@@ -1,5 +1,5 @@
 // Security headers on every response: pages, /api and /v1, static files, 404s. Next's router
-// applies them (next.config.ts headers()) to what it serves; the fast path (fast-path.ts) applies
+// applies them (next.config.ts headers()) to what it serves; the fast path (lib/server/fast-path.ts) applies
 // the same list to what it serves before Next sees the request.
 //
 // The CSP restricts what does not need Next's inline scripts (no script-src: the app would need a

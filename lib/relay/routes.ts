@@ -5,7 +5,7 @@ import { listModels, retrieveModel } from "./models";
 import { unknownRoute } from "./mount";
 
 // Every /v1 path the relay serves, in one table that both doors mount: Next's catch-all route
-// (app/v1/[[...path]]) and the fast path of the production server (lib/http/fast-path.ts), so
+// (app/v1/[[...path]]) and the fast path of the production server (lib/server/fast-path.ts), so
 // they answer alike. Each handler checks its own method (405); any other path is OpenAI's 404.
 
 const EXACT = new Map<string, MountedHandler>([

@@ -3,7 +3,7 @@ import { apiErrorResponse } from "@/lib/http/api";
 import { settlementRefund, settlementRenew, settlementReserve, settlementSettle } from "./handlers";
 import { settlementOpenApi } from "./openapi";
 
-// The settlement API's paths for the fast path of the production server (lib/http/fast-path.ts),
+// The settlement API's paths for the fast path of the production server (lib/server/fast-path.ts),
 // which answers them before Next's router. Next's route files (app/api/settlement/*) mount the same
 // handlers for `next dev`; routes.test.ts keeps the two lists equal.
 

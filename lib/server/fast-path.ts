@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { relayHandlerFor } from "@/lib/relay/routes";
 import { settlementHandlerFor } from "@/lib/settlement/routes";
-import { clientIpFromSocket } from "./client-ip";
-import type { MountedHandler } from "./mount";
-import { HSTS, HTTPS_FORWARDED, SECURITY_HEADERS } from "./security-headers";
+import { clientIpFromSocket } from "@/lib/http/client-ip";
+import type { MountedHandler } from "@/lib/http/mount";
+import { HSTS, HTTPS_FORWARDED, SECURITY_HEADERS } from "@/lib/http/security-headers";
 
 // The relay's door that does not go through Next's router. The production server (scripts/serve.mjs)
 // offers every request to `serveFast` first: /v1/* and /api/settlement/* are answered here, by the
