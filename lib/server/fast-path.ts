@@ -32,11 +32,13 @@ export function serveFast(req: IncomingMessage, res: ServerResponse): boolean {
   const query = url.indexOf("?");
   const handler = fastHandlerFor(query < 0 ? url : url.slice(0, query));
   if (!handler) return false;
-  void answer(handler, req, res, url);
+  void serveMounted(handler, req, res);
   return true;
 }
 
-async function answer(handler: MountedHandler, req: IncomingMessage, res: ServerResponse, url: string) {
+/** One request answered by a framework-free handler: Node's request in, the Web Response written back. */
+export async function serveMounted(handler: MountedHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = req.url ?? "/";
   const gone = new AbortController();
   // "close" before the answer was finished: the client left (or the server cut the connection)
   res.once("close", () => {
