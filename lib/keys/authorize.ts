@@ -25,6 +25,8 @@ export type KeyRecord = {
   expiredTime: number;
   remainQuota: bigint;
   unlimitedQuota: boolean;
+  /** when remainQuota and user.quota were last read from the database (a load, a reserve or a settle) */
+  balancesAt: number;
   modelLimitsEnabled: boolean;
   modelLimits: Set<string>;
   ipRules: IpRule[];
@@ -80,7 +82,10 @@ function wire() {
       const e = hash === undefined ? undefined : byHash.get(hash);
       if (e?.record?.tokenId === c.tokenId) {
         e.record.remainQuota = c.tokenRemain;
-        if (c.userQuota !== undefined && c.userQuota !== null) e.record.user.quota = c.userQuota;
+        if (c.userQuota !== undefined && c.userQuota !== null) {
+          e.record.user.quota = c.userQuota;
+          e.record.balancesAt = Date.now();
+        }
       }
     } else if (c.kind !== "reserve" && c.kind !== "settle") {
       // credits, refunds, sweeps: reload the user's keys on next use
@@ -116,6 +121,7 @@ async function load(hash: string): Promise<KeyRecord | null> {
     expiredTime: Number(t.expiredTime),
     remainQuota: t.remainQuota,
     unlimitedQuota: t.unlimitedQuota,
+    balancesAt: Date.now(),
     modelLimitsEnabled: t.modelLimitsEnabled,
     modelLimits: new Set(
       t.modelLimits

@@ -104,15 +104,14 @@ export async function reserve(input: ReserveInput): Promise<Reservation> {
       };
       if (r.outcome === "reserved") {
         rememberPricing(reservation, input.pricing);
-        if (r.held > 0n) {
-          balanceChanged({
-            kind: "reserve",
-            userId: input.userId,
-            tokenId: input.tokenId,
-            userQuota: r.userQuota,
-            tokenRemain: r.tokenRemain,
-          });
-        }
+        // also when nothing was held: the balances read are news to the key cache (trustedWithoutReserve)
+        balanceChanged({
+          kind: "reserve",
+          userId: input.userId,
+          tokenId: input.tokenId,
+          userQuota: r.userQuota,
+          tokenRemain: r.tokenRemain,
+        });
       }
       return reservation;
     }
@@ -143,4 +142,41 @@ export async function reserve(input: ReserveInput): Promise<Reservation> {
     default:
       throw new Error(`tollgate_reserve returned ${r.outcome}`);
   }
+}
+
+/** how old the balances a node knows may be for trustedWithoutReserve */
+export const TRUST_FRESH_MS = 10_000;
+
+/**
+ * Whether the relay may serve a request without a reserve: the rule by which tollgate_reserve would
+ * hold nothing (trust mode, the wallet above the trust threshold and the estimate, the key unlimited
+ * or also above the threshold), applied to balances this node read from the database at most
+ * TRUST_FRESH_MS ago — the key cache's, which every reserve and settle of the key refreshes (so a
+ * busy key's are as fresh as its last settle) and every credit, refund or admin change drops. A
+ * reserve that would hold nothing protects nothing: skipping it saves the request a database round
+ * trip and a commit; its reservation is recorded by its settle (tollgate_settle_trusted). What other
+ * nodes spent since the balances were read is the margin the trust threshold stands for, as it does
+ * for the requests in flight that a trusted reserve lets through without holding anything.
+ */
+export function trustedWithoutReserve(
+  o: Options,
+  known: {
+    userQuota: bigint;
+    tokenRemain: bigint;
+    unlimited: boolean;
+    /** when the balances were read (ms since the epoch) */
+    readAt: number;
+    estimate: bigint;
+    free: boolean;
+  },
+): boolean {
+  if (known.free || Date.now() - known.readAt > TRUST_FRESH_MS) return false;
+  const threshold = BigInt(o.TrustQuota);
+  return (
+    o.PreConsumeMode === "trust" &&
+    threshold > 0n &&
+    known.userQuota > threshold &&
+    known.userQuota >= known.estimate &&
+    (known.unlimited || known.tokenRemain > threshold)
+  );
 }

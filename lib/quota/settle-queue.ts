@@ -60,7 +60,8 @@ export function settlesIdle(): Promise<void> {
  */
 export function scheduleSettle(
   owner: ReservationOwner,
-  reservationId: bigint,
+  /** null for a request served without a reserve (its settle records the reservation) */
+  reservationId: bigint | null,
   build: () => Promise<SettleInput>,
   label: string,
 ): Promise<void> {
@@ -78,7 +79,7 @@ export function scheduleSettle(
     } catch (e) {
       console.error(`${label}: settle failed; its hold returns when the reservation expires`, e);
     } finally {
-      releaseLease(reservationId);
+      if (reservationId !== null) releaseLease(reservationId);
       state.pending--;
       if (state.pending === 0) for (const resolve of state.idle.splice(0)) resolve();
     }
@@ -98,10 +99,18 @@ async function run(): Promise<void> {
   }
 }
 
+/** the first items of one owner and one kind (reservations, or requests served without one): one statement */
 function takeBatch(): Item[] {
-  const owner = state.queue[0].owner;
+  const { owner } = state.queue[0];
+  const unreserved = state.queue[0].input.unreserved !== undefined;
   let n = 0;
-  while (n < state.queue.length && n < BATCH_MAX && state.queue[n].owner === owner) n++;
+  while (
+    n < state.queue.length &&
+    n < BATCH_MAX &&
+    state.queue[n].owner === owner &&
+    (state.queue[n].input.unreserved !== undefined) === unreserved
+  )
+    n++;
   return state.queue.splice(0, n);
 }
 

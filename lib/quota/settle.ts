@@ -1,6 +1,8 @@
 import "server-only";
 import { AppError, INTERNAL_ERROR } from "@/lib/errors";
+import { getOptions } from "@/lib/options/service";
 import { balanceChanged } from "./events";
+import { pricingLogFields, type Pricing } from "./pricing";
 import { forgetPricing } from "./pricing-cache";
 import type { ReservationOwner } from "./reserve";
 import { big, callBilling } from "./sql";
@@ -14,8 +16,25 @@ import { big, callBilling } from "./sql";
 
 export type UsageSource = "upstream" | "local_count" | "estimate";
 
-export type SettleInput = {
-  reservationId: bigint;
+/**
+ * A request served without a reserve (trust mode, trustedWithoutReserve): its reservation is
+ * recorded by the settle itself (tollgate_settle_trusted), trusted and holding nothing.
+ */
+export type UnreservedRequest = {
+  requestId: string;
+  userId: number;
+  tokenId: number;
+  model: string;
+  group: string;
+  estimate: bigint;
+  pricing: Pricing;
+};
+
+/** what is settled: a reservation, or a request that was served without one */
+export type SettleTarget =
+  { reservationId: bigint; unreserved?: never } | { unreserved: UnreservedRequest; reservationId?: never };
+
+export type SettleInput = SettleTarget & {
   /** the final charge, from computeQuota */
   quota: bigint;
   promptTokens: number;
@@ -125,35 +144,69 @@ export function isDataError(e: unknown): boolean {
 export async function settleBatch(owner: ReservationOwner, inputs: readonly SettleInput[]): Promise<SettleResult[]> {
   const results: (SettleResult | undefined)[] = inputs.map((input) => invalid(input) ?? undefined);
   const todo = inputs.map((input, i) => ({ input, i })).filter(({ i }) => results[i] === undefined);
-  if (todo.length) {
-    const col = <T>(f: (x: SettleInput) => T) => todo.map(({ input }) => f(input));
-    const rows = await callBilling("SELECT * FROM tollgate_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", [
-      owner,
-      col((x) => x.reservationId.toString()),
-      col((x) => x.quota.toString()),
-      col((x) => x.promptTokens),
-      col((x) => x.completionTokens),
-      col((x) => x.channelId ?? null),
-      col((x) => x.isStream ?? false),
-      col((x) => Math.max(0, Math.round((x.useTimeMs ?? 0) / 1000))),
-      col((x) => cleanText(x.content ?? "", MAX_CONTENT)),
-      col((x) => cleanText(x.ip ?? "", MAX_IP)),
-      col((x) => cleanText(x.upstreamRequestId ?? "", MAX_UPSTREAM_REQUEST_ID)),
-      col((x) =>
-        JSON.stringify(
-          cleanJson({
-            ...(x.other ?? {}),
-            ...(x.useTimeMs !== undefined ? { use_time_ms: Math.round(x.useTimeMs) } : {}),
-          }),
-        ),
-      ),
-    ]);
+  // reservations and unreserved requests take one statement each (the queue batches them apart)
+  const reserved = todo.filter(({ input }) => input.unreserved === undefined);
+  const unreserved = todo.filter(({ input }) => input.unreserved !== undefined);
+  for (const part of [reserved, unreserved]) {
+    if (!part.length) continue;
+    const rows = await callBilling(
+      ...(await settleStatement(
+        owner,
+        part.map(({ input }) => input),
+      )),
+    );
     for (const row of rows) {
-      const { input, i } = todo[Number(row.ord) - 1];
+      const { input, i } = part[Number(row.ord) - 1];
       results[i] = toResult(input, row);
     }
   }
   return results.map((r) => r ?? new AppError(INTERNAL_ERROR, "no result", 500));
+}
+
+/** the statement that settles `inputs` (all reservations, or all unreserved requests) */
+async function settleStatement(owner: ReservationOwner, inputs: readonly SettleInput[]): Promise<[string, unknown[]]> {
+  const col = <T>(f: (x: SettleInput) => T) => inputs.map(f);
+  const settled = [
+    col((x) => x.quota.toString()),
+    col((x) => x.promptTokens),
+    col((x) => x.completionTokens),
+    col((x) => x.channelId ?? null),
+    col((x) => x.isStream ?? false),
+    col((x) => Math.max(0, Math.round((x.useTimeMs ?? 0) / 1000))),
+    col((x) => cleanText(x.content ?? "", MAX_CONTENT)),
+    col((x) => cleanText(x.ip ?? "", MAX_IP)),
+    col((x) => cleanText(x.upstreamRequestId ?? "", MAX_UPSTREAM_REQUEST_ID)),
+    col((x) =>
+      JSON.stringify(
+        cleanJson({
+          ...(x.other ?? {}),
+          ...(x.useTimeMs !== undefined ? { use_time_ms: Math.round(x.useTimeMs) } : {}),
+        }),
+      ),
+    ),
+  ];
+  if (inputs[0].unreserved === undefined) {
+    return [
+      "SELECT * FROM tollgate_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+      [owner, col((x) => x.reservationId!.toString()), ...settled],
+    ];
+  }
+  const u = (f: (x: UnreservedRequest) => unknown) => col((x) => f(x.unreserved!));
+  return [
+    "SELECT * FROM tollgate_settle_trusted($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+    [
+      owner,
+      u((x) => x.requestId),
+      u((x) => x.userId),
+      u((x) => x.tokenId),
+      u((x) => x.model),
+      u((x) => x.group),
+      u((x) => x.estimate.toString()),
+      u((x) => JSON.stringify(pricingLogFields(x.pricing))),
+      (await getOptions()).ReservationTtlSeconds,
+      ...settled,
+    ],
+  ];
 }
 
 /** A batch of one: the settle of the settlement API and of tests. Idempotent. */
@@ -167,7 +220,7 @@ function toResult(input: SettleInput, row: Record<string, unknown>): SettleResul
   switch (row.outcome) {
     case "settled":
     case "existing": {
-      forgetPricing(input.reservationId);
+      if (input.reservationId !== undefined) forgetPricing(input.reservationId);
       const s: Settlement = {
         logId: big(row.log_id)!,
         charged: big(row.charged)!,

@@ -25,7 +25,7 @@ export async function jsonResponse(job: Job, answer: Extract<UpstreamAnswer, { k
   const defer = canDefer();
   const settled = scheduleSettle(
     RELAY_OWNER,
-    job.reservation.reservationId,
+    job.reservation?.reservationId ?? null,
     () =>
       settleInputFor(job, answer, {
         usage,
@@ -141,7 +141,7 @@ class StreamRelay {
     const { job, answer, sse } = this;
     return scheduleSettle(
       RELAY_OWNER,
-      job.reservation.reservationId,
+      job.reservation?.reservationId ?? null,
       () =>
         settleInputFor(job, answer, {
           usage: sse.usage,

@@ -31,7 +31,10 @@ export type Job = {
   auth: RelayKey;
   pricing: Pricing;
   promptTokens: number | null;
-  reservation: Reservation;
+  /** the quota the request was estimated at (held, unless trusted) */
+  estimate: bigint;
+  /** null when served without a reserve (trust mode, lib/quota/reserve.ts trustedWithoutReserve) */
+  reservation: Reservation | null;
   clientIp: string;
   signal: AbortSignal;
 };

@@ -37,8 +37,21 @@ export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: 
   if (outcome.endReason === "eof_without_done") notes.push("The upstream stream ended without [DONE]");
   if (outcome.endReason === "upstream_error") notes.push("The upstream stream broke off");
   const mapped = answer.upstreamModel !== model;
+  const { auth } = job;
   return {
-    reservationId: job.reservation.reservationId,
+    ...(job.reservation
+      ? { reservationId: job.reservation.reservationId }
+      : {
+          unreserved: {
+            requestId: job.requestId,
+            userId: auth.key.userId,
+            tokenId: auth.key.tokenId,
+            model,
+            group: auth.usingGroup,
+            estimate: job.estimate,
+            pricing: job.pricing,
+          },
+        }),
     quota,
     promptTokens: usage.promptTokens,
     completionTokens: usage.completionTokens,

@@ -8,7 +8,7 @@ import { getOptions } from "@/lib/options/service";
 import { holdLease, releaseLease } from "@/lib/quota/leases";
 import { estimateQuota, resolvePricing, type Pricing } from "@/lib/quota/pricing";
 import { refundQuietly } from "@/lib/quota/refund";
-import { RELAY_OWNER, reserve, type Reservation } from "@/lib/quota/reserve";
+import { RELAY_OWNER, reserve, trustedWithoutReserve, type Reservation } from "@/lib/quota/reserve";
 import { jsonResponse, streamResponse } from "./answer";
 import { assertModelAllowed, assertWalletNotEmpty, type RelayKey } from "./auth";
 import type { EndpointSpec, Job, ParsedRequest } from "./job";
@@ -17,8 +17,9 @@ import { countPromptTokens, promptTokenUpperBound } from "./tokenizer";
 import { UpstreamFailure, callUpstream, upstreamFailureError } from "./upstream";
 
 // The billed relay of one POST endpoint (endpoints.ts), after withRelayKey checked the key:
-//   body → model allowed → a channel exists → price → estimate → reserve (1 DB round trip) →
-//   upstream, retried on other channels → answer (answer.ts) → settle (1 DB round trip, queued).
+//   body → model allowed → a channel exists → price → estimate → reserve (1 DB round trip; none
+//   when the reserve would hold nothing, see trustedWithoutReserve) → upstream, retried on other
+//   channels → answer (answer.ts) → settle (group-committed after the response, settle-queue.ts).
 // Any failure between the reserve and a usable upstream answer refunds the hold. From the reserve
 // until its settle or refund has landed, this node renews the reservation's lease; if the node
 // dies, the sweeper returns the hold. Framework-free: a Web Request in, a Web Response out.
@@ -62,6 +63,7 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
     auth,
     pricing,
     promptTokens,
+    estimate,
     clientIp,
     signal: req.signal,
   };
@@ -71,7 +73,16 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
   const held: { reservation: Reservation | null } = { reservation: null };
   try {
     const first = pickChannel(tiers, NO_CHANNELS)!;
-    held.reservation = await reserveHold(job, first.id, estimate);
+    const { key } = auth;
+    const trusted = trustedWithoutReserve(options, {
+      userQuota: key.user.quota,
+      tokenRemain: key.remainQuota,
+      unlimited: key.unlimitedQuota,
+      readAt: key.balancesAt,
+      estimate,
+      free: pricing.free,
+    });
+    if (!trusted) held.reservation = await reserveHold(job, first.id, estimate);
     const answer = await callUpstream({
       path: spec.path,
       first,
@@ -83,7 +94,7 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
       addressPolicy: { allowPrivate: options.ChannelPrivateAddressesAllowed },
       onChannelFailure: (channelId, message) => void recordChannelError(channelId, message).catch(() => {}),
     });
-    const served: Job = { ...job, reservation: held.reservation! };
+    const served: Job = { ...job, reservation: held.reservation };
     return answer.kind === "stream" ? streamResponse(served, answer) : await jsonResponse(served, answer);
   } catch (e) {
     if (held.reservation) await refundHold(held.reservation, e);

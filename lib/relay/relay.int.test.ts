@@ -9,7 +9,8 @@ import { invalidate } from "@/lib/cache/bus";
 import { createChannel } from "@/lib/channels/service";
 import { db } from "@/lib/db";
 import { createKeys } from "@/lib/keys/service";
-import { setOption } from "@/lib/options/service";
+import { getOptions, setOption } from "@/lib/options/service";
+import { resolvePricing } from "@/lib/quota/pricing";
 import { auditLedger } from "@/lib/quota/audit";
 import { balanceChanged } from "@/lib/quota/events";
 import { MockUpstream, SECRET_ERROR_MESSAGE, mockEmbedding } from "@/e2e/support/mock-upstream";
@@ -21,6 +22,8 @@ import { unknownRoute } from "./mount";
 import { tokenUsage } from "./usage-token";
 import { renewLeases } from "@/lib/quota/leases";
 import { settlesIdle } from "@/lib/quota/settle-queue";
+import { settle } from "@/lib/quota/settle";
+import { TRUST_FRESH_MS } from "@/lib/quota/reserve";
 import { sweepExpiredReservations } from "@/lib/quota/sweeper";
 
 const QPU = 500_000n;
@@ -236,9 +239,10 @@ describe("reserve before the upstream", () => {
     const k = await makeKey(u.id);
     expect((await chat(hi(), { key: k.key })).status).toBe(200); // this node now knows the wallet
     await settlesIdle();
-    // another node empties the wallet: this node may still believe it rich
+    // an admin on another node empties the wallet: every node is told (lib/users/admin.ts)
     const { quota } = await db.user.findUniqueOrThrow({ where: { id: u.id } });
     await db.user.update({ where: { id: u.id }, data: { quota: 0n } });
+    invalidate("user", u.id);
     try {
       A.set({ delayMs: 50 });
       const calls = A.requests.length;
@@ -253,6 +257,99 @@ describe("reserve before the upstream", () => {
     } finally {
       await db.user.update({ where: { id: u.id }, data: { quota } });
     }
+  });
+
+  it("in always mode every request reserves first, however rich the wallet", async () => {
+    await setOption("PreConsumeMode", "always");
+    const u = await makeUser({ quota: 100n * QPU });
+    const k = await makeKey(u.id);
+    expect((await chat(hi(), { key: k.key })).status).toBe(200);
+    await settlesIdle();
+    A.set({ delayMs: 300 });
+    const pending = chat(hi(), { key: k.key });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await db.reservation.count({ where: { userId: u.id, status: 1 } })).toBe(1);
+    expect((await pending).status).toBe(200);
+  });
+});
+
+describe("trust mode: no reserve when it would hold nothing", () => {
+  it("a wallet and key this node read recently above the threshold: no database write before the upstream; the settle records the reservation", async () => {
+    const u = await makeUser({ quota: 100n * QPU });
+    const k = await makeKey(u.id);
+    A.set({ delayMs: 300 });
+    // first request: the key is loaded now, so its balances are fresh — no reserve either
+    const pending = chat(hi(), { key: k.key });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(A.requests.length).toBeGreaterThan(0);
+    expect(await db.reservation.count({ where: { userId: u.id } })).toBe(0);
+    const res = await pending;
+    expect(res.status).toBe(200);
+    const log = await logOf(res);
+    expect(log.quota).toBe(88n);
+    const r = await db.reservation.findUniqueOrThrow({
+      where: { owner_requestId: { owner: "relay", requestId: res.headers.get("x-request-id")! } },
+    });
+    expect(r).toMatchObject({ status: 2, trusted: true, heldQuota: 0n, chargedQuota: 88n, logId: log.id });
+    expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(100n * QPU - 88n);
+    expect((await auditLedger()).differences).toEqual([]);
+  });
+
+  it("balances read longer ago than TRUST_FRESH_MS, or near the threshold: the reserve runs first", async () => {
+    const poor = await makeUser({ quota: 10n * QPU }); // at the trust threshold: not above it
+    const k = await makeKey(poor.id);
+    A.set({ delayMs: 300 });
+    const pending = chat(hi(), { key: k.key });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await db.reservation.count({ where: { userId: poor.id, status: 1 } })).toBe(1);
+    expect((await pending).status).toBe(200);
+    await settlesIdle();
+
+    const rich = await makeUser({ quota: 100n * QPU });
+    const k2 = await makeKey(rich.id);
+    expect((await chat(hi(), { key: k2.key })).status).toBe(200);
+    await settlesIdle();
+    const realNow = Date.now;
+    Date.now = () => realNow() + TRUST_FRESH_MS + 1_000;
+    try {
+      const later = chat(hi(), { key: k2.key });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await db.reservation.count({ where: { userId: rich.id, status: 1 } })).toBe(1);
+      expect((await later).status).toBe(200);
+    } finally {
+      Date.now = realNow;
+    }
+    await settlesIdle();
+    expect((await auditLedger()).differences).toEqual([]);
+  });
+
+  it("a settle retried after it landed charges once", async () => {
+    const u = await makeUser({ quota: 100n * QPU });
+    const key = await makeKey(u.id);
+    const input = {
+      unreserved: {
+        requestId: "retried-once",
+        userId: u.id,
+        tokenId: key.id,
+        model: "test-model",
+        group: "default",
+        estimate: 0n,
+        pricing: resolvePricing(await getOptions(), {
+          model: "test-model",
+          userGroup: "default",
+          usingGroup: "default",
+          acceptUnpriced: false,
+        }),
+      },
+      quota: 50n,
+      promptTokens: 10,
+      completionTokens: 10,
+    };
+    const first = await settle("relay", input);
+    const again = await settle("relay", input);
+    expect(first.existing).toBe(false);
+    expect(again).toMatchObject({ existing: true, logId: first.logId });
+    expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(100n * QPU - 50n);
   });
 });
 

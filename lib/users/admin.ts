@@ -224,6 +224,9 @@ export async function adjustQuotaAsAdmin(
     { userId, mode, amount: amount.quota, reason },
     { ip: ctx.ip, assertTarget: (target) => assertCanManage(operator, target) },
   );
+  // every node's key cache forgets the wallet it knew: one that trusts it (lib/quota/reserve.ts
+  // trustedWithoutReserve) must see a subtraction at the next request, not within seconds
+  await invalidateEverywhere("user", userId);
   return {
     userId,
     from: r.from.toString(),
