@@ -1,15 +1,61 @@
-// Helper processes of the relay benchmark (scripts/bench/relay.ts), each in its own process so the
-// load generator, the upstream and the proxy do not share one event loop:
-//   tsx scripts/bench/relay-servers.ts mock            -> the mock upstream
+// Helper processes of the relay benchmark (scripts/bench/relay.ts, started by support.ts
+// startHelper), each in its own process so the load generator, the upstream and the proxy do not
+// share one event loop:
+//   tsx scripts/bench/relay-servers.ts mock            -> the mock upstream (answers at once)
+//   tsx scripts/bench/relay-servers.ts slow <ms>       -> a mock upstream that streams an event every <ms>
 //   tsx scripts/bench/relay-servers.ts proxy <url>     -> a plain node:http pass-through proxy to <url>
 // Each prints one line of JSON {"url": …} when it listens, and runs until killed.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { MockUpstream } from "../../e2e/support/mock-upstream";
 
+/** the text of one event of a slow stream (about a line of prose) */
+const SLOW_PIECE = "All work and no play makes Jack a dull boy. ".repeat(4);
+
 async function mock() {
   const m = await MockUpstream.start({ record: false });
   console.log(JSON.stringify({ url: m.url }));
+}
+
+/**
+ * Chat completions that stream slowly: the role event at once, then `max_tokens` events of
+ * SLOW_PIECE one every `eventMs`, then the usage (when asked) and [DONE]. The output's length
+ * is the request's: the stream benchmark compares short and long outputs on one server.
+ */
+async function slow(eventMs: number) {
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as {
+      model?: string;
+      max_tokens?: number;
+      stream_options?: { include_usage?: boolean };
+    };
+    const events = Math.max(1, Math.min(10_000, Number(body.max_tokens) || 10));
+    const base = { id: "chatcmpl-slow", object: "chat.completion.chunk", created: 1_700_000_000, model: body.model };
+    const send = (obj: unknown) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    send({ ...base, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
+    let gone = false;
+    res.once("close", () => (gone = !res.writableFinished));
+    for (let i = 0; i < events; i++) {
+      await new Promise((r) => setTimeout(r, eventMs));
+      if (gone) return;
+      send({ ...base, choices: [{ index: 0, delta: { content: SLOW_PIECE }, finish_reason: null }] });
+    }
+    send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
+    if (body.stream_options?.include_usage) {
+      send({
+        ...base,
+        choices: [],
+        usage: { prompt_tokens: 10, completion_tokens: events * 10, total_tokens: 10 + events * 10 },
+      });
+    }
+    res.end("data: [DONE]\n\n");
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
 }
 
 /** The limit of any relay written in Node: parse nothing, pipe both ways, keep-alive upstream. */
@@ -44,8 +90,9 @@ async function proxy(target: string) {
 
 const [mode, arg] = process.argv.slice(2);
 if (mode === "mock") await mock();
+else if (mode === "slow") await slow(Number(arg ?? 100));
 else if (mode === "proxy" && arg) await proxy(arg);
 else {
-  console.error("usage: relay-servers.ts mock | proxy <url>");
+  console.error("usage: relay-servers.ts mock | slow <ms> | proxy <url>");
   process.exit(2);
 }

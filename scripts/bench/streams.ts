@@ -1,0 +1,112 @@
+import http from "node:http";
+import { percentile, rssBytes, type App } from "./support";
+
+// Many slow streams open at once through the relay (part of `npm run bench:relay`): STREAMS chat
+// completions started together, each streamed by the slow mock upstream (relay-servers.ts slow) at
+// one event every EVENT_MS. Measured: the time to the first byte of each response body (the role
+// event, which the upstream sends at once), and the resident memory of the Tollgate server
+// (every process of it) sampled while the streams are open. Two runs with outputs of different
+// lengths show whether the memory an open stream holds grows with what it has passed on.
+
+export const STREAMS = 1000;
+export const EVENT_MS = 100;
+/** events per stream of the short and the long run */
+export const SHORT_EVENTS = 10;
+export const LONG_EVENTS = 100;
+
+export type StreamRun = {
+  events: number;
+  streams: number;
+  /** streams that ended with [DONE] */
+  complete: number;
+  ttfbP50: number;
+  ttfbP99: number;
+  /** ms from the first request to the last stream's end */
+  seconds: number;
+  /** bytes of response body received per stream (mean) */
+  bodyBytes: number;
+  /** the server's RSS before the first run, at the peak of this one, and at its end */
+  baseline: number;
+  peak: number;
+  end: number;
+};
+
+/** `streams` slow streams of `events` events through `app`, all started at once */
+export async function slowStreams(
+  app: App,
+  key: string,
+  model: string,
+  streams: number,
+  events: number,
+  baseline: number,
+): Promise<StreamRun> {
+  const url = new URL(`${app.url}/v1/chat/completions`);
+  // one connection per stream, all at once
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const payload = JSON.stringify({
+    model,
+    stream: true,
+    max_tokens: events,
+    messages: [{ role: "user", content: "Tell me a long story" }],
+  });
+  let peak = rssBytes(app.pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(app.pid))), 100);
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from(
+      { length: streams },
+      () =>
+        new Promise<{ ttfb: number; bytes: number; done: boolean }>((resolve) => {
+          const t0 = performance.now();
+          let ttfb = NaN;
+          let bytes = 0;
+          let tail = "";
+          const req = http.request(
+            {
+              host: url.hostname,
+              port: url.port,
+              path: url.pathname,
+              method: "POST",
+              agent,
+              headers: {
+                "content-type": "application/json",
+                "content-length": Buffer.byteLength(payload),
+                authorization: `Bearer ${key}`,
+              },
+            },
+            (res) => {
+              res.on("data", (c: Buffer) => {
+                if (bytes === 0) ttfb = performance.now() - t0;
+                bytes += c.length;
+                tail = (tail + c.toString("utf8")).slice(-64);
+              });
+              res.on("end", () =>
+                resolve({ ttfb, bytes, done: res.statusCode === 200 && tail.includes("data: [DONE]") }),
+              );
+              res.on("error", () => resolve({ ttfb, bytes, done: false }));
+            },
+          );
+          req.on("error", () => resolve({ ttfb, bytes, done: false }));
+          req.end(payload);
+        }),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  const ttfbs = results
+    .map((r) => r.ttfb)
+    .filter((t) => !Number.isNaN(t))
+    .sort((a, b) => a - b);
+  return {
+    events,
+    streams,
+    complete: results.filter((r) => r.done).length,
+    ttfbP50: percentile(ttfbs, 50),
+    ttfbP99: percentile(ttfbs, 99),
+    seconds,
+    bodyBytes: results.reduce((a, r) => a + r.bytes, 0) / streams,
+    baseline,
+    peak: Math.max(peak, rssBytes(app.pid)),
+    end: rssBytes(app.pid),
+  };
+}
