@@ -61,7 +61,8 @@ async function slow(eventMs: number) {
 /** The limit of any relay written in Node: parse nothing, pipe both ways, keep-alive upstream. */
 async function proxy(target: string) {
   const up = new URL(target);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+  // as many upstream sockets as the relay's own client (lib/relay/http-client.ts): 1,000 streams at once fit
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
   const server = http.createServer((req, res) => {
     const out = http.request(
       {

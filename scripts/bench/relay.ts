@@ -17,13 +17,22 @@
 import pg from "pg";
 import { startPortkey, PORTKEY_VERSION, type Portkey } from "./portkey";
 import { measureSettlement, seedSettlement, settlementReport, type SettlementResult } from "./settle";
-import { EVENT_MS, LONG_EVENTS, SHORT_EVENTS, slowStreams, STREAMS, type StreamRun } from "./streams";
+import {
+  EVENT_MS,
+  LONG_EVENTS,
+  SHORT_EVENTS,
+  slowStreams,
+  STREAMS,
+  type StreamRun,
+  type StreamTarget,
+} from "./streams";
 import {
   benchDatabaseName,
   copyDatabase,
   ensureBuilt,
   freshDatabase,
   machineLine,
+  shortRunWarning,
   mb,
   median,
   postLoad,
@@ -213,21 +222,24 @@ function verdictTable(verdicts: Verdict[]): string {
   ].join("\n");
 }
 
-function streamTable(runs: StreamRun[]): string {
+type NamedRun = StreamRun & { target: string };
+
+function streamTable(runs: NamedRun[]): string {
   return [
-    "| events per stream | streams | complete | body per stream | took s | p50 ms to first byte | p99 ms to first byte | RSS before | peak | growth per stream | RSS at the end |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| through | events per stream | streams | complete | body per stream | took s | p50 ms to first byte | p99 ms to first byte | RSS before | peak | peak growth per stream | RSS at the end |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...runs.map(
       (r) =>
-        `| ${r.events} | ${r.streams} | ${r.complete} | ${(r.bodyBytes / 1024).toFixed(1)} KB | ${r.seconds.toFixed(1)} | ${f2(r.ttfbP50)} | ${f2(r.ttfbP99)} | ${mb(r.baseline)} MB | ${mb(r.peak)} MB | ${((r.peak - r.baseline) / r.streams / 1024).toFixed(1)} KB | ${mb(r.end)} MB |`,
+        `| ${r.target} | ${r.events} | ${r.streams} | ${r.complete} | ${(r.bodyBytes / 1024).toFixed(1)} KB | ${r.seconds.toFixed(1)} | ${f2(r.ttfbP50)} | ${f2(r.ttfbP99)} | ${mb(r.baseline)} MB | ${mb(r.peak)} MB | ${((r.peak - r.baseline) / r.streams / 1024).toFixed(1)} KB | ${mb(r.end)} MB |`,
     ),
   ].join("\n");
 }
 
 /**
  * Memory per open stream is bounded when the long run's peak is above the short run's by less than
- * half of what holding the extra output would take (both from the same baseline; the long run goes
- * second, so anything the short one left behind counts against it).
+ * half of what holding the extra output would take. Both run after a warm-up run as large as the short
+ * one (so the heap has grown to its working size) and the long run goes second, so anything the
+ * short one left behind counts against it.
  */
 function streamVerdict(short: StreamRun, long: StreamRun): Verdict {
   const extraOutput = (long.bodyBytes - short.bodyBytes) * long.streams;
@@ -247,7 +259,8 @@ async function main() {
   const mock = await startHelper(["mock"]);
   const proxy = await startHelper(["proxy", mock.url]);
   const slow = await startHelper(["slow", String(EVENT_MS)]);
-  const helpers = [mock.child, proxy.child, slow.child];
+  const slowProxy = await startHelper(["proxy", slow.url]);
+  const helpers = [mock.child, proxy.child, slow.child, slowProxy.child];
   // a failure anywhere below must not leave the helpers running
   process.once("exit", () => helpers.forEach((c) => c.kill()));
   let portkey: Portkey | null = null;
@@ -303,7 +316,7 @@ async function main() {
   /** 2xx answers of each Tollgate server, warm-ups included: each must have exactly one consume log */
   const answered: Record<Mode, number> = { trust: 0, always: 0 };
   let settlement: SettlementResult;
-  const streamRuns: StreamRun[] = [];
+  const streamRuns: NamedRun[] = [];
   let warmStreams = 0;
   /** every process of each server: after the relay and settlement load, and at the end (after the slow streams) */
   const rssAfterLoad: { name: string; bytes: number }[] = [];
@@ -342,15 +355,28 @@ async function main() {
     await drained(clients.always);
 
     for (const mode of MODES) rssAfterLoad.push({ name: `Tollgate ${mode}`, bytes: rssBytes(apps[mode].pid) });
-    // warm the stream path (and its connection pools) before the baseline
-    const warm = await slowStreams(apps.trust, seed.slowKey, SLOW_MODEL, 50, 2, rssBytes(apps.trust.pid));
-    warmStreams = warm.complete;
-    const before = rssBytes(apps.trust.pid);
-    for (const events of [SHORT_EVENTS, LONG_EVENTS]) {
-      console.log(`${STREAMS} slow streams of ${events} events (${EVENT_MS} ms apart) on the trust server`);
-      const run = await slowStreams(apps.trust, seed.slowKey, SLOW_MODEL, STREAMS, events, before);
-      streamRuns.push(run);
-      console.log(streamTable([run]).split("\n")[2]);
+    // the same streams through the bare proxy first: what the machine allows
+    const streamTargets: Record<string, StreamTarget> = {
+      "bare proxy": { url: slowProxy.url, pid: slowProxy.child.pid!, headers: {} },
+      "Tollgate trust": {
+        url: apps.trust.url,
+        pid: apps.trust.pid,
+        headers: { authorization: `Bearer ${seed.slowKey}` },
+      },
+    };
+    for (const [name, target] of Object.entries(streamTargets)) {
+      const cold = rssBytes(target.pid);
+      if (name.startsWith("Tollgate")) {
+        // a warm-up as large as the short run: code, pools and the heap's working size
+        console.log(`${STREAMS} slow streams of ${SHORT_EVENTS} events through ${name} (warm-up)`);
+        warmStreams = (await slowStreams(target, SLOW_MODEL, STREAMS, SHORT_EVENTS, cold)).complete;
+      }
+      for (const events of [SHORT_EVENTS, LONG_EVENTS]) {
+        console.log(`${STREAMS} slow streams of ${events} events (${EVENT_MS} ms apart) through ${name}`);
+        const run = { target: name, ...(await slowStreams(target, SLOW_MODEL, STREAMS, events, cold)) };
+        streamRuns.push(run);
+        console.log(streamTable([run]).split("\n")[2]);
+      }
     }
     await drained(clients.trust);
 
@@ -372,7 +398,8 @@ async function main() {
     accounting.push(`- Tollgate ${mode}, relayed: ${c.text}.`);
     consistent &&= c.ok;
   }
-  const streamed = warmStreams + streamRuns.reduce((a, r) => a + r.complete, 0);
+  const ourStreams = streamRuns.filter((r) => r.target.startsWith("Tollgate"));
+  const streamed = warmStreams + ourStreams.reduce((a, r) => a + r.complete, 0);
   const s = await chargedOnce(clients.trust, seed.slowUserId, streamed, 0, false);
   accounting.push(`- Tollgate trust, slow streams: ${s.text}.`);
   consistent &&= s.ok;
@@ -392,7 +419,7 @@ async function main() {
         target: `≤ ${TARGET_RSS_MB} MB`,
         met: r.bytes <= TARGET_RSS_MB * 1024 * 1024,
       })),
-    streamVerdict(streamRuns[0], streamRuns[1]),
+    streamVerdict(ourStreams[0], ourStreams[1]),
   ];
   const rssLine =
     `Resident memory (every process of each server) after the relay and settlement load: ${rssAfterLoad.map((r) => `${r.name} ${mb(r.bytes)} MB`).join(", ")}; ` +
@@ -417,17 +444,18 @@ async function main() {
     ].join("\n"),
   );
   const when = machineLine();
-  const [short, long] = streamRuns;
+  const [short, long] = ourStreams;
   const eventBytes = (long.bodyBytes - short.bodyBytes) / (long.events - short.events);
   writeSection(
     "Relay",
     [
-      `Run ${when}, by \`npm run bench:relay\` (${process.env.TOLLGATE_PROCESSES ? `TOLLGATE_PROCESSES=${process.env.TOLLGATE_PROCESSES}` : "one process per server"}), misses included.`,
+      `${shortRunWarning()}Run ${when}, by \`npm run bench:relay\` (${process.env.TOLLGATE_PROCESSES ? `TOLLGATE_PROCESSES=${process.env.TOLLGATE_PROCESSES}` : "one process per server"}), misses included.`,
       `Per scenario the median of ${ROUNDS} rounds of ${SECONDS} s, the targets alternating round by round, after a 1 s warm-up; autocannon`,
       "(closed loops) on the same machine as the servers, PostgreSQL and the mock upstream (its own process; answers in ~0.1 ms, a",
       'stream is 9 events). One user with one unlimited key (the hot-row case), model gpt-4o-mini, the prompt "Say hello".',
-      "Latencies are exact (every response timed). Tollgate is the server of `npm start` (scripts/serve.mjs, the fast path), one",
-      "per mode, each on its own copy of the database.",
+      "Latencies are exact (every response timed); the first quarter second of each run (connection set-up) is not counted.",
+      "Tollgate is the server of `npm start` (scripts/serve.mjs, the fast path), one per mode, each on its own copy of the",
+      "database, background workers off (TOLLGATE_WORKERS=off unless set). Ratios are of req/s.",
       portkey
         ? `Portkey: @portkey-ai/gateway ${PORTKEY_VERSION} (npm, Node, \`x-portkey-provider: openai\` + \`x-portkey-custom-host\`), with @hono/node-server pinned to 1.13.8 because newer releases break its streams (scripts/bench/portkey.ts). Portkey holds the first chunk of every stream for 25 ms (a \`setTimeout(25)\` in its stream reader), which bounds its streams at 1 connection.`
         : "Portkey: skipped (BENCH_PORTKEY=0 or npm unreachable); the ratios to it are n/a.",
@@ -440,9 +468,11 @@ async function main() {
       "",
       `### ${STREAMS.toLocaleString("en-US")} slow streams at once`,
       "",
-      `On the trust server: ${STREAMS.toLocaleString("en-US")} streamed chat completions started together (one connection each), the upstream sending`,
-      `the role event at once and then one event of ${eventBytes.toFixed(0)} bytes every ${EVENT_MS} ms. Time to first byte: from the request to the first`,
-      "byte of the response body. RSS sampled every 100 ms; both runs from the same baseline (after a warm-up of 50 streams).",
+      `${STREAMS.toLocaleString("en-US")} streamed chat completions started together (one connection each) through the bare proxy, then through the`,
+      `trust server, the slow mock upstream sending the role event at once and then one event of ${eventBytes.toFixed(0)} bytes every ${EVENT_MS} ms.`,
+      "Time to first byte: from the request to the first byte of the response body. RSS (every process of the server) sampled",
+      'every 250 ms; "RSS before" is before the first run through that server; Tollgate\'s two runs follow a warm-up run as large',
+      "as the short one (the heap grows to its working size once), so the peak growth per stream is from before the warm-up.",
       "",
       streamsText,
       "",
@@ -454,7 +484,7 @@ async function main() {
   writeSection(
     "Settlement API",
     [
-      `Run ${when}, by \`npm run bench:relay\` (or alone, \`npm run bench:settle\`): the median of ${ROUNDS} alternating rounds of ${SECONDS} s, misses included.`,
+      `${shortRunWarning()}Run ${when}, by \`npm run bench:relay\` (or alone, \`npm run bench:settle\`): the median of ${ROUNDS} alternating rounds of ${SECONDS} s, misses included.`,
       "",
       settleText,
     ].join("\n"),

@@ -13,6 +13,7 @@ import {
   freshDatabase,
   jsonClient,
   machineLine,
+  shortRunWarning,
   median,
   ROUNDS,
   SECONDS,
@@ -150,7 +151,7 @@ async function main() {
   writeSection(
     "Settlement API",
     [
-      `Run ${machineLine()}, by \`npm run bench:settle\`: the median of ${ROUNDS} alternating rounds of ${SECONDS} s per scenario, misses included.`,
+      `${shortRunWarning()}Run ${machineLine()}, by \`npm run bench:settle\`: the median of ${ROUNDS} alternating rounds of ${SECONDS} s per scenario, misses included.`,
       "",
       report,
     ].join("\n"),

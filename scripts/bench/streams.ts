@@ -1,11 +1,11 @@
 import http from "node:http";
-import { percentile, rssBytes, type App } from "./support";
+import { percentile, rssBytes } from "./support";
 
 // Many slow streams open at once through the relay (part of `npm run bench:relay`): STREAMS chat
 // completions started together, each streamed by the slow mock upstream (relay-servers.ts slow) at
 // one event every EVENT_MS. Measured: the time to the first byte of each response body (the role
 // event, which the upstream sends at once), and the resident memory of the Tollgate server
-// (every process of it) sampled while the streams are open. Two runs with outputs of different
+// (every process of it) sampled every 250 ms while the streams are open. Two runs with outputs of different
 // lengths show whether the memory an open stream holds grows with what it has passed on.
 
 export const STREAMS = 1000;
@@ -31,16 +31,18 @@ export type StreamRun = {
   end: number;
 };
 
-/** `streams` slow streams of `events` events through `app`, all started at once */
+/** a server to stream through: its base URL, its process (for its memory), the headers it wants */
+export type StreamTarget = { url: string; pid: number; headers: Record<string, string> };
+
+/** `streams` slow streams of `events` events through `target`, all started at once */
 export async function slowStreams(
-  app: App,
-  key: string,
+  target: StreamTarget,
   model: string,
   streams: number,
   events: number,
   baseline: number,
 ): Promise<StreamRun> {
-  const url = new URL(`${app.url}/v1/chat/completions`);
+  const url = new URL(`${target.url}/v1/chat/completions`);
   // one connection per stream, all at once
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
   const payload = JSON.stringify({
@@ -49,8 +51,8 @@ export async function slowStreams(
     max_tokens: events,
     messages: [{ role: "user", content: "Tell me a long story" }],
   });
-  let peak = rssBytes(app.pid);
-  const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(app.pid))), 100);
+  let peak = rssBytes(target.pid);
+  const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(target.pid))), 250);
   const started = performance.now();
   const results = await Promise.all(
     Array.from(
@@ -71,7 +73,7 @@ export async function slowStreams(
               headers: {
                 "content-type": "application/json",
                 "content-length": Buffer.byteLength(payload),
-                authorization: `Bearer ${key}`,
+                ...target.headers,
               },
             },
             (res) => {
@@ -106,7 +108,7 @@ export async function slowStreams(
     seconds,
     bodyBytes: results.reduce((a, r) => a + r.bytes, 0) / streams,
     baseline,
-    peak: Math.max(peak, rssBytes(app.pid)),
-    end: rssBytes(app.pid),
+    peak: Math.max(peak, rssBytes(target.pid)),
+    end: rssBytes(target.pid),
   };
 }

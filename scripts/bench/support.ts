@@ -201,19 +201,19 @@ export type LoadResult = {
   mean: number;
   p50: number;
   p99: number;
-  /** 2xx answers */
+  /** 2xx answers, the start of the run included */
   ok: number;
   errors: number;
 };
 
-function stats(samples: number[], seconds: number, errors: number): LoadResult {
+function stats(samples: number[], seconds: number, errors: number, ok = samples.length): LoadResult {
   samples.sort((a, b) => a - b);
   return {
     rps: samples.length / seconds,
     mean: samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length),
     p50: percentile(samples, 50),
     p99: percentile(samples, 99),
-    ok: samples.length,
+    ok,
     errors,
   };
 }
@@ -226,7 +226,9 @@ export function percentile(sorted: number[], p: number): number {
 /**
  * `connections` closed loops of one POST each (autocannon) for `seconds`. Latencies are exact:
  * autocannon's own histogram keeps whole milliseconds, too coarse here, so every 2xx latency (ms,
- * fractional) is kept and the statistics are taken from those.
+ * fractional) is kept and the statistics are taken from those. The first quarter second (up to
+ * 0.5 s) is not counted: autocannon opens its connections anew each run, and the set-up wave of
+ * `connections` first requests would otherwise land in the p99 of a short run.
  */
 export async function postLoad(
   url: string,
@@ -236,6 +238,8 @@ export async function postLoad(
   headers: Record<string, string>,
 ): Promise<LoadResult> {
   const samples: number[] = [];
+  const skipMs = Math.min(500, seconds * 250);
+  let countFrom = Infinity;
   const latencies = hdr.build({
     bitBucketSize: 64,
     autoResize: true,
@@ -245,9 +249,10 @@ export async function postLoad(
   });
   const record = latencies.recordValue.bind(latencies);
   latencies.recordValue = (v: number) => {
-    samples.push(v);
+    if (performance.now() >= countFrom) samples.push(v);
     record(Math.max(1, Math.round(v * 1000)));
   };
+  countFrom = performance.now() + skipMs;
   const result = await autocannon({
     url,
     connections,
@@ -257,7 +262,7 @@ export async function postLoad(
     body,
     histograms: { latencies },
   });
-  return stats(samples, seconds, result.non2xx + result.errors + result.timeouts);
+  return stats(samples, seconds - skipMs / 1000, result.non2xx + result.errors + result.timeouts, result["2xx"]);
 }
 
 /**
@@ -341,6 +346,13 @@ export function loadAverage(): string {
 }
 
 const loadAtStart = loadAverage();
+
+/** a warning before the figures of a run too short to quote (the defaults are 3 rounds of 3 s) */
+export function shortRunWarning(): string {
+  return SECONDS < 3 || ROUNDS < 3
+    ? `**A development run (BENCH_SECONDS=${SECONDS}, BENCH_ROUNDS=${ROUNDS}), not a recorded result: too short to quote.** `
+    : "";
+}
 
 /** what a recorded run ran on: the date, the machine, the load it shared (other work counts too) */
 export function machineLine(): string {
