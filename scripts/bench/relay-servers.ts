@@ -9,18 +9,15 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { MockUpstream } from "../../e2e/support/mock-upstream";
 
-/** the text of one event of a slow stream (about a line of prose) */
-const SLOW_PIECE = "All work and no play makes Jack a dull boy. ".repeat(4);
-
 async function mock() {
   const m = await MockUpstream.start({ record: false });
   console.log(JSON.stringify({ url: m.url }));
 }
 
 /**
- * Chat completions that stream slowly: the role event at once, then `max_tokens` events of
- * SLOW_PIECE one every `eventMs`, then the usage (when asked) and [DONE]. The output's length
- * is the request's: the stream benchmark compares short and long outputs on one server.
+ * Chat completions that stream slowly: the role event at once, then N events of B bytes of text
+ * one every `eventMs`, then the usage (when asked) and [DONE]. The request's last message says
+ * "N events of B bytes": the stream benchmark compares outputs of different lengths.
  */
 async function slow(eventMs: number) {
   const server = http.createServer(async (req, res) => {
@@ -28,10 +25,14 @@ async function slow(eventMs: number) {
     for await (const c of req) chunks.push(c as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as {
       model?: string;
-      max_tokens?: number;
+      messages?: { content?: string }[];
       stream_options?: { include_usage?: boolean };
     };
-    const events = Math.max(1, Math.min(10_000, Number(body.max_tokens) || 10));
+    const asked = /(\d+) events of (\d+) bytes/.exec(body.messages?.at(-1)?.content ?? "");
+    const events = Math.min(10_000, Number(asked?.[1] ?? 10));
+    const piece = "All work and no play makes Jack a dull boy. "
+      .repeat(1000)
+      .slice(0, Math.min(1 << 20, Number(asked?.[2] ?? 100)));
     const base = { id: "chatcmpl-slow", object: "chat.completion.chunk", created: 1_700_000_000, model: body.model };
     const send = (obj: unknown) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
@@ -41,7 +42,7 @@ async function slow(eventMs: number) {
     for (let i = 0; i < events; i++) {
       await new Promise((r) => setTimeout(r, eventMs));
       if (gone) return;
-      send({ ...base, choices: [{ index: 0, delta: { content: SLOW_PIECE }, finish_reason: null }] });
+      send({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
     }
     send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
     if (body.stream_options?.include_usage) {

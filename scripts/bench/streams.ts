@@ -5,17 +5,22 @@ import { percentile, rssBytes } from "./support";
 // completions started together, each streamed by the slow mock upstream (relay-servers.ts slow) at
 // one event every EVENT_MS. Measured: the time to the first byte of each response body (the role
 // event, which the upstream sends at once), and the resident memory of the Tollgate server
-// (every process of it) sampled every 250 ms while the streams are open. Two runs with outputs of different
-// lengths show whether the memory an open stream holds grows with what it has passed on.
+// (every process of it) sampled every 250 ms while the streams are open. Two runs whose outputs
+// differ only in length (events as large and as frequent, ten times as many) show whether the
+// memory an open stream holds grows with what it has passed on.
 
 export const STREAMS = 1000;
 export const EVENT_MS = 100;
-/** events per stream of the short and the long run */
+/** bytes of text per event */
+export const PIECE = 1024;
+/** events per stream of the short and the long output */
 export const SHORT_EVENTS = 10;
 export const LONG_EVENTS = 100;
 
 export type StreamRun = {
   events: number;
+  /** bytes of text per event */
+  piece: number;
   streams: number;
   /** streams that ended with [DONE] */
   complete: number;
@@ -41,6 +46,7 @@ export async function slowStreams(
   streams: number,
   events: number,
   baseline: number,
+  piece = PIECE,
 ): Promise<StreamRun> {
   const url = new URL(`${target.url}/v1/chat/completions`);
   // one connection per stream, all at once
@@ -48,8 +54,8 @@ export async function slowStreams(
   const payload = JSON.stringify({
     model,
     stream: true,
-    max_tokens: events,
-    messages: [{ role: "user", content: "Tell me a long story" }],
+    max_tokens: events * piece,
+    messages: [{ role: "user", content: `Tell me a story in ${events} events of ${piece} bytes` }],
   });
   let peak = rssBytes(target.pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(target.pid))), 250);
@@ -101,6 +107,7 @@ export async function slowStreams(
     .sort((a, b) => a - b);
   return {
     events,
+    piece,
     streams,
     complete: results.filter((r) => r.done).length,
     ttfbP50: percentile(ttfbs, 50),

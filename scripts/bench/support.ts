@@ -210,7 +210,7 @@ function stats(samples: number[], seconds: number, errors: number, ok = samples.
   samples.sort((a, b) => a - b);
   return {
     rps: samples.length / seconds,
-    mean: samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length),
+    mean: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : NaN,
     p50: percentile(samples, 50),
     p99: percentile(samples, 99),
     ok,
