@@ -295,6 +295,15 @@ async function main() {
     trust: await startApp(urls.trust, appEnv),
     always: await startApp(urls.always, appEnv),
   };
+  process.once("exit", () => {
+    for (const mode of MODES) {
+      try {
+        process.kill(apps[mode].pid);
+      } catch {
+        // stopped already
+      }
+    }
+  });
 
   const bodies = {
     plain: JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Say hello" }] }),
@@ -452,7 +461,7 @@ async function main() {
       `Per scenario the median of ${ROUNDS} rounds of ${SECONDS} s, the targets alternating round by round, after a 1 s warm-up; autocannon`,
       "(closed loops) on the same machine as the servers, PostgreSQL and the mock upstream (its own process; answers in ~0.1 ms, a",
       'stream is 9 events). One user with one unlimited key (the hot-row case), model gpt-4o-mini, the prompt "Say hello".',
-      "Latencies are exact (every response timed); the first quarter second of each run (connection set-up) is not counted.",
+      "Latencies are exact (every response timed); requests sent in the first quarter second of a run (connection set-up) are not counted.",
       "Tollgate is the server of `npm start` (scripts/serve.mjs, the fast path), one per mode, each on its own copy of the",
       "database, background workers off (TOLLGATE_WORKERS=off unless set). Ratios are of req/s.",
       portkey

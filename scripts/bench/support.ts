@@ -226,9 +226,9 @@ export function percentile(sorted: number[], p: number): number {
 /**
  * `connections` closed loops of one POST each (autocannon) for `seconds`. Latencies are exact:
  * autocannon's own histogram keeps whole milliseconds, too coarse here, so every 2xx latency (ms,
- * fractional) is kept and the statistics are taken from those. The first quarter second (up to
- * 0.5 s) is not counted: autocannon opens its connections anew each run, and the set-up wave of
- * `connections` first requests would otherwise land in the p99 of a short run.
+ * fractional) is kept and the statistics are taken from those. Requests sent in the first quarter
+ * second (up to 0.5 s) are not counted: autocannon opens its connections anew each run, and the
+ * set-up wave of `connections` first requests would otherwise land in the p99 of a short run.
  */
 export async function postLoad(
   url: string,
@@ -249,7 +249,8 @@ export async function postLoad(
   });
   const record = latencies.recordValue.bind(latencies);
   latencies.recordValue = (v: number) => {
-    if (performance.now() >= countFrom) samples.push(v);
+    // v: this answer's latency in ms, so it was sent at now - v
+    if (performance.now() - v >= countFrom) samples.push(v);
     record(Math.max(1, Math.round(v * 1000)));
   };
   countFrom = performance.now() + skipMs;
