@@ -49,6 +49,8 @@ function install(): void {
   const r = spawnSync("npm", ["install", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"], {
     cwd: DIR,
     stdio: ["ignore", "inherit", "inherit"],
+    // an unreachable registry must not hang the benchmark
+    timeout: 300_000,
   });
   if (r.status !== 0 || !installed()) throw new Error(`npm install of @portkey-ai/gateway@${PORTKEY_VERSION} failed`);
 }
