@@ -124,7 +124,6 @@ const eslintConfig = defineConfig([
   },
   globalIgnores([
     ".next/**",
-    ".next-bench/**",
     "out/**",
     "build/**",
     "next-env.d.ts",

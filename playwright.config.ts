@@ -60,10 +60,6 @@ export default defineConfig({
       NEXTAUTH_URL: E2E_BASE_URL,
       // in-process counters and caches unless E2E_REDIS_URL asks for Redis, so two runs never share login limits
       REDIS_URL: process.env.E2E_REDIS_URL,
-      // the runtime switches of the benchmark-only routes, on: bench-routes.spec.ts proves that a
-      // normal build has no such routes anyway (port 9 is never listened on)
-      TOLLGATE_BENCH: "1",
-      TOLLGATE_BENCH_UPSTREAM: "http://127.0.0.1:9",
       // notifications go to the specs' receivers on 127.0.0.1 (e2e/support/receivers.ts) and e-mail
       // to a fake Resend API there; nothing leaves the machine
       TOLLGATE_ALLOW_PRIVATE_NOTIFY_TARGETS: "true",

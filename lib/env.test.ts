@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { buildEnv, env, resetEnvCache } from "./env";
+import { env, resetEnvCache } from "./env";
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -26,12 +26,5 @@ describe("env", () => {
     delete process.env.TRUSTED_PROXIES;
     resetEnvCache();
     expect(env().TRUSTED_PROXIES).toBe("");
-  });
-
-  it("a normal build has no bench routes unless TOLLGATE_BENCH_ROUTES=1", () => {
-    delete process.env.TOLLGATE_BENCH_ROUTES;
-    expect(buildEnv().TOLLGATE_BENCH_ROUTES).toBe("0");
-    process.env.TOLLGATE_BENCH_ROUTES = "1";
-    expect(buildEnv().TOLLGATE_BENCH_ROUTES).toBe("1");
   });
 });

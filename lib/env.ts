@@ -31,10 +31,6 @@ const ZEnv = z.object({
   GITHUB_CLIENT_SECRET: z.string().optional(),
   /** run the background workers (sweeper, notification outbox) in this process */
   TOLLGATE_WORKERS: z.enum(["on", "off"]).default("on"),
-  /** benchmarks only (bench builds): the upstream of the forward-only route /api/bench/forward (unset: 404) */
-  TOLLGATE_BENCH_UPSTREAM: z.string().url().optional(),
-  /** benchmarks only (bench builds): "1" enables the do-nothing route /api/bench/noop */
-  TOLLGATE_BENCH: z.enum(["0", "1"]).optional(),
 });
 
 export type Env = z.infer<typeof ZEnv>;
@@ -63,23 +59,4 @@ export function resetEnvCache(): void {
 /** "nodejs" inside Next's server (Next sets it); undefined in scripts and tests */
 export function nextRuntime(): string | undefined {
   return process.env.NEXT_RUNTIME || undefined;
-}
-
-// What next.config.ts reads when Next builds or starts: no DATABASE_URL is needed for it.
-const ZBuildEnv = z.object({
-  /** "1": a bench build, with the benchmark-only routes, written to .next-bench (scripts/bench) */
-  TOLLGATE_BENCH_ROUTES: z.enum(["0", "1"]).default("0"),
-});
-
-export type BuildEnv = z.infer<typeof ZBuildEnv>;
-
-export function buildEnv(): BuildEnv {
-  const vars = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ""));
-  const parsed = ZBuildEnv.safeParse(vars);
-  if (!parsed.success) {
-    throw new Error(
-      `Invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  return parsed.data;
 }

@@ -17,6 +17,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildIsStale } from "./build-state.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DATA_DIR = path.join(ROOT, ".data");
@@ -27,20 +28,6 @@ const RUN_FILE = path.join(DATA_DIR, "run.json");
 const PGLITE_BIN = path.join(ROOT, "node_modules/@electric-sql/pglite-socket/dist/scripts/server.js");
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 const SERVE_SCRIPT = path.join(ROOT, "scripts/serve.mjs");
-// what `next build` compiles: a newer file here means the build is stale
-const BUILD_INPUTS = [
-  "app",
-  "lib",
-  "components",
-  "prisma",
-  "public",
-  "package-lock.json",
-  "next.config.ts",
-  "postcss.config.mjs",
-  "instrumentation.ts",
-  "middleware.ts",
-  "proxy.ts",
-];
 
 // a .env file (see .env.example) sets what the environment does not
 if (fs.existsSync(path.join(ROOT, ".env"))) process.loadEnvFile(path.join(ROOT, ".env"));
@@ -89,7 +76,7 @@ async function main() {
   childEnv.NEXTAUTH_SECRET ||= sessionSecret();
   childEnv.NEXTAUTH_URL ||= `http://localhost:${PORT}`;
 
-  if (!DEV && buildIsStale()) {
+  if (!DEV && buildIsStale(ROOT)) {
     log("building the app (next build)");
     await runStep("next build", process.execPath, [NEXT_BIN, "build"], { env: childEnv });
   }
@@ -217,33 +204,6 @@ function sessionSecret() {
   fs.chmodSync(SECRET_FILE, 0o600);
   log("generated a session secret in .data/secret");
   return secret;
-}
-
-// ── 5. the build ───────────────────────────────────────────────────────────────────────────────
-function buildIsStale() {
-  let built;
-  try {
-    built = fs.statSync(path.join(ROOT, ".next", "BUILD_ID")).mtimeMs;
-  } catch {
-    return true;
-  }
-  return BUILD_INPUTS.some((p) => newestMtime(path.join(ROOT, p)) > built);
-}
-
-function newestMtime(p) {
-  let st;
-  try {
-    st = fs.statSync(p);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return /\.test\.tsx?$/.test(p) ? 0 : st.mtimeMs;
-  let newest = 0;
-  for (const entry of fs.readdirSync(p)) {
-    if (entry === "node_modules" || entry.startsWith(".")) continue;
-    newest = Math.max(newest, newestMtime(path.join(p, entry)));
-  }
-  return newest;
 }
 
 // ── 6. the root account ────────────────────────────────────────────────────────────────────────
