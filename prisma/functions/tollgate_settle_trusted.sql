@@ -21,16 +21,23 @@ DECLARE
   c_open CONSTANT smallint := 1;
   v_ids bigint[];
 BEGIN
-  INSERT INTO reservations (owner, request_id, user_id, token_id, channel_id, model_name, "group", status,
-                            held_quota, estimate, trusted, pricing, expires_at)
-    SELECT p_owner, x.request_id, x.user_id, x.token_id, x.channel_id, x.model, x.grp, c_open,
-           0, x.estimate, true, x.pricing, now() + make_interval(secs => p_ttl_seconds)
-      FROM unnest(p_request_ids, p_user_ids, p_token_ids, p_channel_ids, p_models, p_groups, p_estimates, p_pricing)
-           AS x(request_id, user_id, token_id, channel_id, model, grp, estimate, pricing)
-    ON CONFLICT (owner, request_id) DO NOTHING;
-  SELECT array_agg(r.id ORDER BY x.n) INTO v_ids
+  -- a request id already recorded (a retried batch) is looked up by the unique index; the others
+  -- come back from the insert
+  WITH ins AS (
+    INSERT INTO reservations (owner, request_id, user_id, token_id, channel_id, model_name, "group", status,
+                              held_quota, estimate, trusted, pricing, expires_at)
+      SELECT p_owner, x.request_id, x.user_id, x.token_id, x.channel_id, x.model, x.grp, c_open,
+             0, x.estimate, true, x.pricing, now() + make_interval(secs => p_ttl_seconds)
+        FROM unnest(p_request_ids, p_user_ids, p_token_ids, p_channel_ids, p_models, p_groups, p_estimates, p_pricing)
+             AS x(request_id, user_id, token_id, channel_id, model, grp, estimate, pricing)
+      ON CONFLICT (owner, request_id) DO NOTHING
+      RETURNING id, request_id
+  )
+  SELECT array_agg(COALESCE(ins.id, (SELECT r.id FROM reservations r
+                                      WHERE r.owner = p_owner AND r.request_id = x.request_id)) ORDER BY x.n)
+    INTO v_ids
     FROM unnest(p_request_ids) WITH ORDINALITY AS x(request_id, n)
-    LEFT JOIN reservations r ON r.owner = p_owner AND r.request_id = x.request_id;
+    LEFT JOIN ins ON ins.request_id = x.request_id;
   RETURN QUERY SELECT * FROM tollgate_settle(p_owner, v_ids, p_quota, p_prompt_tokens, p_completion_tokens,
     p_channel_ids, p_is_stream, p_use_time, p_content, p_ip, p_upstream_request_id, p_other);
 END $$;
