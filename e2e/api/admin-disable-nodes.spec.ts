@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { expect, test } from "@playwright/test";
-import { E2E_DATABASE_URL, E2E_NEXTAUTH_SECRET, E2E_PORT } from "../global-setup";
+import { E2E_PORT } from "../global-setup";
+import { nodeReady, startNode, type AppNode } from "../support/node-process";
 import { Seed, uniqueName } from "../support/seed";
 
 // Two app nodes behind one Redis (the scale-out of SPEC §13), started here from scripts/serve.mjs:
@@ -15,39 +15,12 @@ const seed = Seed.forSpec();
 
 test.describe.configure({ mode: "serial" });
 
-type Node = { proc: ChildProcess; output: () => string };
-const nodes: Node[] = [];
+const nodes: AppNode[] = [];
 
-function startNode(port: number): Node {
-  let out = "";
-  const proc = spawn(process.execPath, ["scripts/serve.mjs"], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_URL: E2E_DATABASE_URL,
-      NEXTAUTH_SECRET: E2E_NEXTAUTH_SECRET,
-      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-      REDIS_URL,
-      TOLLGATE_WORKERS: "off",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (out += d));
-  const node = { proc, output: () => out };
+function start(port: number): AppNode {
+  const node = startNode(port, { REDIS_URL, TOLLGATE_WORKERS: "off" });
   nodes.push(node);
   return node;
-}
-
-async function ready(port: number) {
-  await expect
-    .poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.status ?? 0, {
-      timeout: 60_000,
-    })
-    .toBe(200);
 }
 
 /** the status and error code of GET /v1/models on a node, with the key */
@@ -69,9 +42,9 @@ test("disabling a user on node A refuses their key on node B at the next request
   const admin = await seed.createUser({ username: uniqueName("nodeadm"), role: 10 });
   const user = await seed.createUser({ username: uniqueName("nodeusr"), quota: 5_000_000n });
   const key = await seed.createKey(user.id);
-  startNode(PORT_A);
-  startNode(PORT_B);
-  await Promise.all([ready(PORT_A), ready(PORT_B)]);
+  start(PORT_A);
+  start(PORT_B);
+  await Promise.all([nodeReady(PORT_A), nodeReady(PORT_B)]);
 
   // node B authorises the key: from now on it answers from its cache
   expect(await models(PORT_B, key.key)).toEqual({ status: 200, code: null });

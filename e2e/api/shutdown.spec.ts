@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import { expect, test } from "@playwright/test";
 import OpenAI from "openai";
-import { E2E_DATABASE_URL, E2E_NEXTAUTH_SECRET, E2E_PORT } from "../global-setup";
+import { E2E_PORT } from "../global-setup";
+import { nodeReady, startNode } from "../support/node-process";
 import { MockUpstream } from "../support/mock-upstream";
 import { QUOTA_PER_USD, Seed } from "../support/seed";
 
@@ -32,35 +32,8 @@ test.afterAll(async () => {
   await seed.close();
 });
 
-function startServer(port = PORT): { proc: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  let out = "";
-  const proc = spawn(process.execPath, ["scripts/serve.mjs"], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_URL: E2E_DATABASE_URL,
-      NEXTAUTH_SECRET: E2E_NEXTAUTH_SECRET,
-      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-      REDIS_URL: "",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  proc.stdout!.on("data", (d) => (out += d));
-  proc.stderr!.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-  return { proc, exited, output: () => out };
-}
-
-async function ready(port = PORT) {
-  await expect
-    .poll(async () => (await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null))?.status ?? 0, {
-      timeout: 30_000,
-    })
-    .toBe(200);
-}
+const startServer = (port = PORT) => startNode(port, { REDIS_URL: "" });
+const ready = (port = PORT) => nodeReady(port);
 
 /** whether a new TCP connection to the port is accepted */
 function connects(port: number): Promise<boolean> {

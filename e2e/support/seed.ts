@@ -408,18 +408,25 @@ export class Seed {
     }
   }
 
-  /** waits until none of the user's reservations is open (every settle and refund has landed) */
+  /**
+   * Waits until every settle and refund of the user's requests has landed: none of their
+   * reservations is open, and their consume logs stopped growing. (A request served in trust mode
+   * without a reserve has no reservation until its settle writes one: only its log shows it landed.)
+   */
   async settled(userId: number, timeoutMs = 10_000) {
     const until = Date.now() + timeoutMs;
+    let lastLogs = "";
     for (;;) {
-      const { rows } = await this.pool.query<{ n: string }>(
-        "SELECT count(*)::text AS n FROM reservations WHERE user_id = $1 AND status = 1",
+      const { rows } = await this.pool.query<{ open: string; logs: string }>(
+        `SELECT (SELECT count(*) FROM reservations WHERE user_id = $1 AND status = 1)::text AS open,
+                (SELECT count(*) FROM logs WHERE user_id = $1)::text AS logs`,
         [userId],
       );
-      if (rows[0].n === "0") return;
+      if (rows[0].open === "0" && rows[0].logs === lastLogs) return;
+      lastLogs = rows[0].open === "0" ? rows[0].logs : "";
       if (Date.now() > until)
-        throw new Error(`user ${userId} still has ${rows[0].n} open reservations after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 50));
+        throw new Error(`user ${userId} still has ${rows[0].open} open reservations after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 150));
     }
   }
 
