@@ -1,0 +1,68 @@
+import { spawnSync } from "node:child_process";
+import { expect, test } from "@playwright/test";
+import OpenAI from "openai";
+import { E2E_PORT } from "../global-setup";
+import { MockUpstream } from "../support/mock-upstream";
+import { killNode, nodeReady, startNode } from "../support/node-process";
+import { QUOTA_PER_USD, Seed } from "../support/seed";
+
+// TOLLGATE_PROCESSES: the production server forks that many processes sharing one port. They
+// need Redis to keep their caches coherent; each gets a share of the database's connections.
+
+const PORT = E2E_PORT + 31;
+const REDIS_URL = process.env.E2E_REDIS_URL || "redis://127.0.0.1:6379";
+const MODEL = "gpt-4-turbo";
+const seed = Seed.forSpec();
+
+test.afterAll(async () => {
+  await seed.close();
+});
+
+test("without Redis, more than one process is refused with a clear message", async () => {
+  const node = startNode(PORT, { TOLLGATE_PROCESSES: "2", REDIS_URL: "" });
+  expect(await node.exited).toBe(2);
+  expect(node.output()).toContain("TOLLGATE_PROCESSES=2 needs REDIS_URL");
+});
+
+test("a malformed count is refused", async () => {
+  const node = startNode(PORT, { TOLLGATE_PROCESSES: "two", REDIS_URL });
+  expect(await node.exited).toBe(2);
+  expect(node.output()).toContain('TOLLGATE_PROCESSES must be a whole number from 1 to 64 or "auto"');
+});
+
+test("two processes on one port relay and settle every request, and stop together on SIGTERM", async () => {
+  const upstream = await MockUpstream.start({ record: false });
+  const node = startNode(PORT, { TOLLGATE_PROCESSES: "2", REDIS_URL, DATABASE_POOL_SIZE: "4" });
+  try {
+    await seed.createChannel({ name: "processes", baseUrl: `${upstream.url}/v1`, models: [MODEL] });
+    const user = (await seed.createUser({ quota: 4n * QUOTA_PER_USD })).id;
+    const key = await seed.createKey(user);
+    await nodeReady(PORT);
+    expect(node.output()).toContain("[serve] 2 processes, 4 database connections each");
+    const children = spawnSync("pgrep", ["-P", String(node.proc.pid)], { encoding: "utf8" })
+      .stdout.trim()
+      .split("\n");
+    expect(children).toHaveLength(2);
+    const client = new OpenAI({ apiKey: key.key, baseURL: `http://127.0.0.1:${PORT}/v1`, maxRetries: 0 });
+    // fresh connections each, so the primary hands them to both processes
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }] }),
+      ),
+    );
+    expect(answers.every((a) => a.choices[0].message.content === "Hello from the mock upstream.")).toBe(true);
+    await seed.settled(user);
+    const { rows } = await seed.pool.query<{ n: string }>(
+      "SELECT count(*)::text AS n FROM logs WHERE user_id = $1 AND type = 2",
+      [user],
+    );
+    expect(Number(rows[0].n)).toBe(20);
+    expect(await seed.audit(user)).toEqual([]);
+    node.proc.kill("SIGTERM");
+    expect(await node.exited).toBe(0);
+    expect(node.output().match(/\[serve\] stopped/g)).toHaveLength(2);
+  } finally {
+    killNode(node);
+    await upstream.close();
+  }
+});
