@@ -82,6 +82,9 @@ describe("the adapter", () => {
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ ok: true });
     expect(res.headers.get("x-request-id")).toBe("r1");
+    // a whole answer goes out with its length, in one write, not chunked
+    expect(res.headers.get("content-length")).toBe("11");
+    expect(res.headers.get("transfer-encoding")).toBeNull();
     expect(res.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
     // the security headers Next's router adds to what it serves, HSTS behind an https proxy
     expect(res.headers.get("x-frame-options")).toBe("DENY");

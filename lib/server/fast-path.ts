@@ -91,6 +91,20 @@ async function write(response: Response, req: IncomingMessage, res: ServerRespon
     res.end();
     return;
   }
+  if (!isStream(response)) {
+    // a JSON answer is already whole in memory: sent with its length in one write, not chunked
+    let body: Buffer;
+    try {
+      body = Buffer.from(await response.arrayBuffer());
+    } catch (e) {
+      if (!gone.aborted) console.error("fast path: response body failed", e);
+      res.destroy();
+      return;
+    }
+    res.setHeader("content-length", body.byteLength);
+    res.end(body);
+    return;
+  }
   const reader = response.body.getReader();
   const stop = () => void reader.cancel().catch(() => {});
   gone.addEventListener("abort", stop, { once: true });
@@ -109,6 +123,11 @@ async function write(response: Response, req: IncomingMessage, res: ServerRespon
   } finally {
     gone.removeEventListener("abort", stop);
   }
+}
+
+/** answers that arrive over time (SSE) are written as they come; the rest in one piece */
+function isStream(response: Response): boolean {
+  return (response.headers.get("content-type") ?? "").startsWith("text/event-stream");
 }
 
 /** resolves when the socket took what was written, or the connection closed */
