@@ -32,7 +32,11 @@ export const adminConfigEn = {
   "channels.test.failed": "{name}: {step} failed after {ms} ms — {error}",
   "channels.form.createTitle": "Add a channel",
   "channels.form.editTitle": "Edit {name}",
-  "channels.form.body": "An OpenAI-compatible upstream. The relay appends /v1/… to the base URL.",
+  "channels.form.body": "An upstream API. The relay appends /v1/… to the base URL.",
+  "channels.form.dialectHint":
+    "Requests are routed only to channels of their own dialect: /v1/messages to Anthropic channels, every other /v1 endpoint to OpenAI ones.",
+  "channels.dialect.openai": "OpenAI (chat, completions, embeddings, responses)",
+  "channels.dialect.anthropic": "Anthropic (messages)",
   "channels.form.keyHint": "Write-only: it is never shown again.",
   "channels.form.keyKeep": "Leave empty to keep {masked}",
   "channels.form.modelsHint": "Comma-separated model names this channel serves.",
@@ -59,6 +63,7 @@ export const adminConfigEn = {
   "field.priority": "Priority",
   "field.weight": "Weight",
   "field.modelMapping": "Model mapping",
+  "field.dialect": "API dialect",
 
   "redemptions.title": "Redemption codes",
   "redemptions.subtitle": "Codes users redeem in their wallet for credit. Each works once.",
@@ -204,7 +209,11 @@ export const adminConfigZh: Record<keyof typeof adminConfigEn, string> = {
   "channels.test.failed": "{name}：{step} 在 {ms} 毫秒后失败 — {error}",
   "channels.form.createTitle": "添加渠道",
   "channels.form.editTitle": "编辑 {name}",
-  "channels.form.body": "兼容 OpenAI 的上游。中转会在基础地址后加上 /v1/…。",
+  "channels.form.body": "上游接口。中转会在基础地址后加上 /v1/…。",
+  "channels.form.dialectHint":
+    "请求只会路由到同一协议的渠道：/v1/messages 走 Anthropic 渠道，其余 /v1 接口走 OpenAI 渠道。",
+  "channels.dialect.openai": "OpenAI（chat、completions、embeddings、responses）",
+  "channels.dialect.anthropic": "Anthropic（messages）",
   "channels.form.keyHint": "只写：保存后不再显示。",
   "channels.form.keyKeep": "留空则保留 {masked}",
   "channels.form.modelsHint": "该渠道服务的模型名，用逗号分隔。",
@@ -231,6 +240,7 @@ export const adminConfigZh: Record<keyof typeof adminConfigEn, string> = {
   "field.priority": "优先级",
   "field.weight": "权重",
   "field.modelMapping": "模型映射",
+  "field.dialect": "接口协议",
 
   "redemptions.title": "兑换码",
   "redemptions.subtitle": "用户在钱包中兑换额度的码，每个只能使用一次。",
