@@ -52,6 +52,7 @@ export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: 
       ...pricingLogFields(job.pricing),
       usage_source: source,
       cache_tokens: usage.cachedTokens,
+      ...usageClassFields(usage),
       frt: Math.round(outcome.frt),
       request_path: job.spec.path,
       ...(mapped ? { is_model_mapped: true, upstream_model_name: answer.upstreamModel } : {}),
@@ -60,5 +61,19 @@ export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: 
         : {}),
       admin_info: { use_channel: answer.tried, ...(source === "local_count" ? { local_count_tokens: true } : {}) },
     },
+  };
+}
+
+/**
+ * The token classes beyond prompt, completion and cache reads, as the consume log stores them
+ * (only those the request had): with the prices pricingLogFields stores, lib/logs/explain.ts
+ * recomputes the charge from them.
+ */
+export function usageClassFields(u: TokenUsage): Record<string, unknown> {
+  return {
+    ...(u.cacheWrite5mTokens ? { cache_write_5m_tokens: u.cacheWrite5mTokens } : {}),
+    ...(u.cacheWrite1hTokens ? { cache_write_1h_tokens: u.cacheWrite1hTokens } : {}),
+    ...(u.reasoningTokens ? { reasoning_tokens: u.reasoningTokens } : {}),
+    ...(u.toolCalls && Object.keys(u.toolCalls).length ? { tool_calls: u.toolCalls } : {}),
   };
 }
