@@ -6,6 +6,7 @@ type Row = [model: string, inputUsdPer1M: number, outputUsdPer1M: number, cached
 
 const TOKEN_PRICED: Row[] = [
   ["gpt-5", 1.25, 10, 0.1],
+  ["gpt-5-codex", 1.25, 10, 0.1],
   ["gpt-5-mini", 0.25, 2, 0.1],
   ["gpt-5-nano", 0.05, 0.4, 0.1],
   ["gpt-4.1", 2, 8, 0.25],

@@ -12,6 +12,8 @@ export type EndReason = "done" | "eof_without_done" | "client_disconnect" | "ups
 
 export type Outcome = {
   usage: TokenUsage | null;
+  /** what a stream reported before it ended early (Anthropic's input classes in message_start) */
+  partialUsage?: TokenUsage | null;
   /** the generated texts to count when the upstream sent no usage */
   localTexts: (() => string[]) | null;
   frt: number;
@@ -26,15 +28,22 @@ export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: 
   let source: UsageSource = "upstream";
   if (!usage) {
     source = "local_count";
-    const promptTokens = job.promptTokens ?? (await countPromptTokens(model, job.parsed.prompt));
     const completionTokens = outcome.localTexts ? await countTexts(model, outcome.localTexts()) : 0;
-    usage = { promptTokens, completionTokens, cachedTokens: 0 };
+    const partial = outcome.partialUsage;
+    if (partial) {
+      // the input the upstream reported (with its cache classes) stands; the output served is
+      // counted here, never less than the upstream had already reported
+      usage = { ...partial, completionTokens: Math.max(partial.completionTokens, completionTokens) };
+    } else {
+      const promptTokens = job.promptTokens ?? (await countPromptTokens(model, job.parsed.prompt));
+      usage = { promptTokens, completionTokens, cachedTokens: 0 };
+    }
   }
   const quota = computeQuota(job.pricing, usage);
   const notes: string[] = [];
   if (source === "local_count") notes.push("The upstream sent no usage: tokens counted locally");
   if (outcome.endReason === "client_disconnect") notes.push("Client disconnected: charged for what was served");
-  if (outcome.endReason === "eof_without_done") notes.push("The upstream stream ended without [DONE]");
+  if (outcome.endReason === "eof_without_done") notes.push("The upstream stream ended without its end event");
   if (outcome.endReason === "upstream_error") notes.push("The upstream stream broke off");
   const mapped = answer.upstreamModel !== model;
   return {
