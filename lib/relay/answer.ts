@@ -70,6 +70,8 @@ class StreamRelay {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private frt: number | null = null;
   private finished = false;
+  /** the write of the response id's channel (Responses API), started when the id is first seen */
+  private remembering: Promise<void> | null = null;
   private readonly onClientGone = () => void this.finish("client_disconnect");
 
   constructor(
@@ -98,6 +100,7 @@ class StreamRelay {
         if (done) return await this.end(controller);
         this.frt ??= performance.now() - this.job.startedAt;
         const events = this.sse.push(value);
+        this.rememberOnce();
         if (this.finished) return; // the client left while we were reading
         if (events.length) {
           for (const ev of events) controller.enqueue(ev);
@@ -122,11 +125,20 @@ class StreamRelay {
     if (tail && !this.finished) controller.enqueue(tail);
     // bounded post-response work: when too many settles are pending, the stream ends only once
     // its own settle is done
-    if (this.job.spec.remembersResponses) await rememberQuietly(this.job, this.answer, this.sse.meter.responseId);
+    // the stream ends only once its response id is stored: the client's next call may name it
+    this.rememberOnce();
+    if (this.remembering) await this.remembering;
     const defer = canDefer();
     const settled = this.finish(this.sse.sawDone ? "done" : "eof_without_done");
     if (!defer && settled) await settled;
     controller.close();
+  }
+
+  /** stores the response id with its channel as soon as the stream names it (response.created) */
+  private rememberOnce(): void {
+    const id = this.sse.meter.responseId;
+    if (this.remembering || !id || !this.job.spec.remembersResponses) return;
+    this.remembering = rememberQuietly(this.job, this.answer, id);
   }
 
   /** ends the relay of this stream once; returns its settle */

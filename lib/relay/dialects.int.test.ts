@@ -261,6 +261,34 @@ describe("OpenAI Responses API (a Codex CLI session)", () => {
     expect(OPENAI.requests[0]).toMatchObject({ url: "/v1/responses/compact", body: codexCompactRequest });
   });
 
+  it("a stream's response id is stored as soon as response.created passes, even if the client then leaves", async () => {
+    OPENAI.on("POST /v1/responses", {
+      stream: codexTurn1Stream.map((e) => ({
+        ...e,
+        data: JSON.parse(JSON.stringify(e.data).replaceAll("resp_codex_1", "resp_codex_left")),
+      })),
+      cutAfter: 3,
+    });
+    const ctrl = new AbortController();
+    const req = new Request("http://tollgate.test/v1/responses", {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
+      body: JSON.stringify(codexTurn1Request),
+      signal: ctrl.signal,
+    });
+    const res = await routeRelay(req, { clientIp: "127.0.0.1" });
+    const reader = res.body!.getReader();
+    let seen = "";
+    while (!seen.includes("response.output_item.added")) seen += new TextDecoder().decode((await reader.read()).value);
+    ctrl.abort();
+    await reader.cancel().catch(() => {});
+    const log = await logOf(res);
+    expect(log.other).toMatchObject({ stream_status: { end_reason: "client_disconnect" } });
+    expect(await db.responseRoute.findUnique({ where: { responseId: "resp_codex_left" } })).toMatchObject({
+      channelId: openaiChannel,
+    });
+  });
+
   it("a stream that ends without response.completed is counted locally and marked", async () => {
     OPENAI.on("POST /v1/responses", { stream: codexTurn1Stream.slice(0, -1) });
     const res = await send("/v1/responses", codexTurn1Request);
@@ -495,6 +523,13 @@ describe("bad input: each dialect's own error shape, nothing charged", () => {
       "invalid_type",
     );
     await openAiError(await send("/v1/responses", { model: CLAUDE_MODEL, input: "hi" }), 503, "model_not_found");
+    // a background response could not be billed: refused, not served free
+    const bg = await openAiError(
+      await send("/v1/responses", { model: CODEX_MODEL, input: "hi", background: true }),
+      400,
+      "unsupported_parameter",
+    );
+    expect(bg.error.param).toBe("background");
     await openAiError(
       await send("/v1/responses", { model: CODEX_MODEL, input: "x".repeat(70_000) }),
       413,

@@ -1,3 +1,4 @@
+import { AppError } from "@/lib/errors";
 import type { JsonObject } from "@/lib/http/body";
 import { anthropicErrorResponse } from "./errors";
 import type { EndpointSpec } from "./job";
@@ -140,6 +141,17 @@ const responses: EndpointSpec = {
   parse(body) {
     const model = requireModel(body);
     responsesInput(body);
+    // a background response answers "queued" with no usage and runs on, out of the relay's sight:
+    // its tokens could not be billed, so it is refused rather than served free
+    if (optionalBoolean(body, "background")) {
+      throw new AppError(
+        "unsupported_parameter",
+        "background responses are not supported: their usage cannot be billed",
+        400,
+        undefined,
+        "background",
+      );
+    }
     return {
       model,
       stream: optionalBoolean(body, "stream"),
