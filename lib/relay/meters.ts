@@ -124,7 +124,7 @@ class ResponsesStreamMeter implements StreamMeter {
       this.responseId = idOf((parse(data)?.response as { id?: unknown } | undefined)?.id);
     } else if (RESPONSE_END_RE.test(data)) {
       const obj = parse(data);
-      if (obj) {
+      if (obj && typeof obj.type === "string" && RESPONSE_END_RE.test(`"type":"${obj.type}"`)) {
         this.ended = true;
         this.usage = responsesUsage(obj.response) ?? this.usage;
         this.responseId ??= idOf((obj.response as { id?: unknown } | undefined)?.id);
