@@ -82,7 +82,7 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
       next: (tried) => pickChannel(tiers, tried),
       retryTimes: options.RetryTimes,
       body: (channel) => upstreamBody(job, channel),
-      forwardHeaders: forwardedHeaders(req.headers, spec.forwardHeaders),
+      forwardHeaders: spec.forwardHeaders ? forwardedHeaders(req.headers, spec.forwardHeaders) : undefined,
       stream: parsed.stream,
       clientSignal: req.signal,
       addressPolicy: { allowPrivate: options.ChannelPrivateAddressesAllowed },
@@ -131,9 +131,9 @@ async function pinnedTiers(tiers: Tiers, previousId: string, auth: RelayKey, mod
 }
 
 /** the request headers the endpoint passes on unchanged, those the client sent */
-export function forwardedHeaders(headers: Headers, names: readonly string[] | undefined): Record<string, string> {
+export function forwardedHeaders(headers: Headers, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of names ?? []) {
+  for (const name of names) {
     const v = headers.get(name);
     if (v !== null) out[name] = v;
   }
