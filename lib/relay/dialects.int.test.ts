@@ -355,6 +355,43 @@ describe("Anthropic Messages API (a Claude Code session)", () => {
     expect((await logOf(res)).quota).toBe(claudeQuota(12, 18000, 1024, 1024, 187, 1));
   });
 
+  it("an answer without usage is counted here; an image of the prompt is estimated at its documented size, and marked", async () => {
+    ANTHROPIC.on("POST /v1/messages", {
+      json: {
+        id: "msg_nousage",
+        type: "message",
+        role: "assistant",
+        content: [{ type: "text", text: "A cat on a mat." }],
+      },
+    });
+    const res = await send(
+      "/v1/messages",
+      {
+        model: CLAUDE_MODEL,
+        max_tokens: 100,
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
+              { type: "text", text: "What is this?" },
+            ],
+          },
+        ],
+      },
+      { auth: "x-api-key", headers: CLAUDE_CODE_HEADERS },
+    );
+    expect(res.status).toBe(200);
+    const log = await logOf(res);
+    expect(log.other).toMatchObject({ usage_source: "local_count", prompt_estimated_blocks: 1 });
+    expect(log.content).toContain("1 image(s) or document(s) of the prompt estimated at a fixed size");
+    // 1,600 for the image, the text and the per-message overhead on top
+    expect(log.promptTokens).toBeGreaterThan(1600);
+    expect(log.promptTokens).toBeLessThan(1700);
+    expect(log.completionTokens).toBeGreaterThan(0);
+    expect(log.quota).toBe(claudeQuota(log.promptTokens, 0, 0, 0, log.completionTokens));
+  });
+
   it("counts tokens through a channel of the model, unbilled", async () => {
     ANTHROPIC.on("POST /v1/messages/count_tokens", { json: claudeCountTokensBody });
     const before = await quotaOf();

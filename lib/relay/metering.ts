@@ -26,6 +26,8 @@ export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: 
   const { model } = job.parsed;
   let usage = outcome.usage;
   let source: UsageSource = "upstream";
+  /** images and documents the billed prompt counted at a fixed size (no usage from the upstream) */
+  let estimatedBlocks = 0;
   if (!usage) {
     source = "local_count";
     const completionTokens = outcome.localTexts ? await countTexts(model, outcome.localTexts()) : 0;
@@ -37,11 +39,13 @@ export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: 
     } else {
       const promptTokens = job.promptTokens ?? (await countPromptTokens(model, job.parsed.prompt));
       usage = { promptTokens, completionTokens, cachedTokens: 0 };
+      estimatedBlocks = job.parsed.prompt.estimatedBlocks ?? 0;
     }
   }
   const quota = computeQuota(job.pricing, usage);
   const notes: string[] = [];
   if (source === "local_count") notes.push("The upstream sent no usage: tokens counted locally");
+  if (estimatedBlocks) notes.push(`${estimatedBlocks} image(s) or document(s) of the prompt estimated at a fixed size`);
   if (outcome.endReason === "client_disconnect") notes.push("Client disconnected: charged for what was served");
   if (outcome.endReason === "eof_without_done") notes.push("The upstream stream ended without its end event");
   if (outcome.endReason === "upstream_error") notes.push("The upstream stream broke off");
@@ -68,6 +72,7 @@ export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: 
       ...(outcome.endReason
         ? { stream_status: { status: outcome.endReason === "done" ? "ok" : "error", end_reason: outcome.endReason } }
         : {}),
+      ...(estimatedBlocks ? { prompt_estimated_blocks: estimatedBlocks } : {}),
       admin_info: { use_channel: answer.tried, ...(source === "local_count" ? { local_count_tokens: true } : {}) },
     },
   };

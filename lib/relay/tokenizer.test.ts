@@ -163,6 +163,7 @@ describe("prompts of the Responses and Messages dialects (estimates)", () => {
     ]);
     // priming 3 + 5 items × 3 + one image 765
     expect(parts.overhead).toBe(3 + 15 + 765);
+    expect(parts.estimatedBlocks).toBe(1);
     expect(responsesPromptParts({ input: "hello" })).toEqual({ texts: ["hello"], overhead: 6 });
   });
 
@@ -202,6 +203,7 @@ describe("prompts of the Responses and Messages dialects (estimates)", () => {
     ]);
     // priming 3 + 3 messages × 3 + an image 1600 + a document 1600
     expect(parts.overhead).toBe(3 + 9 + 3200);
+    expect(parts.estimatedBlocks).toBe(2);
     expect(messagesPromptParts({ system: "sys", messages: [{ role: "user", content: "q" }] })).toEqual({
       texts: ["sys", "q"],
       overhead: 6,

@@ -160,7 +160,12 @@ const PER_NAME = 1;
 const REPLY_PRIMING = 3;
 const IMAGE_TOKENS = 85;
 
-export type PromptParts = { texts: string[]; overhead: number };
+export type PromptParts = {
+  texts: string[];
+  overhead: number;
+  /** images and documents in `overhead` at a fixed size (Responses and Messages): an estimate, marked in the log */
+  estimatedBlocks?: number;
+};
 
 /** Texts and fixed overhead of a chat request (messages, tools). */
 export function chatPromptParts(body: Record<string, unknown>): PromptParts {
@@ -267,8 +272,13 @@ function contentTexts(content: unknown, parts: PromptParts, imageTokens: number,
     if (!b || typeof b !== "object") continue;
     const block = b as Record<string, unknown>;
     const type = typeof block.type === "string" ? block.type : "";
-    if (type === "image" || type === "input_image" || type === "image_url") parts.overhead += imageTokens;
-    else if (type === "document" || type === "input_file") parts.overhead += DOCUMENT_TOKENS;
+    if (type === "image" || type === "input_image" || type === "image_url") {
+      parts.overhead += imageTokens;
+      parts.estimatedBlocks = (parts.estimatedBlocks ?? 0) + 1;
+    } else if (type === "document" || type === "input_file") {
+      parts.overhead += DOCUMENT_TOKENS;
+      parts.estimatedBlocks = (parts.estimatedBlocks ?? 0) + 1;
+    }
     for (const k of ["text", "thinking", "refusal", "arguments", "output"] as const) {
       if (typeof block[k] === "string") parts.texts.push(block[k]);
     }
