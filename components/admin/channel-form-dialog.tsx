@@ -18,9 +18,11 @@ import {
 } from "@/components/ui/dialog";
 import { FormField } from "@/components/ui/field";
 import { Input, Textarea } from "@/components/ui/input";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { createChannelAction, updateChannelAction } from "@/lib/channels/actions";
 import type { ChannelDto } from "@/lib/channels/queries";
 import { channelKeys } from "@/lib/channels/query-keys";
+import { DIALECTS, type Dialect } from "@/lib/channels/schemas";
 
 type FormState = {
   name: string;
@@ -31,6 +33,7 @@ type FormState = {
   priority: string;
   weight: string;
   modelMapping: string;
+  dialect: Dialect;
 };
 
 function initialState(c: ChannelDto | null): FormState {
@@ -44,6 +47,7 @@ function initialState(c: ChannelDto | null): FormState {
       priority: "0",
       weight: "1",
       modelMapping: "",
+      dialect: "openai",
     };
   }
   return {
@@ -55,10 +59,11 @@ function initialState(c: ChannelDto | null): FormState {
     priority: String(c.priority),
     weight: String(c.weight),
     modelMapping: Object.keys(c.modelMapping).length ? JSON.stringify(c.modelMapping, null, 2) : "",
+    dialect: c.dialect,
   };
 }
 
-const FIELDS = ["name", "baseUrl", "key", "models", "groups", "priority", "weight", "modelMapping"] as const;
+const FIELDS = ["name", "baseUrl", "key", "models", "groups", "priority", "weight", "modelMapping", "dialect"] as const;
 
 /** Add or edit a channel. The key is write-only: an edit shows it masked and keeps it unless a new one is typed. */
 export function ChannelFormDialog({
@@ -95,6 +100,7 @@ function ChannelForm({ editing, onDone }: { editing: ChannelDto | null; onDone: 
         priority: f.priority.trim() === "" ? Number.NaN : Number(f.priority),
         weight: f.weight.trim() === "" ? Number.NaN : Number(f.weight),
         modelMapping: f.modelMapping,
+        dialect: f.dialect,
       };
       if (editing) return unwrap(updateChannelAction({ ...common, id: editing.id, ...(f.key ? { key: f.key } : {}) }));
       return unwrap(createChannelAction({ ...common, key: f.key }));
@@ -149,6 +155,22 @@ function ChannelForm({ editing, onDone }: { editing: ChannelDto | null; onDone: 
             )}
           </FormField>
         </div>
+        <FormField label={t("field.dialect")} error={errors.dialect} hint={t("channels.form.dialectHint")}>
+          {(c) => (
+            <Select value={form.dialect} onValueChange={(v) => set("dialect", v as Dialect)}>
+              <SelectTrigger {...c} data-testid="channel-dialect">
+                <SelectValue />
+              </SelectTrigger>
+              <SelectContent>
+                {DIALECTS.map((d) => (
+                  <SelectItem key={d} value={d}>
+                    {t(`channels.dialect.${d}`)}
+                  </SelectItem>
+                ))}
+              </SelectContent>
+            </Select>
+          )}
+        </FormField>
         <FormField
           label={t("field.key")}
           error={errors.key}

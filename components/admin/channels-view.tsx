@@ -148,8 +148,9 @@ export function ChannelsView({ initial }: { initial: AdminChannelDto[] }) {
                   {channels.map((c) => (
                     <TR key={c.id} data-testid="channel-row" data-channel-name={c.name}>
                       <TD className="pl-4">
-                        <p className="max-w-[12rem] truncate font-medium" title={c.name}>
-                          {c.name}
+                        <p className="flex max-w-[12rem] items-center gap-1.5 font-medium" title={c.name}>
+                          <span className="truncate">{c.name}</span>
+                          <DialectBadge dialect={c.dialect} />
                         </p>
                         <p className="max-w-[12rem] truncate font-mono text-xs text-zinc-500 dark:text-zinc-400">
                           {c.baseUrl}
@@ -190,6 +191,7 @@ export function ChannelsView({ initial }: { initial: AdminChannelDto[] }) {
                       <div className="flex items-center gap-2">
                         <p className="truncate font-medium">{c.name}</p>
                         <StatusBadge status={c.status} />
+                        <DialectBadge dialect={c.dialect} />
                       </div>
                       <p className="mt-0.5 truncate font-mono text-xs text-zinc-500 dark:text-zinc-400">{c.baseUrl}</p>
                     </div>
@@ -339,5 +341,16 @@ function Item({ label, children, wide }: { label: string; children: React.ReactN
       <dt className="text-xs text-zinc-500 dark:text-zinc-400">{label}</dt>
       <dd className="min-w-0">{children}</dd>
     </div>
+  );
+}
+
+/** an Anthropic channel is marked; OpenAI is what every channel spoke before dialects existed */
+function DialectBadge({ dialect }: { dialect: AdminChannelDto["dialect"] }) {
+  const { t } = useI18n();
+  if (dialect !== "anthropic") return null;
+  return (
+    <Badge tone="info" title={t("channels.dialect.anthropic")} data-testid="channel-dialect-badge">
+      Anthropic
+    </Badge>
   );
 }

@@ -11,13 +11,24 @@ import { computeQuota, resolvePricing } from "@/lib/quota/pricing";
 
 type Maps = Pick<
   Options,
-  "ModelRatio" | "CompletionRatio" | "ModelPrice" | "CacheRatio" | "GroupRatio" | "GroupGroupRatio"
+  | "ModelRatio"
+  | "CompletionRatio"
+  | "ModelPrice"
+  | "CacheRatio"
+  | "CacheWriteRatio"
+  | "CacheWrite1hRatio"
+  | "ToolCallPrice"
+  | "GroupRatio"
+  | "GroupGroupRatio"
 >;
 const MAP_KEYS = [
   "ModelRatio",
   "CompletionRatio",
   "ModelPrice",
   "CacheRatio",
+  "CacheWriteRatio",
+  "CacheWrite1hRatio",
+  "ToolCallPrice",
   "GroupRatio",
   "GroupGroupRatio",
 ] as const;

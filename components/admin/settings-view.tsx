@@ -34,6 +34,10 @@ const HINTS: Partial<Record<SettingsKey, MessageKey>> = {
   TopUpLink: "sysSettings.hint.TopUpLink",
   StatsTimeZone: "sysSettings.hint.StatsTimeZone",
   ChannelPrivateAddressesAllowed: "sysSettings.hint.ChannelPrivateAddressesAllowed",
+  CacheRatio: "sysSettings.hint.CacheRatio",
+  CacheWriteRatio: "sysSettings.hint.CacheWriteRatio",
+  CacheWrite1hRatio: "sysSettings.hint.CacheWrite1hRatio",
+  ToolCallPrice: "sysSettings.hint.ToolCallPrice",
 };
 const CHOICES: Partial<Record<SettingsKey, { value: string; label: MessageKey }[]>> = {
   PreConsumeMode: [

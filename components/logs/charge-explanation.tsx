@@ -76,6 +76,26 @@ export function ChargeExplanation({ row, admin }: { row: LogRowDTO | AdminLogRow
               <Item label={t("logs.tokens.cached")} testId="explain-cached">
                 {fmt(explained.usage.cachedTokens)}
               </Item>
+              {explained.usage.cacheWrite5mTokens ? (
+                <Item label={t("logs.explain.cacheWrite5m")} testId="explain-cache-write-5m">
+                  {fmt(explained.usage.cacheWrite5mTokens)} × {fmt(explained.inputs.cacheWrite5mRatio)}
+                </Item>
+              ) : null}
+              {explained.usage.cacheWrite1hTokens ? (
+                <Item label={t("logs.explain.cacheWrite1h")} testId="explain-cache-write-1h">
+                  {fmt(explained.usage.cacheWrite1hTokens)} × {fmt(explained.inputs.cacheWrite1hRatio)}
+                </Item>
+              ) : null}
+              {explained.usage.reasoningTokens ? (
+                <Item label={t("logs.explain.reasoning")} testId="explain-reasoning">
+                  {fmt(explained.usage.reasoningTokens)}
+                </Item>
+              ) : null}
+              {Object.entries(explained.usage.toolCalls).map(([tool, n]) => (
+                <Item key={tool} label={t("logs.explain.toolCalls", { tool })} testId={`explain-tool-${tool}`}>
+                  {fmt(n)} × ${fmt(explained.inputs.toolPrices[tool] ?? 0)}
+                </Item>
+              ))}
               <Item label={t("logs.explain.usageSource")} testId="explain-usage-source">
                 <UsageSource source={usageSource} />
               </Item>

@@ -1,9 +1,15 @@
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { E2E_BASE_URL } from "../global-setup";
 
 /** The official client against the e2e server, with no retries of its own (a retry would hide a double charge). */
 export function openai(apiKey: string): OpenAI {
   return new OpenAI({ apiKey, baseURL: `${E2E_BASE_URL}/v1`, maxRetries: 0, timeout: 20_000 });
+}
+
+/** Anthropic's official client against the e2e server (it appends /v1/messages itself), no retries. */
+export function anthropic(apiKey: string): Anthropic {
+  return new Anthropic({ apiKey, baseURL: E2E_BASE_URL, maxRetries: 0, timeout: 20_000 });
 }
 
 /** A raw call to the e2e server (for what the client cannot send: no key, bad JSON, huge bodies). */

@@ -126,11 +126,13 @@ export class Seed {
     weight?: number;
     modelMapping?: Record<string, string>;
     key?: string;
+    /** "openai" (default) or "anthropic" */
+    dialect?: string;
   }): Promise<number> {
     const name = c.name ?? uniqueName("ch");
     const { rows } = await this.pool.query<{ id: number }>(
-      `INSERT INTO channels (name, base_url, key, models, groups, priority, weight, model_mapping, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING id`,
+      `INSERT INTO channels (name, base_url, key, models, groups, priority, weight, model_mapping, dialect, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now()) RETURNING id`,
       [
         name,
         c.baseUrl ?? "http://127.0.0.1:9",
@@ -140,6 +142,7 @@ export class Seed {
         c.priority ?? 0,
         c.weight ?? 1,
         JSON.stringify(c.modelMapping ?? {}),
+        c.dialect ?? "openai",
       ],
     );
     return rows[0].id;

@@ -4,6 +4,7 @@ import { listAdminAudits } from "@/lib/audit/service";
 import { setOption } from "@/lib/options/service";
 import { truncateAll } from "@/tests/truncate";
 import { MockUpstream } from "@/e2e/support/mock-upstream";
+import { MockDialects } from "@/e2e/support/mock-dialects";
 import { resetRouting } from "./routing";
 import { createChannel, deleteChannels, recordChannelError, setChannelStatus, updateChannel } from "./service";
 import { listChannelsWithStats } from "./queries";
@@ -110,6 +111,26 @@ describe("the test button", () => {
       ["POST", "/v1/chat/completions", `Bearer ${KEY}`],
     ]);
     expect(mock.requests[1].body).toMatchObject({ model: "mock-4o", max_tokens: 1 });
+  });
+
+  it("tests an Anthropic channel in its own dialect: x-api-key, anthropic-version, a one-token message", async () => {
+    const ant = await MockDialects.start();
+    try {
+      ant.on("GET /v1/models", { json: { data: [{ type: "model", id: "claude-x" }], has_more: false } });
+      ant.on("POST /v1/messages", {
+        json: { type: "message", content: [], usage: { input_tokens: 1, output_tokens: 1 } },
+      });
+      const c = await createChannel({ ...base, baseUrl: ant.url, models: "claude-x", dialect: "anthropic" }, ADMIN);
+      expect(await testChannel({ id: c.id, model: "claude-x" })).toMatchObject({ ok: true, models: 1 });
+      expect(ant.requests.map((q) => [q.method, q.url, q.headers["x-api-key"], q.headers.authorization])).toEqual([
+        ["GET", "/v1/models", KEY, undefined],
+        ["POST", "/v1/messages", KEY, undefined],
+      ]);
+      expect(ant.requests[0].headers["anthropic-version"]).toBe("2023-06-01");
+      expect(ant.requests[1].body).toMatchObject({ model: "claude-x", max_tokens: 1 });
+    } finally {
+      await ant.close();
+    }
   });
 
   it("shows the upstream's error (the key never echoed) and keeps it as the last error", async () => {

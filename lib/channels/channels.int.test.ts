@@ -245,5 +245,49 @@ describe("channels", () => {
     expect(metadata.code).toBe(1);
     expect(metadata.stderr).toContain("169.254.169.254");
     expect(await db.channel.count()).toBe(1);
+    expect(out.dialect).toBe("openai");
+  });
+
+  it("a channel's dialect: set by the CLI and the service, validated, and routed on", async () => {
+    const r = await cli([
+      "channel:create",
+      "--name",
+      "claude",
+      "--base-url",
+      "http://127.0.0.1:9",
+      "--key",
+      "sk-ant-key-abcdefgh",
+      "--models",
+      "claude-x",
+      "--dialect",
+      "anthropic",
+    ]);
+    expect(r.code).toBe(0);
+    const created = JSON.parse(r.stdout);
+    expect(created.dialect).toBe("anthropic");
+    const bad = await cli([
+      "channel:create",
+      "--name",
+      "x",
+      "--base-url",
+      "http://a",
+      "--key",
+      "k",
+      "--models",
+      "a",
+      "--dialect",
+      "gemini",
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("Dialect must be openai or anthropic");
+    expect((await routesFor("default", "claude-x", "anthropic")).tiers[0].channels[0].id).toBe(created.id);
+    expect((await routesFor("default", "claude-x")).tiers).toEqual([]);
+    // switched to OpenAI: the messages route loses it, the OpenAI routes gain it
+    await updateChannel({ id: created.id, dialect: "openai" });
+    expect((await routesFor("default", "claude-x", "anthropic")).tiers).toEqual([]);
+    expect((await routesFor("default", "claude-x", "openai")).tiers[0].channels[0].id).toBe(created.id);
+    const trail = await db.adminAudit.findFirstOrThrow({ where: { action: "channel.update" } });
+    expect(trail.before).toMatchObject({ dialect: "anthropic" });
+    expect(trail.after).toMatchObject({ dialect: "openai" });
   });
 });

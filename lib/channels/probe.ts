@@ -10,12 +10,15 @@ import { normaliseBaseUrl } from "./routing";
 import { recordChannelError } from "./service";
 
 // The admin's "test" of a channel: GET <base>/v1/models with the channel's key and, when a model
-// is named, a one-token chat completion through it. Same address rules as the relay (lib/net,
+// is named, a one-token chat completion through it (for an Anthropic channel: the key in
+// x-api-key with an anthropic-version, and a one-token message). Same address rules as the relay (lib/net,
 // ChannelPrivateAddressesAllowed), a timeout, a fresh connection. The result says how long the
 // upstream took or why it failed; a failure is also the channel's last error.
 
 const PROBE_TIMEOUT_MS = 10_000;
 const BODY_LIMIT = 256 * 1024;
+/** the Messages API version the test speaks (the relay passes the client's own on) */
+const ANTHROPIC_VERSION = "2023-06-01";
 
 export type ChannelTestResult =
   | { ok: true; latencyMs: number; models: number; chatLatencyMs: number | null }
@@ -25,7 +28,7 @@ type Answer = { status: number; text: string };
 
 function request(
   url: string,
-  init: { method: "GET" | "POST"; key: string; body?: string },
+  init: { method: "GET" | "POST"; key: string; body?: string; dialect: string },
   allowPrivate: boolean,
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -44,7 +47,9 @@ function request(
       lookup: guardedLookup({ allowPrivate }),
       timeout: PROBE_TIMEOUT_MS,
       headers: {
-        authorization: `Bearer ${init.key}`,
+        ...(init.dialect === "anthropic"
+          ? { "x-api-key": init.key, "anthropic-version": ANTHROPIC_VERSION }
+          : { authorization: `Bearer ${init.key}` }),
         accept: "application/json",
         ...(payload ? { "content-type": "application/json", "content-length": String(payload.byteLength) } : {}),
       },
@@ -97,7 +102,7 @@ const errorText = (e: unknown) => (e instanceof Error ? ((e as NodeJS.ErrnoExcep
 export async function testChannel(input: { id: number; model?: string | null }): Promise<ChannelTestResult> {
   const channel = await db.channel.findUnique({
     where: { id: input.id },
-    select: { id: true, baseUrl: true, key: true, models: true, modelMapping: true },
+    select: { id: true, baseUrl: true, key: true, models: true, modelMapping: true, dialect: true },
   });
   if (!channel) throw notFound("Channel");
   const { ChannelPrivateAddressesAllowed } = await getOptions();
@@ -110,7 +115,11 @@ export async function testChannel(input: { id: number; model?: string | null }):
   let started = performance.now();
   let models = 0;
   try {
-    const a = await request(`${base}/v1/models`, { method: "GET", key: channel.key }, ChannelPrivateAddressesAllowed);
+    const a = await request(
+      `${base}/v1/models`,
+      { method: "GET", key: channel.key, dialect: channel.dialect },
+      ChannelPrivateAddressesAllowed,
+    );
     const latencyMs = Math.round(performance.now() - started);
     if (a.status < 200 || a.status >= 300) return fail("models", latencyMs, describeFailure(a, channel.key));
     try {
@@ -130,10 +139,11 @@ export async function testChannel(input: { id: number; model?: string | null }):
   started = performance.now();
   try {
     const a = await request(
-      `${base}/v1/chat/completions`,
+      `${base}${channel.dialect === "anthropic" ? "/v1/messages" : "/v1/chat/completions"}`,
       {
         method: "POST",
         key: channel.key,
+        dialect: channel.dialect,
         body: JSON.stringify({ model: upstreamModel, max_tokens: 1, messages: [{ role: "user", content: "hi" }] }),
       },
       ChannelPrivateAddressesAllowed,

@@ -1,6 +1,7 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db";
 import { maskChannelKey } from "./mask";
+import type { Dialect } from "./schemas";
 
 /** What admins see of a channel: the key masked, quota as a decimal string. */
 export type ChannelDto = {
@@ -15,6 +16,7 @@ export type ChannelDto = {
   priority: number;
   weight: number;
   modelMapping: Record<string, string>;
+  dialect: Dialect;
   usedQuota: string;
   /** the last failure of a relay call or a test through this channel ("" = none yet) */
   lastError: string;
@@ -35,6 +37,7 @@ export const CHANNEL_SELECT = {
   priority: true,
   weight: true,
   modelMapping: true,
+  dialect: true,
   usedQuota: true,
   lastError: true,
   lastErrorAt: true,
@@ -57,6 +60,7 @@ export function toChannelDto(r: Row): ChannelDto {
     priority: r.priority,
     weight: r.weight,
     modelMapping: (r.modelMapping ?? {}) as Record<string, string>,
+    dialect: r.dialect === "anthropic" ? "anthropic" : "openai",
     usedQuota: r.usedQuota.toString(),
     lastError: r.lastError,
     lastErrorAt: r.lastErrorAt?.toISOString() ?? null,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { buildSnapshot, normaliseBaseUrl, pickChannel } from "./routing";
+import { buildSnapshot, dialectModels, normaliseBaseUrl, pickChannel, routeKey } from "./routing";
 
 const row = (
   id: number,
   priority: number,
   weight: number,
-  extra: Partial<{ groups: string[]; models: string[] }> = {},
+  extra: Partial<{ groups: string[]; models: string[]; dialect: string }> = {},
 ) => ({
   id,
   name: `c${id}`,
@@ -16,6 +16,7 @@ const row = (
   priority,
   weight,
   modelMapping: {},
+  dialect: extra.dialect,
 });
 
 /** deterministic PRNG (mulberry32) so the distribution test is repeatable */
@@ -31,13 +32,13 @@ function rng(seed: number) {
 
 describe("channel selection", () => {
   const snap = buildSnapshot([row(1, 10, 1), row(2, 10, 3), row(3, 0, 100), row(4, 5, 1, { groups: ["vip"] })]);
-  const tiers = snap.tiers.get("default\u0000m")!;
+  const tiers = snap.tiers.get(routeKey("default", "m"))!;
 
   it("indexes by group and model, highest priority first", () => {
     expect(tiers.map((t) => t.priority)).toEqual([10, 0]);
-    expect(snap.tiers.get("vip\u0000m")!.map((t) => t.channels.map((c) => c.id))).toEqual([[4]]);
+    expect(snap.tiers.get(routeKey("vip", "m"))!.map((t) => t.channels.map((c) => c.id))).toEqual([[4]]);
     expect(snap.modelsByGroup.get("vip")).toEqual(new Set(["m"]));
-    expect(snap.tiers.get("default\u0000other")).toBeUndefined();
+    expect(snap.tiers.get(routeKey("default", "other"))).toBeUndefined();
   });
 
   it("picks within the top priority in proportion to weight", () => {
@@ -62,10 +63,10 @@ describe("channel selection", () => {
   });
 
   it("weight 0 is chosen only when nothing else is left", () => {
-    const t = buildSnapshot([row(1, 0, 0), row(2, 0, 1)]).tiers.get("default\u0000m")!;
+    const t = buildSnapshot([row(1, 0, 0), row(2, 0, 1)]).tiers.get(routeKey("default", "m"))!;
     for (let i = 0; i < 200; i++) expect(pickChannel(t, new Set())!.id).toBe(2);
     expect(pickChannel(t, new Set([2]))!.id).toBe(1);
-    const zeros = buildSnapshot([row(1, 0, 0), row(2, 0, 0)]).tiers.get("default\u0000m")!;
+    const zeros = buildSnapshot([row(1, 0, 0), row(2, 0, 0)]).tiers.get(routeKey("default", "m"))!;
     expect([1, 2]).toContain(pickChannel(zeros, new Set())!.id);
   });
 
@@ -76,4 +77,26 @@ describe("channel selection", () => {
     ["http://h:1/v1/", "http://h:1"],
     ["https://h/proxy/v1", "https://h/proxy"],
   ])("base URL %s -> %s", (url, expected) => expect(normaliseBaseUrl(url)).toBe(expected));
+});
+
+describe("dialects", () => {
+  it("routes a request only to channels of its own dialect", () => {
+    const snap = buildSnapshot([
+      row(1, 10, 1, { models: ["claude-x", "gpt-x"] }),
+      row(2, 0, 1, { models: ["claude-x"], dialect: "anthropic" }),
+    ]);
+    expect(
+      snap.tiers.get(routeKey("default", "claude-x", "anthropic"))!.map((t) => t.channels.map((c) => c.id)),
+    ).toEqual([[2]]);
+    expect(snap.tiers.get(routeKey("default", "claude-x", "openai"))!.map((t) => t.channels.map((c) => c.id))).toEqual([
+      [1],
+    ]);
+    expect(snap.tiers.get(routeKey("default", "gpt-x", "anthropic"))).toBeUndefined();
+    expect(snap.byId.get(2)!.dialect).toBe("anthropic");
+    // a channel saved before dialects existed, or with an unknown value, speaks OpenAI
+    expect(snap.byId.get(1)!.dialect).toBe("openai");
+    expect(dialectModels(snap, "anthropic", "default")).toEqual(new Set(["claude-x"]));
+    expect(dialectModels(snap, "openai", "default")).toEqual(new Set(["claude-x", "gpt-x"]));
+    expect(snap.modelsByGroup.get("default")).toEqual(new Set(["claude-x", "gpt-x"]));
+  });
 });

@@ -1,10 +1,10 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { onInvalidate } from "@/lib/cache/bus";
-import { CHANNEL_STATUS } from "./schemas";
+import { CHANNEL_STATUS, type Dialect } from "./schemas";
 import { CHANNELS_TOPIC } from "./topics";
 
-// Routing by (group, model) from an in-process snapshot of the enabled channels, so choosing an
+// Routing by (dialect, group, model) from an in-process snapshot of the enabled channels, so choosing an
 // upstream costs no database round trip. A channel write drops the snapshot on every node (cache
 // bus) and the next request loads a new one; otherwise it is refreshed in the background every
 // TTL_MS while requests keep using the old one. A request for a (group, model) that no channel
@@ -25,14 +25,18 @@ export type RouteChannel = {
   priority: number;
   weight: number;
   modelMapping: Readonly<Record<string, string>>;
+  dialect: Dialect;
 };
 
 type Tier = { priority: number; channels: RouteChannel[] };
 
 export type RoutingSnapshot = {
-  /** `${group}\0${model}` -> tiers by descending priority */
+  /** routeKey(group, model, dialect) -> tiers by descending priority */
   tiers: Map<string, Tier[]>;
+  /** every model a group is served, whatever the dialect */
   modelsByGroup: Map<string, Set<string>>;
+  /** `${dialect}\0${group}` -> the models channels of that dialect serve the group */
+  modelsByDialect: Map<string, Set<string>>;
   byId: Map<number, RouteChannel & { groups: string[]; models: string[] }>;
   /** when the query that built it was sent */
   loadedAt: number;
@@ -50,7 +54,10 @@ function subscribe() {
   });
 }
 
-const routeKey = (group: string, model: string) => `${group}\u0000${model}`;
+// a request is only ever routed to a channel that speaks its dialect: there is no translation
+export const routeKey = (group: string, model: string, dialect: Dialect = "openai") =>
+  `${dialect}\u0000${group}\u0000${model}`;
+const dialectGroupKey = (dialect: Dialect, group: string) => `${dialect}\u0000${group}`;
 
 export function normaliseBaseUrl(url: string): string {
   return url.replace(/\/+$/, "").replace(/\/v1$/, "");
@@ -67,10 +74,12 @@ export function buildSnapshot(
     priority: number;
     weight: number;
     modelMapping: unknown;
+    dialect?: string;
   }[],
 ): RoutingSnapshot {
   const tiers = new Map<string, Tier[]>();
   const modelsByGroup = new Map<string, Set<string>>();
+  const modelsByDialect = new Map<string, Set<string>>();
   const byId: RoutingSnapshot["byId"] = new Map();
   for (const r of rows) {
     const mapping =
@@ -85,14 +94,19 @@ export function buildSnapshot(
       priority: r.priority,
       weight: Math.max(0, r.weight),
       modelMapping: mapping,
+      dialect: r.dialect === "anthropic" ? "anthropic" : "openai",
     };
     byId.set(r.id, { ...ch, groups: r.groups, models: r.models });
     for (const group of r.groups) {
       let models = modelsByGroup.get(group);
       if (!models) modelsByGroup.set(group, (models = new Set()));
+      const dk = dialectGroupKey(ch.dialect, group);
+      let dialectModels = modelsByDialect.get(dk);
+      if (!dialectModels) modelsByDialect.set(dk, (dialectModels = new Set()));
       for (const model of r.models) {
         models.add(model);
-        const k = routeKey(group, model);
+        dialectModels.add(model);
+        const k = routeKey(group, model, ch.dialect);
         let list = tiers.get(k);
         if (!list) tiers.set(k, (list = []));
         let tier = list.find((t) => t.priority === ch.priority);
@@ -102,7 +116,7 @@ export function buildSnapshot(
     }
   }
   for (const list of tiers.values()) list.sort((a, b) => b.priority - a.priority);
-  return { tiers, modelsByGroup, byId, loadedAt: Date.now() };
+  return { tiers, modelsByGroup, modelsByDialect, byId, loadedAt: Date.now() };
 }
 
 async function load(): Promise<RoutingSnapshot> {
@@ -121,6 +135,7 @@ async function load(): Promise<RoutingSnapshot> {
           priority: true,
           weight: true,
           modelMapping: true,
+          dialect: true,
         },
         orderBy: { id: "asc" },
       })
@@ -140,17 +155,29 @@ export async function getRoutingSnapshot(): Promise<RoutingSnapshot> {
   return s;
 }
 
-/** Tiers serving (group, model); when there are none, the channels are read again first (see above). */
-export async function routesFor(group: string, model: string): Promise<{ snapshot: RoutingSnapshot; tiers: Tier[] }> {
+/** the models channels of a dialect serve a group */
+export function dialectModels(snapshot: RoutingSnapshot, dialect: Dialect, group: string): ReadonlySet<string> {
+  return snapshot.modelsByDialect.get(dialectGroupKey(dialect, group)) ?? new Set();
+}
+
+/**
+ * Tiers of the channels of `dialect` serving (group, model); when there are none, the channels are
+ * read again first (see above).
+ */
+export async function routesFor(
+  group: string,
+  model: string,
+  dialect: Dialect = "openai",
+): Promise<{ snapshot: RoutingSnapshot; tiers: Tier[] }> {
   const askedAt = Date.now();
   let snapshot = await getRoutingSnapshot();
-  let tiers = snapshot.tiers.get(routeKey(group, model));
+  let tiers = snapshot.tiers.get(routeKey(group, model, dialect));
   if (!tiers && snapshot.loadedAt < askedAt) {
     const wait = snapshot.loadedAt + MISS_RELOAD_MS - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const latest = state.snapshot;
     snapshot = latest && latest.loadedAt >= askedAt ? latest : await loadAfter(askedAt);
-    tiers = snapshot.tiers.get(routeKey(group, model));
+    tiers = snapshot.tiers.get(routeKey(group, model, dialect));
   }
   return { snapshot, tiers: tiers ?? [] };
 }

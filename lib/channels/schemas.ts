@@ -3,6 +3,11 @@ import { hasNul, ZText } from "@/lib/text";
 
 export const CHANNEL_STATUS = { enabled: 1, disabled: 2, autoDisabled: 3 } as const;
 
+/** the API an upstream speaks: OpenAI's (chat, completions, embeddings, responses) or Anthropic's (messages) */
+export const DIALECTS = ["openai", "anthropic"] as const;
+export type Dialect = (typeof DIALECTS)[number];
+export const ZDialect = z.enum(DIALECTS, { message: "Dialect must be openai or anthropic" });
+
 const ZNameList = z
   .union([z.array(ZText), ZText])
   .transform((v) => [...new Set((Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean))]);
@@ -82,6 +87,7 @@ export const ZChannelFields = z.object({
   weight: z.coerce.number().int().min(0, "Weight must be ≥ 0").max(1_000_000).default(1),
   modelMapping: ZModelMapping.default({}),
   status: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(1),
+  dialect: ZDialect.default("openai"),
 });
 
 export const ZCreateChannelInput = ZChannelFields;

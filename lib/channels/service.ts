@@ -49,9 +49,10 @@ function auditOf(r: {
   priority: number;
   weight: number;
   modelMapping: unknown;
+  dialect: string;
 }) {
-  const { name, baseUrl, key, status, models, groups, priority, weight, modelMapping } = r;
-  return { name, baseUrl, key, status, models, groups, priority, weight, modelMapping };
+  const { name, baseUrl, key, status, models, groups, priority, weight, modelMapping, dialect } = r;
+  return { name, baseUrl, key, status, models, groups, priority, weight, modelMapping, dialect };
 }
 
 export async function createChannel(
@@ -74,6 +75,7 @@ export async function createChannel(
         priority: v.priority,
         weight: v.weight,
         modelMapping: v.modelMapping as Prisma.InputJsonValue,
+        dialect: v.dialect,
       },
       select: CHANNEL_SELECT,
     });

@@ -6,6 +6,7 @@ type Row = [model: string, inputUsdPer1M: number, outputUsdPer1M: number, cached
 
 const TOKEN_PRICED: Row[] = [
   ["gpt-5", 1.25, 10, 0.1],
+  ["gpt-5-codex", 1.25, 10, 0.1],
   ["gpt-5-mini", 0.25, 2, 0.1],
   ["gpt-5-nano", 0.05, 0.4, 0.1],
   ["gpt-4.1", 2, 8, 0.25],
@@ -47,6 +48,28 @@ export const DEFAULT_COMPLETION_RATIO: Record<string, number> = Object.fromEntri
 export const DEFAULT_CACHE_RATIO: Record<string, number> = Object.fromEntries(
   TOKEN_PRICED.filter((r) => r[3] !== undefined).map(([m, , , cached]) => [m, cached as number]),
 );
+/**
+ * Prompt-cache writes, relative to the input price. Anthropic bills a 5-minute write at 1.25× and a
+ * 1-hour write at 2× the input price for every Claude model; OpenAI does not bill writes (its
+ * usage reports none), so its models need no entry. A model without one uses those same
+ * multipliers (lib/quota/pricing.ts FALLBACK_CACHE_WRITE_*).
+ */
+const CLAUDE = TOKEN_PRICED.filter(([m]) => m.startsWith("claude-")).map(([m]) => m);
+export const DEFAULT_CACHE_WRITE_RATIO: Record<string, number> = Object.fromEntries(CLAUDE.map((m) => [m, 1.25]));
+export const DEFAULT_CACHE_WRITE_1H_RATIO: Record<string, number> = Object.fromEntries(CLAUDE.map((m) => [m, 2]));
+
+/**
+ * Hosted tools, USD per 1,000 calls (public list prices): web search $10 (OpenAI's web_search and
+ * Anthropic's web_search tool alike), file search $2.50, a code interpreter container $0.03, an
+ * image generation call $0.042 (gpt-image-1, medium quality, 1024×1024).
+ */
+export const DEFAULT_TOOL_CALL_PRICE: Record<string, number> = {
+  web_search: 10,
+  file_search: 2.5,
+  code_interpreter: 30,
+  image_generation: 42,
+};
+
 /** USD per call */
 export const DEFAULT_MODEL_PRICE: Record<string, number> = {
   "dall-e-3": 0.04,

@@ -4,6 +4,9 @@ import {
   DEFAULT_MODEL_PRICE,
   DEFAULT_MODEL_RATIO,
   DEFAULT_CACHE_RATIO,
+  DEFAULT_CACHE_WRITE_1H_RATIO,
+  DEFAULT_CACHE_WRITE_RATIO,
+  DEFAULT_TOOL_CALL_PRICE,
 } from "./default-prices";
 
 /**
@@ -55,6 +58,12 @@ export const OPTION_SCHEMAS = {
   CompletionRatio: ZRatioMap,
   ModelPrice: ZRatioMap,
   CacheRatio: ZRatioMap,
+  /** prompt-cache writes with the 5-minute TTL, relative to the input price (model → ratio) */
+  CacheWriteRatio: ZRatioMap,
+  /** prompt-cache writes with the 1-hour TTL, relative to the input price (model → ratio) */
+  CacheWrite1hRatio: ZRatioMap,
+  /** hosted tool calls (web_search, file_search, code_interpreter, image_generation): USD per 1,000 calls */
+  ToolCallPrice: ZRatioMap,
   GroupRatio: ZRatioMap,
   GroupGroupRatio: z.record(z.string().min(1), ZRatioMap),
   UserUsableGroups: z.record(z.string().min(1).max(64), z.string().max(200)),
@@ -100,6 +109,9 @@ export const OPTION_DEFAULTS: Options = {
   CompletionRatio: DEFAULT_COMPLETION_RATIO,
   ModelPrice: DEFAULT_MODEL_PRICE,
   CacheRatio: DEFAULT_CACHE_RATIO,
+  CacheWriteRatio: DEFAULT_CACHE_WRITE_RATIO,
+  CacheWrite1hRatio: DEFAULT_CACHE_WRITE_1H_RATIO,
+  ToolCallPrice: DEFAULT_TOOL_CALL_PRICE,
   GroupRatio: { default: 1, vip: 1, svip: 1 },
   GroupGroupRatio: {},
   UserUsableGroups: { default: "Default group", vip: "VIP group" },

@@ -150,3 +150,92 @@ describe("free models and unpriced models", () => {
     expect(p.modelRatio).toBe(15);
   });
 });
+
+describe("every token class priced apart (defaults of OpenAI and Anthropic models)", () => {
+  it("Anthropic: cache reads, 5-minute and 1-hour writes, output, web search calls", () => {
+    const p = price("claude-sonnet-4-5");
+    expect(p).toMatchObject({
+      modelRatio: 1.5,
+      completionRatio: 5,
+      cacheRatio: 0.1,
+      cacheWrite5mRatio: 1.25,
+      cacheWrite1hRatio: 2,
+    });
+    // inclusive input 1350 = 50 uncached + 1000 read + 100 written (5 min) + 200 written (1 h)
+    // (50 + 1000×0.1 + 100×1.25 + 200×2 + 400×5) × 1.5 = 4012.5; + 2 × $10/1000 × 500000 = 10000
+    const usage = {
+      promptTokens: 1350,
+      completionTokens: 400,
+      cachedTokens: 1000,
+      cacheWrite5mTokens: 100,
+      cacheWrite1hTokens: 200,
+      toolCalls: { web_search: 2 },
+    };
+    expect(computeQuota(p, usage)).toBe(14013n);
+    // the 5-minute and 1-hour writes are not the same price: (… + 300×1.25 …) × 1.5 = 3787.5 + 10000
+    expect(computeQuota(p, { ...usage, cacheWrite5mTokens: 300, cacheWrite1hTokens: 0 })).toBe(13788n);
+  });
+
+  it("OpenAI: cached input inside input tokens, reasoning inside output, web search calls", () => {
+    const p = price("gpt-5");
+    // (2000 − 1500 + 1500×0.1 + 300×8) × 0.625 = 1906.25; + 1 × $10/1000 × 500000 = 5000
+    expect(
+      computeQuota(p, { promptTokens: 2000, completionTokens: 300, cachedTokens: 1500, toolCalls: { web_search: 1 } }),
+    ).toBe(6906n);
+    // a tool without a price costs nothing per call; a tool call alone is still served
+    expect(computeQuota(p, { promptTokens: 0, completionTokens: 0, toolCalls: { unknown_tool: 3 } })).toBe(0n);
+    expect(computeQuota(p, { promptTokens: 0, completionTokens: 0, toolCalls: { file_search: 2 } })).toBe(2500n);
+  });
+
+  it("cache writes beyond the input are clamped, never negative", () => {
+    const p = price("claude-sonnet-4-5");
+    // 10 input: 4 read, 6 of the 20 written (5 min) fit, the 1 h write none: (4×0.1 + 6×1.25) × 1.5 = 11.85
+    expect(
+      computeQuota(p, {
+        promptTokens: 10,
+        completionTokens: 0,
+        cachedTokens: 4,
+        cacheWrite5mTokens: 20,
+        cacheWrite1hTokens: 5,
+      }),
+    ).toBe(12n);
+  });
+
+  it("a model without cache-write entries uses Anthropic's multipliers; the options override them", () => {
+    expect(price("gpt-4o")).toMatchObject({ cacheWrite5mRatio: 1.25, cacheWrite1hRatio: 2 });
+    const p = price("m", {
+      ModelRatio: { m: 1 },
+      CacheWriteRatio: { m: 1.5 },
+      CacheWrite1hRatio: { m: 3 },
+      ToolCallPrice: { web_search: 25 },
+    });
+    // (100×1.5 + 100×3) × 1 + 1 × 25/1000 × 500000 = 450 + 12500
+    expect(
+      computeQuota(p, {
+        promptTokens: 200,
+        completionTokens: 0,
+        cacheWrite5mTokens: 100,
+        cacheWrite1hTokens: 100,
+        toolCalls: { web_search: 1 },
+      }),
+    ).toBe(12950n);
+  });
+
+  it("the reserve holds the hosted tool calls the request may make", () => {
+    const p = price("gpt-5");
+    // (500 + 100) × 0.625 = 375; + 1 web search 5000
+    expect(
+      estimateQuota(p, { promptTokens: 10, maxTokens: 100, preConsumedTokens: 500, toolCalls: { web_search: 1 } }),
+    ).toBe(5375n);
+  });
+
+  it("price mode adds tool calls; the stored fields give back the class prices", () => {
+    const p = price("dall-e-3", { ToolCallPrice: { web_search: 10 } });
+    expect(computeQuota(p, { promptTokens: 1, completionTokens: 0, toolCalls: { web_search: 1 } })).toBe(25_000n);
+    const q = price("claude-sonnet-4-5", { CacheWrite1hRatio: { "claude-sonnet-4-5": 2.5 } });
+    expect(pricingFromLogFields(q.model, JSON.parse(JSON.stringify(pricingLogFields(q))))).toEqual({
+      ...q,
+      free: false,
+    });
+  });
+});

@@ -9,6 +9,14 @@ import { MAX_QUOTA } from "./schemas";
 
 /** Ratio used for an unpriced model in self-use mode or for users who accept unpriced models. */
 export const FALLBACK_MODEL_RATIO = 37.5;
+/**
+ * Cache-write ratios of a model without its own entry: Anthropic's published multipliers of the
+ * input price (a 5-minute write costs 1.25×, a 1-hour write 2×), which new-api also defaults to.
+ */
+export const FALLBACK_CACHE_WRITE_5M_RATIO = 1.25;
+export const FALLBACK_CACHE_WRITE_1H_RATIO = 2;
+/** ToolCallPrice is in USD per this many calls (as providers publish it) */
+export const TOOL_CALLS_PER_PRICE = 1000;
 
 export type Pricing = {
   model: string;
@@ -16,6 +24,12 @@ export type Pricing = {
   modelRatio: number;
   completionRatio: number;
   cacheRatio: number;
+  /** input written to a 5-minute (Anthropic's default) prompt cache, relative to the input price */
+  cacheWrite5mRatio: number;
+  /** input written to a 1-hour prompt cache, relative to the input price */
+  cacheWrite1hRatio: number;
+  /** USD per 1,000 calls of each hosted tool (web_search, file_search, …) */
+  toolPrices: Readonly<Record<string, number>>;
   /** USD per call; -1 in ratio mode */
   modelPrice: number;
   groupRatio: number;
@@ -26,7 +40,19 @@ export type Pricing = {
   quotaPerUnit: number;
 };
 
-export type Usage = { promptTokens: number; completionTokens: number; cachedTokens?: number };
+/**
+ * The token classes of a served request (lib/relay/usage.ts's record). Input is inclusive: cached
+ * reads and cache writes are parts of promptTokens, whatever the upstream's own semantic was.
+ */
+export type Usage = {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens?: number;
+  cacheWrite5mTokens?: number;
+  cacheWrite1hTokens?: number;
+  /** hosted tool calls by tool name */
+  toolCalls?: Readonly<Record<string, number | undefined>>;
+};
 
 type PricingOptions = Pick<
   Options,
@@ -34,6 +60,9 @@ type PricingOptions = Pick<
   | "CompletionRatio"
   | "ModelPrice"
   | "CacheRatio"
+  | "CacheWriteRatio"
+  | "CacheWrite1hRatio"
+  | "ToolCallPrice"
   | "GroupRatio"
   | "GroupGroupRatio"
   | "SelfUseModeEnabled"
@@ -79,6 +108,9 @@ export function resolvePricing(
     model: args.model,
     completionRatio,
     cacheRatio,
+    cacheWrite5mRatio: o.CacheWriteRatio[name] ?? FALLBACK_CACHE_WRITE_5M_RATIO,
+    cacheWrite1hRatio: o.CacheWrite1hRatio[name] ?? FALLBACK_CACHE_WRITE_1H_RATIO,
+    toolPrices: o.ToolCallPrice,
     groupRatio,
     userGroupRatio,
     quotaPerUnit: o.QuotaPerUnit,
@@ -113,54 +145,101 @@ const toBigInt = (d: Decimal) => {
 };
 
 /**
+ * The surcharge of hosted tool calls, in quota (exact, not rounded): calls × USD per 1,000 calls /
+ * 1,000 × QuotaPerUnit × group ratio. A tool without a price costs nothing per call.
+ */
+function toolSurcharge(p: Pricing, calls: Usage["toolCalls"]): Decimal {
+  let sum = new Dec(0);
+  for (const [tool, n] of Object.entries(calls ?? {})) {
+    const price = p.toolPrices[tool];
+    if (!n || n <= 0 || !price) continue;
+    sum = sum.add(new Dec(n).mul(String(price)));
+  }
+  return sum.div(TOOL_CALLS_PER_PRICE).mul(p.quotaPerUnit).mul(String(p.groupRatio));
+}
+
+/**
  * Pre-charge estimate: ratio mode trunc((max(prompt, floor) + max_tokens) × model ratio × group
- * ratio) — the completion ratio is not applied; price mode trunc(price × QuotaPerUnit × group ratio).
+ * ratio) — the completion ratio is not applied; price mode trunc(price × QuotaPerUnit × group ratio);
+ * both plus the hosted tool calls the request may make (one per tool it declares).
  */
 export function estimateQuota(
   p: Pricing,
-  args: { promptTokens: number; maxTokens?: number | null; preConsumedTokens: number },
+  args: { promptTokens: number; maxTokens?: number | null; preConsumedTokens: number; toolCalls?: Usage["toolCalls"] },
 ): bigint {
   if (p.free) return 0n;
+  const tools = toolSurcharge(p, args.toolCalls);
   if (p.mode === "price") {
     return toBigInt(
       new Dec(String(p.modelPrice))
         .mul(p.quotaPerUnit)
         .mul(String(p.groupRatio))
+        .add(tools)
         .toDecimalPlaces(0, Decimal.ROUND_DOWN),
     );
   }
   const tokens = Math.max(args.promptTokens, args.preConsumedTokens) + Math.max(args.maxTokens ?? 0, 0);
   return toBigInt(
-    new Dec(tokens).mul(String(p.modelRatio)).mul(String(p.groupRatio)).toDecimalPlaces(0, Decimal.ROUND_DOWN),
+    new Dec(tokens)
+      .mul(String(p.modelRatio))
+      .mul(String(p.groupRatio))
+      .add(tools)
+      .toDecimalPlaces(0, Decimal.ROUND_DOWN),
   );
 }
 
-/**
- * Final charge (new-api's formula, OpenAI usage semantics: cached tokens are part of prompt_tokens).
- * 0 when the upstream reports no tokens; at least 1 when the ratio is non-zero.
- */
-export function computeQuota(p: Pricing, usage: Usage): bigint {
-  // nothing served, nothing charged: per-call models too (as new-api)
-  if (Math.max(usage.promptTokens, 0) + Math.max(usage.completionTokens, 0) === 0) return 0n;
-  if (p.mode === "price") {
-    return toBigInt(
-      new Dec(String(p.modelPrice))
-        .mul(p.quotaPerUnit)
-        .mul(String(p.groupRatio))
-        .toDecimalPlaces(0, Decimal.ROUND_HALF_UP),
-    );
-  }
+/** the token classes of a usage, clamped so the parts never exceed the input they are part of */
+export function usageClasses(usage: Usage) {
   const prompt = Math.max(usage.promptTokens, 0);
   const completion = Math.max(usage.completionTokens, 0);
   const cached = Math.min(Math.max(usage.cachedTokens ?? 0, 0), prompt);
+  const write5m = Math.min(Math.max(usage.cacheWrite5mTokens ?? 0, 0), prompt - cached);
+  const write1h = Math.min(Math.max(usage.cacheWrite1hTokens ?? 0, 0), prompt - cached - write5m);
+  return { prompt, completion, cached, write5m, write1h, uncached: prompt - cached - write5m - write1h };
+}
+
+export type ChargeRule = "none" | "minimum" | "round" | "price";
+
+/**
+ * The charge of a usage before rounding, and the rule that turns it into an integer. The one
+ * formula: computeQuota rounds it, lib/logs/explain.ts shows it.
+ *   ratio mode: (uncached + cached × cache ratio + write5m × 5m ratio + write1h × 1h ratio
+ *                + completion × completion ratio) × model ratio × group ratio + tools
+ *   price mode: price × QuotaPerUnit × group ratio + tools
+ * Nothing served (no tokens, no tool call) costs 0; a non-zero ratio costs at least 1.
+ */
+export function chargeOf(p: Pricing, usage: Usage): { exact: Decimal; rule: ChargeRule } {
+  const c = usageClasses(usage);
+  const tools = toolSurcharge(p, usage.toolCalls);
+  // nothing served (no token, no priced tool call), nothing charged: per-call models too (as new-api)
+  if (c.prompt + c.completion === 0 && tools.isZero()) return { exact: new Dec(0), rule: "none" };
+  if (p.mode === "price") {
+    return {
+      exact: new Dec(String(p.modelPrice)).mul(p.quotaPerUnit).mul(String(p.groupRatio)).add(tools),
+      rule: "price",
+    };
+  }
   const ratio = new Dec(String(p.modelRatio)).mul(String(p.groupRatio));
-  const quota = new Dec(prompt - cached)
-    .add(new Dec(cached).mul(String(p.cacheRatio)))
-    .add(new Dec(completion).mul(String(p.completionRatio)))
+  const exact = new Dec(c.uncached)
+    .add(new Dec(c.cached).mul(String(p.cacheRatio)))
+    .add(new Dec(c.write5m).mul(String(p.cacheWrite5mRatio)))
+    .add(new Dec(c.write1h).mul(String(p.cacheWrite1hRatio)))
+    .add(new Dec(c.completion).mul(String(p.completionRatio)))
     .mul(ratio)
-    .toDecimalPlaces(0, Decimal.ROUND_HALF_UP);
-  if (!ratio.isZero() && quota.lte(0)) return 1n;
-  return toBigInt(quota);
+    .add(tools);
+  const minimum = !ratio.isZero() && exact.toDecimalPlaces(0, Decimal.ROUND_HALF_UP).lte(0);
+  return { exact, rule: minimum ? "minimum" : "round" };
+}
+
+/**
+ * Final charge (new-api's formula, with every token class priced apart; chargeOf). Rounded half
+ * away from zero; 0 when nothing was served; at least 1 when the ratio is non-zero.
+ */
+export function computeQuota(p: Pricing, usage: Usage): bigint {
+  const { exact, rule } = chargeOf(p, usage);
+  if (rule === "none") return 0n;
+  if (rule === "minimum") return 1n;
+  return toBigInt(exact.toDecimalPlaces(0, Decimal.ROUND_HALF_UP));
 }
 
 /**
@@ -173,6 +252,9 @@ export function pricingLogFields(p: Pricing) {
     model_ratio: p.modelRatio,
     completion_ratio: p.completionRatio,
     cache_ratio: p.cacheRatio,
+    cache_write_5m_ratio: p.cacheWrite5mRatio,
+    cache_write_1h_ratio: p.cacheWrite1hRatio,
+    tool_prices: p.toolPrices,
     model_price: p.modelPrice,
     group_ratio: p.groupRatio,
     user_group_ratio: p.userGroupRatio,
@@ -193,6 +275,9 @@ export function pricingFromLogFields(model: string, stored: unknown): Pricing {
     modelRatio: num("model_ratio", 0),
     completionRatio: num("completion_ratio", 1),
     cacheRatio: num("cache_ratio", 1),
+    cacheWrite5mRatio: num("cache_write_5m_ratio", FALLBACK_CACHE_WRITE_5M_RATIO),
+    cacheWrite1hRatio: num("cache_write_1h_ratio", FALLBACK_CACHE_WRITE_1H_RATIO),
+    toolPrices: priceMap(p.tool_prices),
     modelPrice: num("model_price", -1),
     groupRatio: num("group_ratio", 1),
     userGroupRatio: num("user_group_ratio", -1),
@@ -200,4 +285,12 @@ export function pricingFromLogFields(model: string, stored: unknown): Pricing {
     free: false,
     quotaPerUnit: num("quota_per_unit", 500_000),
   };
+}
+
+/** a stored map of prices: only finite, non-negative numbers are kept */
+function priceMap(v: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!v || typeof v !== "object" || Array.isArray(v)) return out;
+  for (const [k, x] of Object.entries(v)) if (typeof x === "number" && Number.isFinite(x) && x >= 0) out[k] = x;
+  return out;
 }

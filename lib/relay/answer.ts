@@ -2,26 +2,31 @@ import { RELAY_OWNER } from "@/lib/quota/reserve";
 import { canDefer, scheduleSettle } from "@/lib/quota/settle-queue";
 import type { Job } from "./job";
 import { settleInputFor, type EndReason } from "./metering";
+import { rememberResponse } from "./response-routes";
 import { SseRelay } from "./sse";
 import type { UpstreamAnswer } from "./upstream";
-import { generatedTexts, parseUsage, type TokenUsage } from "./usage";
+import type { TokenUsage } from "./usage";
 
 // The answer to the client once an upstream has answered: passed on as it is (JSON) or as it
 // arrives (SSE), and its settle scheduled — after the response, unless too many settles are
-// pending; for a stream when it ends or the client goes away.
+// pending; for a stream when it ends or the client goes away. The endpoint's meter reads the
+// usage of its dialect. A Responses API answer's id is remembered with its channel before the
+// client has all of the answer, so the follow-up it makes next finds that channel.
 
 // ── non-stream ───────────────────────────────────────────────────────────────────────────────
 
 export async function jsonResponse(job: Job, answer: Extract<UpstreamAnswer, { kind: "json" }>): Promise<Response> {
   const frt = performance.now() - job.startedAt;
+  const { meter } = job.spec;
   let usage: TokenUsage | null = null;
   let body: unknown = null;
   try {
     body = JSON.parse(answer.text);
-    usage = parseUsage((body as { usage?: unknown } | null)?.usage);
+    usage = meter.bodyUsage(body);
   } catch {
     // not JSON: counted locally below
   }
+  if (job.spec.remembersResponses) await rememberQuietly(job, answer, meter.bodyId(body));
   const defer = canDefer();
   const settled = scheduleSettle(
     RELAY_OWNER,
@@ -29,13 +34,7 @@ export async function jsonResponse(job: Job, answer: Extract<UpstreamAnswer, { k
     () =>
       settleInputFor(job, answer, {
         usage,
-        localTexts: usage
-          ? null
-          : () => {
-              const out: string[] = [];
-              generatedTexts(body, out);
-              return out;
-            },
+        localTexts: usage ? null : () => meter.bodyTexts(body),
         frt,
         isStream: false,
         endReason: null,
@@ -71,13 +70,15 @@ class StreamRelay {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private frt: number | null = null;
   private finished = false;
+  /** the write of the response id's channel (Responses API), started when the id is first seen */
+  private remembering: Promise<void> | null = null;
   private readonly onClientGone = () => void this.finish("client_disconnect");
 
   constructor(
     private readonly job: Job,
     private readonly answer: Extract<UpstreamAnswer, { kind: "stream" }>,
   ) {
-    this.sse = new SseRelay(!job.parsed.wantsUsage);
+    this.sse = new SseRelay(false, job.spec.meter.stream(!job.parsed.wantsUsage));
     this.reader = answer.body.getReader();
     job.signal.addEventListener("abort", this.onClientGone, { once: true });
     // gone while the upstream was answering: nobody will ever read (nor cancel) this stream
@@ -99,6 +100,7 @@ class StreamRelay {
         if (done) return await this.end(controller);
         this.frt ??= performance.now() - this.job.startedAt;
         const events = this.sse.push(value);
+        this.rememberOnce();
         if (this.finished) return; // the client left while we were reading
         if (events.length) {
           for (const ev of events) controller.enqueue(ev);
@@ -123,10 +125,20 @@ class StreamRelay {
     if (tail && !this.finished) controller.enqueue(tail);
     // bounded post-response work: when too many settles are pending, the stream ends only once
     // its own settle is done
+    // the stream ends only once its response id is stored: the client's next call may name it
+    this.rememberOnce();
+    if (this.remembering) await this.remembering;
     const defer = canDefer();
     const settled = this.finish(this.sse.sawDone ? "done" : "eof_without_done");
     if (!defer && settled) await settled;
     controller.close();
+  }
+
+  /** stores the response id with its channel as soon as the stream names it (response.created) */
+  private rememberOnce(): void {
+    const id = this.sse.meter.responseId;
+    if (this.remembering || !id || !this.job.spec.remembersResponses) return;
+    this.remembering = rememberQuietly(this.job, this.answer, id);
   }
 
   /** ends the relay of this stream once; returns its settle */
@@ -145,6 +157,7 @@ class StreamRelay {
       () =>
         settleInputFor(job, answer, {
           usage: sse.usage,
+          partialUsage: sse.meter.partial,
           localTexts: sse.usage ? null : () => sse.generatedTexts(),
           frt: this.frt ?? performance.now() - job.startedAt,
           isStream: true,
@@ -152,5 +165,15 @@ class StreamRelay {
         }),
       `request ${job.requestId}`,
     );
+  }
+}
+
+/** remembers a response's channel; a failure is logged, never the client's (the answer was served) */
+async function rememberQuietly(job: Job, answer: UpstreamAnswer, responseId: string | null): Promise<void> {
+  if (!responseId) return;
+  try {
+    await rememberResponse(responseId, answer.channel.id, job.auth.key.userId);
+  } catch (e) {
+    console.error(`request ${job.requestId}: remembering response ${responseId} failed`, e);
   }
 }

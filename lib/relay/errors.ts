@@ -31,3 +31,34 @@ export function openAiErrorResponse(e: unknown, requestId: string): Response {
   };
   return Response.json(body, { status: err.status, headers: { "x-request-id": requestId } });
 }
+
+// The error writer of the Anthropic surface (/v1/messages, and /v1/models asked with
+// anthropic-version): {"type":"error","error":{"type","message"},"request_id"}, with the same
+// AppError status and X-Request-Id; the AppError's code stays in the message's place of a code,
+// as Anthropic's bodies have none.
+
+function anthropicTypeOf(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 404) return "not_found_error";
+  if (status === 413) return "request_too_large";
+  if (status === 429) return "rate_limit_error";
+  if (status === 503 || status === 529) return "overloaded_error";
+  if (status >= 500) return "api_error";
+  return "invalid_request_error";
+}
+
+export function anthropicErrorResponse(e: unknown, requestId: string): Response {
+  let err: AppError;
+  if (isAppError(e)) err = e;
+  else {
+    console.error(`relay request ${requestId} failed`, e);
+    err = new AppError(INTERNAL_ERROR, "Internal error", 500);
+  }
+  const body = {
+    type: "error",
+    error: { type: anthropicTypeOf(err.status), message: `${err.message} (${err.code})` },
+    request_id: requestId,
+  };
+  return Response.json(body, { status: err.status, headers: { "x-request-id": requestId } });
+}

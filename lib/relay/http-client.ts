@@ -54,6 +54,18 @@ export function post(
   signal: AbortSignal,
   policy: AddressPolicy = DEFAULT_POLICY,
 ): Promise<UpstreamResponse> {
+  return send("POST", url, headers, body, signal, policy);
+}
+
+/** `post` for any method; a GET or DELETE without a body sends none */
+export function send(
+  method: "GET" | "POST" | "DELETE",
+  url: string,
+  headers: Record<string, string>,
+  body: string | null,
+  signal: AbortSignal,
+  policy: AddressPolicy = DEFAULT_POLICY,
+): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new UpstreamNetworkError("aborted", "ABORT_ERR"));
     const u = new URL(url);
@@ -61,14 +73,14 @@ export function post(
     const refused = literalRefusal(u.hostname, policy);
     if (refused) return reject(new UpstreamNetworkError(`${u.hostname} is ${refused}`, "EADDRNOTALLOWED"));
     const agents = policy.allowPrivate ? agentsByPolicy.private : agentsByPolicy.public;
-    const payload = Buffer.from(body, "utf8");
+    const payload = body === null ? null : Buffer.from(body, "utf8");
     const req = (secure ? https : http).request({
       protocol: u.protocol,
       hostname: u.hostname.replace(/^\[(.*)\]$/, "$1"),
       port: u.port || (secure ? 443 : 80),
       path: `${u.pathname}${u.search}`,
-      method: "POST",
-      headers: { ...headers, "content-length": String(payload.byteLength) },
+      method,
+      headers: payload ? { ...headers, "content-length": String(payload.byteLength) } : headers,
       agent: secure ? agents.https : agents.http,
     });
     const onAbort = () => req.destroy(new UpstreamNetworkError("aborted", "ABORT_ERR"));
@@ -96,6 +108,7 @@ export function post(
         destroy: () => res.destroy(),
       });
     });
-    req.end(payload);
+    if (payload) req.end(payload);
+    else req.end();
   });
 }

@@ -12,6 +12,8 @@ export type EndReason = "done" | "eof_without_done" | "client_disconnect" | "ups
 
 export type Outcome = {
   usage: TokenUsage | null;
+  /** what a stream reported before it ended early (Anthropic's input classes in message_start) */
+  partialUsage?: TokenUsage | null;
   /** the generated texts to count when the upstream sent no usage */
   localTexts: (() => string[]) | null;
   frt: number;
@@ -24,17 +26,28 @@ export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: 
   const { model } = job.parsed;
   let usage = outcome.usage;
   let source: UsageSource = "upstream";
+  /** images and documents the billed prompt counted at a fixed size (no usage from the upstream) */
+  let estimatedBlocks = 0;
   if (!usage) {
     source = "local_count";
-    const promptTokens = job.promptTokens ?? (await countPromptTokens(model, job.parsed.prompt));
     const completionTokens = outcome.localTexts ? await countTexts(model, outcome.localTexts()) : 0;
-    usage = { promptTokens, completionTokens, cachedTokens: 0 };
+    const partial = outcome.partialUsage;
+    if (partial) {
+      // the input the upstream reported (with its cache classes) stands; the output served is
+      // counted here, never less than the upstream had already reported
+      usage = { ...partial, completionTokens: Math.max(partial.completionTokens, completionTokens) };
+    } else {
+      const promptTokens = job.promptTokens ?? (await countPromptTokens(model, job.parsed.prompt));
+      usage = { promptTokens, completionTokens, cachedTokens: 0 };
+      estimatedBlocks = job.parsed.prompt.estimatedBlocks ?? 0;
+    }
   }
   const quota = computeQuota(job.pricing, usage);
   const notes: string[] = [];
   if (source === "local_count") notes.push("The upstream sent no usage: tokens counted locally");
+  if (estimatedBlocks) notes.push(`${estimatedBlocks} image(s) or document(s) of the prompt estimated at a fixed size`);
   if (outcome.endReason === "client_disconnect") notes.push("Client disconnected: charged for what was served");
-  if (outcome.endReason === "eof_without_done") notes.push("The upstream stream ended without [DONE]");
+  if (outcome.endReason === "eof_without_done") notes.push("The upstream stream ended without its end event");
   if (outcome.endReason === "upstream_error") notes.push("The upstream stream broke off");
   const mapped = answer.upstreamModel !== model;
   const { auth } = job;
@@ -65,13 +78,29 @@ export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: 
       ...pricingLogFields(job.pricing),
       usage_source: source,
       cache_tokens: usage.cachedTokens,
+      ...usageClassFields(usage),
       frt: Math.round(outcome.frt),
       request_path: job.spec.path,
       ...(mapped ? { is_model_mapped: true, upstream_model_name: answer.upstreamModel } : {}),
       ...(outcome.endReason
         ? { stream_status: { status: outcome.endReason === "done" ? "ok" : "error", end_reason: outcome.endReason } }
         : {}),
+      ...(estimatedBlocks ? { prompt_estimated_blocks: estimatedBlocks } : {}),
       admin_info: { use_channel: answer.tried, ...(source === "local_count" ? { local_count_tokens: true } : {}) },
     },
+  };
+}
+
+/**
+ * The token classes beyond prompt, completion and cache reads, as the consume log stores them
+ * (only those the request had): with the prices pricingLogFields stores, lib/logs/explain.ts
+ * recomputes the charge from them.
+ */
+export function usageClassFields(u: TokenUsage): Record<string, unknown> {
+  return {
+    ...(u.cacheWrite5mTokens ? { cache_write_5m_tokens: u.cacheWrite5mTokens } : {}),
+    ...(u.cacheWrite1hTokens ? { cache_write_1h_tokens: u.cacheWrite1hTokens } : {}),
+    ...(u.reasoningTokens ? { reasoning_tokens: u.reasoningTokens } : {}),
+    ...(u.toolCalls && Object.keys(u.toolCalls).length ? { tool_calls: u.toolCalls } : {}),
   };
 }

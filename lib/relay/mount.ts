@@ -21,7 +21,7 @@ export type RelayRequest = {
 type Route = {
   /** the path as clients and messages name it */
   path: string;
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   /** a key may read its own usage even when expired or exhausted */
   readOnly?: boolean;
   /** the error body of the surface (default: OpenAI's) */

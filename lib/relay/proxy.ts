@@ -1,4 +1,5 @@
 import { pickChannel, routesFor, type RouteChannel } from "@/lib/channels/routing";
+import type { Dialect } from "@/lib/channels/schemas";
 import { recordChannelError } from "@/lib/channels/service";
 import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
@@ -13,6 +14,7 @@ import { jsonResponse, streamResponse } from "./answer";
 import { assertModelAllowed, assertWalletNotEmpty, type RelayKey } from "./auth";
 import type { EndpointSpec, Job, ParsedRequest } from "./job";
 import type { RelayRequest } from "./mount";
+import { getResponseRouteOrThrow } from "./response-routes";
 import { countPromptTokens, promptTokenUpperBound } from "./tokenizer";
 import { UpstreamFailure, callUpstream, upstreamFailureError } from "./upstream";
 
@@ -40,7 +42,8 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
   const { json, text } = await readJsonBody(req, env().RELAY_MAX_BODY_BYTES);
   const parsed = spec.parse(json);
   assertModelAllowed(auth.key, parsed.model);
-  const tiers = await channelTiers(auth, parsed.model);
+  let tiers = await channelTiers(auth, parsed.model, spec.dialect);
+  if (parsed.previousResponseId) tiers = await pinnedTiers(tiers, parsed.previousResponseId, auth, parsed.model);
   const pricing = resolvePricing(options, {
     model: parsed.model,
     userGroup: auth.key.user.group,
@@ -52,6 +55,7 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
     promptTokens: promptTokens ?? 0,
     maxTokens: parsed.maxTokens,
     preConsumedTokens: options.PreConsumedQuota,
+    toolCalls: parsed.toolCalls,
   });
   const job: Omit<Job, "reservation"> = {
     requestId,
@@ -84,11 +88,12 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
     });
     if (!trusted) held.reservation = await reserveHold(job, first.id, estimate);
     const answer = await callUpstream({
-      path: spec.path,
+      path: spec.forwardQuery ? `${spec.path}${new URL(req.url).search}` : spec.path,
       first,
       next: (tried) => pickChannel(tiers, tried),
       retryTimes: options.RetryTimes,
       body: (channel) => upstreamBody(job, channel),
+      forwardHeaders: spec.forwardHeaders ? forwardedHeaders(req.headers, spec.forwardHeaders) : undefined,
       stream: parsed.stream,
       clientSignal: req.signal,
       addressPolicy: { allowPrivate: options.ChannelPrivateAddressesAllowed },
@@ -102,9 +107,9 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
   }
 }
 
-/** the channels that may serve the model in the key's group, by priority; 503 when none */
-async function channelTiers(auth: RelayKey, model: string) {
-  const { tiers } = await routesFor(auth.usingGroup, model);
+/** the channels of the dialect that may serve the model in the key's group, by priority; 503 when none */
+async function channelTiers(auth: RelayKey, model: string, dialect: Dialect) {
+  const { tiers } = await routesFor(auth.usingGroup, model, dialect);
   if (!tiers.length)
     throw new AppError(
       "model_not_found",
@@ -112,6 +117,38 @@ async function channelTiers(auth: RelayKey, model: string) {
       503,
     );
   return tiers;
+}
+
+type Tiers = Awaited<ReturnType<typeof channelTiers>>;
+
+/**
+ * A request that continues a stored response goes to the channel that made it, and only there (no
+ * other upstream has that response, so there is nothing to retry on): 404 when the response is
+ * not the caller's, 503 when its channel no longer serves the model in this group.
+ */
+async function pinnedTiers(tiers: Tiers, previousId: string, auth: RelayKey, model: string): Promise<Tiers> {
+  const route = await getResponseRouteOrThrow(previousId, auth.key.userId, "previous_response_id");
+  for (const tier of tiers) {
+    const channel = tier.channels.find((c) => c.id === route.channelId);
+    if (channel) return [{ priority: tier.priority, channels: [channel] }];
+  }
+  throw new AppError(
+    "response_channel_unavailable",
+    `The channel that made response ${previousId} no longer serves model ${model} under group ${auth.usingGroup}`,
+    503,
+    undefined,
+    "previous_response_id",
+  );
+}
+
+/** the request headers the endpoint passes on unchanged, those the client sent */
+export function forwardedHeaders(headers: Headers, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const v = headers.get(name);
+    if (v !== null) out[name] = v;
+  }
+  return out;
 }
 
 /**
@@ -169,12 +206,16 @@ function asClientError(e: unknown, signal: AbortSignal): unknown {
   return e;
 }
 
-/** The body sent to a channel: the mapped model, and for streams include_usage turned on. */
+/**
+ * The body sent to a channel: the mapped model, and for chat and completions streams include_usage
+ * turned on; otherwise the client's bytes as they came.
+ */
 function upstreamBody(
-  job: Pick<Job, "parsed" | "json" | "text">,
+  job: Pick<Job, "parsed" | "json" | "text" | "spec">,
   channel: RouteChannel,
 ): { text: string; upstreamModel: string } {
-  const { model, stream } = job.parsed;
+  const { model } = job.parsed;
+  const stream = job.parsed.stream && job.spec.streamUsageOption === true;
   const upstreamModel = channel.modelMapping[model] ?? model;
   if (upstreamModel === model && !stream) return { text: job.text, upstreamModel };
   const body: JsonObject = { ...job.json, model: upstreamModel };

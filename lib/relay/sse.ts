@@ -1,21 +1,20 @@
-import { generatedTexts, parseUsage, type TokenUsage } from "./usage";
+import { chatMeter, type StreamMeter } from "./meters";
+import type { TokenUsage } from "./usage";
 
 // Server-sent events from the upstream, relayed to the client byte for byte. The stream is cut
 // into whole events (an event ends at a blank line: LF LF, CR CR or CRLF CRLF) so that one event
-// can be left out — the usage chunk, when the client did not ask for it — and each event is
-// looked at on the way: `[DONE]`, a `usage` object, and the data of every event, kept so the
-// generated text can be counted later if the upstream never sends usage. Events are parsed as
-// JSON only when they carry a usage object; the rest is parsed lazily, at the end, if needed.
+// can be left out — the usage chunk, when the client did not ask for it — and each event's data is
+// handed to the dialect's StreamMeter (lib/relay/meters.ts: its usage, its end event) and kept,
+// so the generated text can be counted later if the upstream never sends usage. The meters parse
+// an event as JSON only when it carries what they look for; the rest is parsed lazily, at the
+// end, if needed.
 
 const LF = 0x0a;
 const CR = 0x0d;
-const USAGE_RE = /"usage"\s*:\s*\{/;
 const decoder = new TextDecoder("utf-8");
 
 export class SseRelay {
-  /** the last usage object seen (OpenAI sends it once, in the final chunk) */
-  usage: TokenUsage | null = null;
-  sawDone = false;
+  readonly meter: StreamMeter;
   /** the data of every event forwarded, in order (without [DONE]) */
   readonly data: string[] = [];
   events = 0;
@@ -24,7 +23,20 @@ export class SseRelay {
   private scan = 0;
   private lineStart = 0;
 
-  constructor(private readonly dropUsageChunk: boolean) {}
+  /** `meter`: the dialect's (chat's by default, which leaves out the usage chunk when `dropUsageChunk`) */
+  constructor(dropUsageChunk: boolean, meter?: StreamMeter) {
+    this.meter = meter ?? chatMeter.stream(dropUsageChunk);
+  }
+
+  /** the usage the upstream reported in full, if it did */
+  get usage(): TokenUsage | null {
+    return this.meter.usage;
+  }
+
+  /** the stream's end event was seen ([DONE], message_stop, response.completed …) */
+  get sawDone(): boolean {
+    return this.meter.ended;
+  }
 
   /** Takes upstream bytes; returns the complete events to forward, unchanged (adjacent ones joined). */
   push(chunk: Uint8Array): Uint8Array[] {
@@ -93,38 +105,14 @@ export class SseRelay {
     const data = dataOf(text);
     if (data === null) return true; // a comment or a field-only event: forward as is
     this.events++;
-    if (data.trim() === "[DONE]") {
-      this.sawDone = true;
-      return true;
-    }
-    if (USAGE_RE.test(data)) {
-      try {
-        const obj = JSON.parse(data) as { usage?: unknown; choices?: unknown };
-        const usage = parseUsage(obj.usage);
-        if (usage) {
-          this.usage = usage;
-          const usageOnly = Array.isArray(obj.choices) && obj.choices.length === 0;
-          if (usageOnly && this.dropUsageChunk) return false;
-        }
-      } catch {
-        // not JSON: forwarded and kept like any other event
-      }
-    }
-    this.data.push(data);
+    if (!this.meter.take(data)) return false;
+    if (!this.meter.ended || data.trim() !== "[DONE]") this.data.push(data);
     return true;
   }
 
   /** The generated text of the events seen so far (for local counting). */
   generatedTexts(): string[] {
-    const out: string[] = [];
-    for (const d of this.data) {
-      try {
-        generatedTexts(JSON.parse(d), out);
-      } catch {
-        // not JSON: nothing to count
-      }
-    }
-    return out;
+    return this.meter.texts(this.data);
   }
 }
 

@@ -10,7 +10,9 @@ import {
   countTexts,
   encodingForModel,
   inputPromptParts,
+  messagesPromptParts,
   promptTokenUpperBound,
+  responsesPromptParts,
   warmTokenizers,
 } from "./tokenizer";
 
@@ -127,5 +129,84 @@ describe("nesting", () => {
 
   it("keeps the order of the texts", () => {
     expect(inputPromptParts(["a", ["b", ["c"], "d"], "e"], "input").texts).toEqual(["a", "b", "c", "d", "e"]);
+  });
+});
+
+describe("prompts of the Responses and Messages dialects (estimates)", () => {
+  it("Responses: instructions, every input item's text, tool definitions; images at OpenAI's high-detail size", () => {
+    const parts = responsesPromptParts({
+      instructions: "Be brief.",
+      input: [
+        {
+          type: "message",
+          role: "user",
+          content: [
+            { type: "input_text", text: "Look:" },
+            { type: "input_image", image_url: "data:…" },
+          ],
+        },
+        { type: "reasoning", summary: [{ type: "summary_text", text: "thinking" }], encrypted_content: "opaque" },
+        { type: "function_call", name: "shell", arguments: '{"command":["ls"]}', call_id: "c1" },
+        { type: "function_call_output", call_id: "c1", output: "a.txt" },
+        { type: "message", role: "assistant", content: "done" },
+      ],
+      tools: [{ type: "web_search" }],
+    });
+    expect(parts.texts).toEqual([
+      "Be brief.",
+      "Look:",
+      "thinking",
+      '{"command":["ls"]}',
+      "a.txt",
+      "done",
+      '[{"type":"web_search"}]',
+    ]);
+    // priming 3 + 5 items × 3 + one image 765
+    expect(parts.overhead).toBe(3 + 15 + 765);
+    expect(parts.estimatedBlocks).toBe(1);
+    expect(responsesPromptParts({ input: "hello" })).toEqual({ texts: ["hello"], overhead: 6 });
+  });
+
+  it("Messages: system blocks, message blocks, tool uses and results, thinking; images and documents at their documented size", () => {
+    const parts = messagesPromptParts({
+      system: [{ type: "text", text: "You are Claude Code.", cache_control: { type: "ephemeral" } }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "hi" },
+            { type: "image", source: {} },
+            { type: "document", source: {} },
+          ],
+        },
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "hmm", signature: "sig" },
+            { type: "tool_use", id: "t1", name: "Bash", input: { command: "ls" } },
+          ],
+        },
+        {
+          role: "user",
+          content: [{ type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: "a.txt" }] }],
+        },
+      ],
+      tools: [{ name: "Bash", input_schema: { type: "object" } }],
+    });
+    expect(parts.texts).toEqual([
+      "You are Claude Code.",
+      "hi",
+      "hmm",
+      '{"command":"ls"}',
+      "a.txt",
+      '[{"name":"Bash","input_schema":{"type":"object"}}]',
+    ]);
+    // priming 3 + 3 messages × 3 + an image 1600 + a document 1600
+    expect(parts.overhead).toBe(3 + 9 + 3200);
+    expect(parts.estimatedBlocks).toBe(2);
+    expect(messagesPromptParts({ system: "sys", messages: [{ role: "user", content: "q" }] })).toEqual({
+      texts: ["sys", "q"],
+      overhead: 6,
+    });
   });
 });

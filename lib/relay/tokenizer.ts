@@ -160,7 +160,12 @@ const PER_NAME = 1;
 const REPLY_PRIMING = 3;
 const IMAGE_TOKENS = 85;
 
-export type PromptParts = { texts: string[]; overhead: number };
+export type PromptParts = {
+  texts: string[];
+  overhead: number;
+  /** images and documents in `overhead` at a fixed size (Responses and Messages): an estimate, marked in the log */
+  estimatedBlocks?: number;
+};
 
 /** Texts and fixed overhead of a chat request (messages, tools). */
 export function chatPromptParts(body: Record<string, unknown>): PromptParts {
@@ -240,4 +245,78 @@ export function promptTokenUpperBound(parts: PromptParts): number {
 
 export async function countPromptTokens(model: string, parts: PromptParts): Promise<number> {
   return parts.overhead + (await countTexts(model, parts.texts));
+}
+
+// Responses API and Anthropic Messages prompts. Neither provider publishes a way to count a whole
+// request locally, so these are estimates: every text the request carries (instructions, system
+// prompts, message and tool-result text, tool call arguments, tool definitions) counted with the
+// model's encoding, the chat overhead per item, and images and documents at a fixed size —
+// Anthropic documents an image as about width × height / 750 tokens, at most about 1,600 for the
+// largest it accepts unresized; OpenAI a high-detail 1024 × 1024 image as 765. A request that
+// continues a stored conversation (previous_response_id) is estimated on what it sends. The
+// upstream's usage, when it reports one, is what is billed.
+
+const RESPONSES_IMAGE_TOKENS = 765;
+const ANTHROPIC_IMAGE_TOKENS = 1600;
+/** a PDF or other document block: a page or two of text */
+const DOCUMENT_TOKENS = 1600;
+
+/** the texts of a content value: a string, or blocks with text (nested tool results too) */
+function contentTexts(content: unknown, parts: PromptParts, imageTokens: number, depth = 0): void {
+  if (typeof content === "string") {
+    parts.texts.push(content);
+    return;
+  }
+  if (!Array.isArray(content) || depth > 4) return;
+  for (const b of content) {
+    if (!b || typeof b !== "object") continue;
+    const block = b as Record<string, unknown>;
+    const type = typeof block.type === "string" ? block.type : "";
+    if (type === "image" || type === "input_image" || type === "image_url") {
+      parts.overhead += imageTokens;
+      parts.estimatedBlocks = (parts.estimatedBlocks ?? 0) + 1;
+    } else if (type === "document" || type === "input_file") {
+      parts.overhead += DOCUMENT_TOKENS;
+      parts.estimatedBlocks = (parts.estimatedBlocks ?? 0) + 1;
+    }
+    for (const k of ["text", "thinking", "refusal", "arguments", "output"] as const) {
+      if (typeof block[k] === "string") parts.texts.push(block[k]);
+    }
+    if ((type === "tool_use" || type === "server_tool_use") && block.input !== undefined)
+      parts.texts.push(JSON.stringify(block.input));
+    if (Array.isArray(block.content) || typeof block.content === "string")
+      contentTexts(block.content, parts, imageTokens, depth + 1);
+    if (Array.isArray(block.summary)) contentTexts(block.summary, parts, imageTokens, depth + 1);
+    if (Array.isArray(block.output)) contentTexts(block.output, parts, imageTokens, depth + 1);
+  }
+}
+
+/** Texts and overhead of a Responses API request (instructions, input items, tools). */
+export function responsesPromptParts(body: Record<string, unknown>): PromptParts {
+  const parts: PromptParts = { texts: [], overhead: REPLY_PRIMING };
+  if (typeof body.instructions === "string") parts.texts.push(body.instructions);
+  const input = body.input;
+  if (typeof input === "string") {
+    parts.overhead += PER_MESSAGE;
+    parts.texts.push(input);
+  } else if (Array.isArray(input)) {
+    parts.overhead += PER_MESSAGE * input.length;
+    // an input item is a message ({role, content}) or an item such as a function call or its output
+    contentTexts(input, parts, RESPONSES_IMAGE_TOKENS);
+  }
+  if (Array.isArray(body.tools) && body.tools.length) parts.texts.push(JSON.stringify(body.tools));
+  return parts;
+}
+
+/** Texts and overhead of an Anthropic Messages request (system, messages, tools). */
+export function messagesPromptParts(body: Record<string, unknown>): PromptParts {
+  const parts: PromptParts = { texts: [], overhead: REPLY_PRIMING };
+  contentTexts(body.system, parts, ANTHROPIC_IMAGE_TOKENS);
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  for (const m of messages) {
+    parts.overhead += PER_MESSAGE;
+    if (m && typeof m === "object") contentTexts((m as { content?: unknown }).content, parts, ANTHROPIC_IMAGE_TOKENS);
+  }
+  if (Array.isArray(body.tools) && body.tools.length) parts.texts.push(JSON.stringify(body.tools));
+  return parts;
 }

@@ -1,7 +1,7 @@
 import type { RouteChannel } from "@/lib/channels/routing";
 import type { AddressPolicy } from "@/lib/net/address";
 import { AppError } from "@/lib/errors";
-import { post, UpstreamNetworkError } from "./http-client";
+import { send, UpstreamNetworkError } from "./http-client";
 
 // Calling the upstream: one POST per attempt, to the first channel and then — on a network error,
 // a timeout, 5xx, 429, or 401/403 (the channel's own key was refused: another channel may work) —
@@ -43,12 +43,17 @@ export class UpstreamFailure extends Error {
 }
 
 export type CallOptions = {
+  /** with its query, if any */
   path: string;
+  /** POST (default); GET and DELETE send no body */
+  method?: "GET" | "POST" | "DELETE";
   first: RouteChannel;
   /** the channel for the next attempt, given those already tried */
   next(tried: ReadonlySet<number>): RouteChannel | null;
   retryTimes: number;
-  body(channel: RouteChannel): { text: string; upstreamModel: string };
+  body(channel: RouteChannel): { text: string | null; upstreamModel: string };
+  /** request headers passed on as they are (anthropic-version, anthropic-beta) */
+  forwardHeaders?: Readonly<Record<string, string>>;
   stream: boolean;
   clientSignal: AbortSignal;
   /** which addresses a channel may lead to (ChannelPrivateAddressesAllowed), checked at connection time */
@@ -82,11 +87,13 @@ export async function callUpstream(o: CallOptions): Promise<UpstreamAnswer> {
       o.clientSignal.removeEventListener("abort", onClientAbort);
     };
     try {
-      const res = await post(
+      const res = await send(
+        o.method ?? "POST",
         `${channel.baseUrl}${o.path}`,
         {
-          authorization: `Bearer ${channel.key}`,
-          "content-type": "application/json",
+          ...o.forwardHeaders,
+          ...channelAuth(channel),
+          ...(text === null ? {} : { "content-type": "application/json" }),
           accept: o.stream ? "text/event-stream" : "application/json",
         },
         text,
@@ -129,6 +136,11 @@ export async function callUpstream(o: CallOptions): Promise<UpstreamAnswer> {
     channel = o.next(triedSet);
   }
   throw new UpstreamFailure(failures, false);
+}
+
+/** the channel's key, where its dialect expects it */
+function channelAuth(channel: RouteChannel): Record<string, string> {
+  return channel.dialect === "anthropic" ? { "x-api-key": channel.key } : { authorization: `Bearer ${channel.key}` };
 }
 
 const headerText = (v: string | string[] | undefined): string => (Array.isArray(v) ? v.join(", ") : (v ?? ""));

@@ -7,9 +7,10 @@ import { defineCommand, flag, type CommandMap } from "./command";
 
 export const channelCommands = {
   "channel:create": defineCommand({
-    summary: "add an upstream (OpenAI-compatible base URL, with or without /v1) serving models to groups",
+    summary:
+      "add an upstream (base URL, with or without /v1) serving models to groups; --dialect anthropic for an Anthropic Messages upstream",
     usage:
-      "--name N --base-url URL --key K --models a,b [--groups default,vip] [--priority P] [--weight W] [--model-mapping JSON] [--disabled]",
+      "--name N --base-url URL --key K --models a,b [--groups default,vip] [--priority P] [--weight W] [--model-mapping JSON] [--dialect openai|anthropic] [--disabled]",
     flags: z.object({
       name: flag.string("name"),
       baseUrl: flag.string("base-url"),
@@ -19,6 +20,7 @@ export const channelCommands = {
       priority: flag.integer("priority").optional(),
       weight: flag.integer("weight").optional(),
       modelMapping: flag.string("model-mapping").optional(),
+      dialect: flag.string("dialect").optional(),
       disabled: flag.boolean("disabled").optional(),
     }),
     async run(f) {
@@ -31,6 +33,7 @@ export const channelCommands = {
         ...(f.priority !== undefined ? { priority: Number(f.priority) } : {}),
         ...(f.weight !== undefined ? { weight: Number(f.weight) } : {}),
         ...(f.modelMapping !== undefined ? { modelMapping: f.modelMapping } : {}),
+        ...(f.dialect !== undefined ? { dialect: f.dialect as "openai" | "anthropic" } : {}),
         status: f.disabled ? 2 : 1,
       });
     },
