@@ -13,6 +13,9 @@ import { isDataError, settleBatch, withoutDescription, type SettleInput, type Se
 // not full, so a steady trickle is settled a few at a time, and under load a busy user's rows are
 // locked and committed once per batch instead of once per request.
 //
+// The settlement API's settles join the same groups (settleAwaited): its caller waits for the
+// answer, so those are taken at once, with whatever else is waiting, and never lingered over.
+//
 // Failures never block the queue: when a batch fails, each of its items is tried alone, so one bad
 // item cannot fail the others. An item that fails alone because PostgreSQL refused its data is
 // written once more with its descriptive fields dropped (the charge stays); one that fails for
@@ -32,6 +35,8 @@ type Item = {
   input: SettleInput;
   attempts: number;
   stripped: boolean;
+  /** a caller waits for the result (the settlement API): no lingering, no retrying later */
+  awaited: boolean;
   done: (r: SettleResult | Error) => void;
 };
 type State = { pending: number; queue: Item[]; running: boolean; idle: (() => void)[] };
@@ -70,7 +75,7 @@ export function scheduleSettle(
     try {
       const input = await build();
       const result = await new Promise<SettleResult | Error>((done) => {
-        state.queue.push({ owner, input, attempts: 0, stripped: false, done });
+        state.queue.push({ owner, input, attempts: 0, stripped: false, awaited: false, done });
         void run();
       });
       if (result instanceof Error && !(isAppError(result) && result.code === "reservation_refunded")) {
@@ -86,12 +91,30 @@ export function scheduleSettle(
   })();
 }
 
+/**
+ * The settle of a caller that waits for its result (the settlement API), grouped with whatever else
+ * is waiting: while one batch's statement runs, the next calls gather, so concurrent settles share a
+ * commit instead of queueing on the user's row one by one. It does not linger (the caller waits) and
+ * is not retried later: a batch that fails is tried item by item, and what still fails is the answer.
+ */
+export function settleAwaited(owner: ReservationOwner, input: SettleInput): Promise<SettleResult | Error> {
+  state.pending++;
+  return new Promise<SettleResult | Error>((done) => {
+    state.queue.push({ owner, input, attempts: 0, stripped: false, awaited: true, done });
+    void run();
+  }).finally(() => {
+    state.pending--;
+    if (state.pending === 0) for (const resolve of state.idle.splice(0)) resolve();
+  });
+}
+
 async function run(): Promise<void> {
   if (state.running) return;
   state.running = true;
   try {
     while (state.queue.length) {
-      if (state.queue.length < BATCH_MAX) await new Promise((r) => setTimeout(r, LINGER_MS));
+      if (state.queue.length < BATCH_MAX && !state.queue.some((i) => i.awaited))
+        await new Promise((r) => setTimeout(r, LINGER_MS));
       await settleItems(takeBatch());
     }
   } finally {
@@ -134,7 +157,7 @@ async function settleItems(batch: Item[]): Promise<void> {
       item.input = withoutDescription(item.input);
       return settleItems([item]);
     }
-    if (isDataError(e) || item.attempts > RETRY_DELAYS_MS.length) {
+    if (isDataError(e) || item.awaited || item.attempts > RETRY_DELAYS_MS.length) {
       item.done(e instanceof Error ? e : new Error(String(e)));
       return;
     }

@@ -9,7 +9,7 @@ import { renewLease } from "@/lib/quota/leases";
 import { refund } from "@/lib/quota/refund";
 import { RESERVATION_STATUS } from "@/lib/quota/schemas";
 import { reserve, serviceOwner, type ReservationOwner } from "@/lib/quota/reserve";
-import { settle } from "@/lib/quota/settle";
+import { settleAwaited } from "@/lib/quota/settle-queue";
 import { withServiceKey } from "./http";
 import { ZRefundBody, ZRenewBody, ZReserveBody, ZSettleBody } from "./schemas";
 
@@ -83,7 +83,7 @@ export const settlementSettle = withServiceKey(async (body, service) => {
     cachedTokens: b.usage.cached_tokens,
   };
   const quota = computeQuota(pricing, usage);
-  const s = await settle(owner, {
+  const s = await settleAwaited(owner, {
     reservationId,
     quota,
     promptTokens: usage.promptTokens,
@@ -92,6 +92,7 @@ export const settlementSettle = withServiceKey(async (body, service) => {
     useTimeMs: b.use_time_ms,
     other: { usage_source: "upstream", cache_tokens: usage.cachedTokens ?? 0, request_path: "/api/settlement/settle" },
   });
+  if (s instanceof Error) throw s;
   return {
     reservation_id: reservationId.toString(),
     charged_quota: Number(s.charged),
