@@ -14,13 +14,15 @@ function typeOf(status: number): string {
   return "invalid_request_error";
 }
 
+/** the error as the client may see it: an AppError, or a logged 500 that reveals nothing */
+function asAppError(e: unknown, requestId: string): AppError {
+  if (isAppError(e)) return e;
+  console.error(`relay request ${requestId} failed`, e);
+  return new AppError(INTERNAL_ERROR, "Internal error", 500);
+}
+
 export function openAiErrorResponse(e: unknown, requestId: string): Response {
-  let err: AppError;
-  if (isAppError(e)) err = e;
-  else {
-    console.error(`relay request ${requestId} failed`, e);
-    err = new AppError(INTERNAL_ERROR, "Internal error", 500);
-  }
+  const err = asAppError(e, requestId);
   const body = {
     error: {
       message: `${err.message} (request id: ${requestId})`,
@@ -49,12 +51,7 @@ function anthropicTypeOf(status: number): string {
 }
 
 export function anthropicErrorResponse(e: unknown, requestId: string): Response {
-  let err: AppError;
-  if (isAppError(e)) err = e;
-  else {
-    console.error(`relay request ${requestId} failed`, e);
-    err = new AppError(INTERNAL_ERROR, "Internal error", 500);
-  }
+  const err = asAppError(e, requestId);
   const body = {
     type: "error",
     error: { type: anthropicTypeOf(err.status), message: `${err.message} (${err.code})` },
