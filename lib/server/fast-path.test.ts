@@ -93,6 +93,21 @@ describe("the adapter", () => {
     expect(seen).toEqual({ method: "POST", url: "/v1/x?y=1", header: "yes", body: "hello", ip: "127.0.0.1" });
   });
 
+  it("a Host header the URL parser refuses still reaches the handler", async () => {
+    const url = await serve(async (req) => new Response(new URL(req.url).pathname));
+    const { port } = new URL(url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, path: "/v1/models", headers: { host: "a b:c" } }, (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(answer).toEqual({ status: 200, body: "/v1/models" });
+  });
+
   it("no HSTS over plain http", async () => {
     const url = await serve(async () => new Response("x"));
     expect((await fetch(url)).headers.get("strict-transport-security")).toBeNull();

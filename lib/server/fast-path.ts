@@ -67,7 +67,9 @@ function webRequest(req: IncomingMessage, url: string, signal: AbortSignal): Req
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(`http://${req.headers.host ?? "localhost"}${url}`, {
+  // A fixed origin: handlers read only the path and query, and a client's Host header could make
+  // the URL invalid (a bare 400 instead of the surface's error).
+  return new Request(`http://localhost${url}`, {
     method,
     headers,
     signal,
