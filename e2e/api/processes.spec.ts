@@ -44,12 +44,21 @@ test("two processes on one port relay and settle every request, and stop togethe
       .split("\n");
     expect(children).toHaveLength(2);
     const client = new OpenAI({ apiKey: key.key, baseURL: `http://127.0.0.1:${PORT}/v1`, maxRetries: 0 });
-    // fresh connections each, so the primary hands them to both processes
-    const answers = await Promise.all(
+    // fresh connections each, so the primary hands them to both processes; the upstream holds its
+    // answers for a while, so the connections each process opened to it can be seen meanwhile
+    upstream.set({ delayMs: 1_500 });
+    const pending = Promise.all(
       Array.from({ length: 20 }, () =>
         client.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "hi" }] }),
       ),
     );
+    const callers = new Set<string>();
+    for (let i = 0; i < 20 && callers.size < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      for (const pid of processesConnectedTo(new URL(upstream.url).port)) callers.add(pid);
+    }
+    expect([...callers].sort()).toEqual([...children].sort());
+    const answers = await pending;
     expect(answers.every((a) => a.choices[0].message.content === "Hello from the mock upstream.")).toBe(true);
     await seed.settled(user);
     const { rows } = await seed.pool.query<{ n: string }>(
@@ -66,3 +75,9 @@ test("two processes on one port relay and settle every request, and stop togethe
     await upstream.close();
   }
 });
+
+/** The processes holding a TCP connection to 127.0.0.1:port (ss, from the socket table). */
+function processesConnectedTo(port: string): string[] {
+  const out = spawnSync("ss", ["-tnpH", "state", "established", `( dport = :${port} )`], { encoding: "utf8" }).stdout;
+  return [...new Set([...out.matchAll(/pid=(\d+)/g)].map((m) => m[1]))];
+}
