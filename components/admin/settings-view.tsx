@@ -32,6 +32,7 @@ const NUMBERS = new Set<SettingsKey>([...SETTINGS_SECTIONS.quota, "TrustQuota", 
 const HINTS: Partial<Record<SettingsKey, MessageKey>> = {
   ServerAddress: "sysSettings.hint.ServerAddress",
   TopUpLink: "sysSettings.hint.TopUpLink",
+  NotifyEmailFrom: "sysSettings.hint.NotifyEmailFrom",
   StatsTimeZone: "sysSettings.hint.StatsTimeZone",
   ChannelPrivateAddressesAllowed: "sysSettings.hint.ChannelPrivateAddressesAllowed",
   CacheRatio: "sysSettings.hint.CacheRatio",

@@ -30,7 +30,7 @@ import { notifyKeys } from "@/lib/notifications/query-keys";
 import { NOTIFY_TYPES, type NotifyType, type TNotifySettingsForm } from "@/lib/notifications/schemas";
 import type { NotifySettingsDTO } from "@/lib/notifications/settings";
 
-/** The settings page: notification preferences (with a test button), request toggles, delivery history. */
+/** The settings page: notification preferences (a test button per saved channel), request toggles, delivery history. */
 export function SettingsView({
   initialSettings,
   initialHistory,
@@ -118,15 +118,17 @@ function NotifyForm({ saved }: { saved: NotifySettingsDTO }) {
   });
   const test = useMutation({
     mutationFn: (channel: NotifyType) => unwrap(sendTestNotificationAction({ channel })),
-    onSuccess: (r) => {
-      if (r.status === "sent") toast.success(t("settings.test.sent"));
-      else toast.error(t("settings.test.failed", { error: r.error }));
+    onSuccess: (r, channel) => {
+      const label = t(TYPE_LABEL[channel]);
+      if (r.status === "sent") toast.success(t("settings.test.sent", { channel: label }));
+      else toast.error(t("settings.test.failed", { channel: label, error: r.error }));
       void queryClient.invalidateQueries({ queryKey: notifyKeys.history() });
     },
     onError: (e) => toast.error(failureMessage(e, t("error.internal"))),
   });
   const errors = fieldErrorsOf(save.error);
-  const testResult = test.data && !test.isPending ? test.data : null;
+  const testResult = test.data && !test.isPending ? { ...test.data, channel: test.variables } : null;
+  const testable = configuredChannels(saved);
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -364,41 +366,70 @@ function NotifyForm({ saved }: { saved: NotifySettingsDTO }) {
           ) : null}
         </div>
 
-        {testResult ? (
-          <Alert tone={testResult.status === "sent" ? "success" : "error"} testId="test-result">
-            {testResult.status === "sent"
-              ? t("settings.test.sent")
-              : t("settings.test.failed", { error: testResult.error })}
-          </Alert>
-        ) : null}
-
-        <div className="flex flex-col-reverse gap-3 sm:flex-row sm:items-center sm:justify-between">
-          <p className="text-xs text-zinc-500 dark:text-zinc-400">
-            {dirty ? t("settings.unsaved") : t("settings.test.hint")}
-          </p>
-          <div className="flex flex-col gap-2 sm:flex-row">
-            <Button
-              type="button"
-              variant="secondary"
-              disabled={dirty || test.isPending}
-              aria-busy={test.isPending || undefined}
-              onClick={() => test.mutate(saved.notifyType)}
-              data-testid="send-test"
-            >
-              {test.isPending ? <Loader2 aria-hidden className="animate-spin" /> : <Send aria-hidden />}
-              {test.isPending
-                ? t("settings.testing")
-                : t("settings.test", { channel: t(TYPE_LABEL[saved.notifyType]) })}
-            </Button>
-            <Button type="submit" disabled={save.isPending} aria-busy={save.isPending || undefined}>
-              {save.isPending ? <Loader2 aria-hidden className="animate-spin" /> : null}
-              {save.isPending ? t("settings.saving") : t("settings.save")}
-            </Button>
+        <div
+          className="space-y-3 rounded-lg border border-dashed border-zinc-300 p-4 dark:border-zinc-700"
+          data-testid="test-channels"
+        >
+          <div>
+            <p className="text-sm font-medium text-zinc-800 dark:text-zinc-200">{t("settings.test.title")}</p>
+            <p className="mt-0.5 text-xs text-zinc-500 dark:text-zinc-400">
+              {dirty ? t("settings.unsaved") : testable.length ? t("settings.test.hint") : t("settings.test.none")}
+            </p>
           </div>
+          {testable.length ? (
+            <div className="flex flex-wrap gap-2">
+              {testable.map((channel) => {
+                const busy = test.isPending && test.variables === channel;
+                return (
+                  <Button
+                    key={channel}
+                    type="button"
+                    variant="secondary"
+                    size="sm"
+                    disabled={dirty || test.isPending}
+                    aria-busy={busy || undefined}
+                    onClick={() => test.mutate(channel)}
+                    data-testid={`send-test-${channel}`}
+                  >
+                    {busy ? <Loader2 aria-hidden className="animate-spin" /> : <Send aria-hidden />}
+                    {busy ? t("settings.testing") : t("settings.test", { channel: t(TYPE_LABEL[channel]) })}
+                  </Button>
+                );
+              })}
+            </div>
+          ) : null}
+          {testResult?.channel ? (
+            <Alert tone={testResult.status === "sent" ? "success" : "error"} testId="test-result">
+              {testResult.status === "sent"
+                ? t("settings.test.sent", { channel: t(TYPE_LABEL[testResult.channel]) })
+                : t("settings.test.failed", { channel: t(TYPE_LABEL[testResult.channel]), error: testResult.error })}
+            </Alert>
+          ) : null}
+        </div>
+
+        <div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-end">
+          {dirty ? (
+            <p className="text-xs text-amber-700 sm:mr-auto dark:text-amber-300">{t("settings.dirty")}</p>
+          ) : null}
+          <Button type="submit" disabled={save.isPending} aria-busy={save.isPending || undefined}>
+            {save.isPending ? <Loader2 aria-hidden className="animate-spin" /> : null}
+            {save.isPending ? t("settings.saving") : t("settings.save")}
+          </Button>
         </div>
       </form>
     </Card>
   );
+}
+
+/** the channels whose settings are saved, each testable on its own (whatever the alert channel is) */
+function configuredChannels(s: NotifySettingsDTO): NotifyType[] {
+  const ready: Record<NotifyType, boolean> = {
+    email: !!(s.notificationEmail || s.accountEmail),
+    webhook: !!s.webhookUrl,
+    bark: !!s.barkUrl,
+    gotify: !!(s.gotifyUrl && s.gotifyTokenHint),
+  };
+  return NOTIFY_TYPES.filter((c) => ready[c]);
 }
 
 function CheckRow({ label, checked, onChange }: { label: string; checked: boolean; onChange: (v: boolean) => void }) {

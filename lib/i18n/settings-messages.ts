@@ -35,9 +35,13 @@ export const settingsEn = {
   "settings.saved": "Settings saved",
   "settings.test": "Send test ({channel})",
   "settings.testing": "Sending…",
-  "settings.test.hint": "Sends a test through the saved settings, the same way as a real alert.",
-  "settings.test.sent": "Test notification delivered",
-  "settings.test.failed": "The test was not delivered: {error}",
+  "settings.test.title": "Send a test",
+  "settings.test.hint":
+    "Each saved channel can be tested, whichever one your alerts use. The test goes the same way as a real alert.",
+  "settings.test.none": "Save a channel's settings to test it.",
+  "settings.test.sent": "Test notification delivered ({channel})",
+  "settings.test.failed": "The test ({channel}) was not delivered: {error}",
+  "settings.dirty": "You have unsaved changes.",
   "settings.unsaved": "Save your changes first: the test uses the saved settings.",
 
   "settings.account.title": "Requests",
@@ -98,6 +102,8 @@ export const settingsEn = {
   "settings.error.gotifyEmpty": "Gotify URL cannot be empty",
   "settings.error.gotifyToken": "Gotify token cannot be empty",
   "settings.error.priority": "Priority must be a whole number from 0 to 10",
+  "settings.error.secretTooLong": "The secret is too long: at most {max} characters",
+  "settings.error.tokenTooLong": "The token is too long: at most {max} characters",
   "settings.error.target": "This address is not allowed: {reason}",
 } as const;
 
@@ -133,9 +139,12 @@ export const settingsZh: Record<keyof typeof settingsEn, string> = {
   "settings.saved": "设置已保存",
   "settings.test": "发送测试（{channel}）",
   "settings.testing": "发送中…",
-  "settings.test.hint": "按已保存的设置发送一条测试通知，与真实提醒的发送方式相同。",
-  "settings.test.sent": "测试通知已送达",
-  "settings.test.failed": "测试通知未送达：{error}",
+  "settings.test.title": "发送测试",
+  "settings.test.hint": "每个已保存的渠道都可单独测试，无论提醒使用哪个渠道。测试与真实提醒的发送方式相同。",
+  "settings.test.none": "保存某个渠道的设置后即可测试。",
+  "settings.test.sent": "测试通知已送达（{channel}）",
+  "settings.test.failed": "测试通知（{channel}）未送达：{error}",
+  "settings.dirty": "有尚未保存的更改。",
   "settings.unsaved": "请先保存修改：测试使用已保存的设置。",
 
   "settings.account.title": "请求",
@@ -195,5 +204,7 @@ export const settingsZh: Record<keyof typeof settingsEn, string> = {
   "settings.error.gotifyEmpty": "Gotify 地址不能为空",
   "settings.error.gotifyToken": "Gotify 令牌不能为空",
   "settings.error.priority": "优先级必须是 0 到 10 的整数",
+  "settings.error.secretTooLong": "密钥过长：最多 {max} 个字符",
+  "settings.error.tokenTooLong": "令牌过长：最多 {max} 个字符",
   "settings.error.target": "不允许此地址：{reason}",
 };

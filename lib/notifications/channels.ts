@@ -130,7 +130,8 @@ async function sendEmail(d: Delivery) {
   });
   const sending = resend.emails.send(
     {
-      from: `${d.systemName} <${d.emailFrom}>`,
+      // "Name <address>" as configured, a bare address under the site's name
+      from: d.emailFrom.includes("<") ? d.emailFrom : `${d.systemName} <${d.emailFrom}>`,
       to: to
         .split(";")
         .map((s) => s.trim())

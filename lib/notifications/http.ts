@@ -11,7 +11,7 @@ import { getOptions } from "@/lib/options/service";
 // resolved and EVERY address checked (private, loopback, link-local, multicast, metadata; IPv4 and
 // IPv6 in any spelling, lib/net/address.ts), then the connection goes to the address that was
 // checked — a pinned lookup, so a DNS answer that changes between check and connect (rebinding)
-// is never used. Redirects are not followed: a 3xx is a failed attempt.
+// is never used. Redirects are not followed: a 3xx fails at once (a retry gets the same answer).
 
 const TIMEOUT_MS = 10_000;
 const MAX_ERROR_BODY = 2_000;
@@ -94,9 +94,14 @@ export async function sendGuarded(req: OutgoingRequest, policy: AddressPolicy): 
       res.on("end", () => {
         if (status >= 200 && status < 300) return resolve({ statusCode: status });
         const text = Buffer.concat(parts).toString("utf8").slice(0, MAX_ERROR_BODY).trim();
-        const what = status >= 300 && status < 400 ? "redirect not followed" : text || http.STATUS_CODES[status] || "";
-        // 4xx other than 408/429: the receiver refuses this request; retrying sends the same one
-        const retryable = status >= 500 || status === 408 || status === 429 || (status >= 300 && status < 400);
+        const redirect = status >= 300 && status < 400;
+        const location = String(res.headers.location ?? "").slice(0, 200);
+        const what = redirect
+          ? `redirect${location ? ` to ${location}` : ""} not followed: set the final address`
+          : text || http.STATUS_CODES[status] || "";
+        // a redirect answers the same on every retry, and so does a 4xx other than 408/429 (the
+        // receiver refuses this request): both fail at once
+        const retryable = status >= 500 || status === 408 || status === 429;
         reject(new DeliveryError(`HTTP ${status}${what ? `: ${what}` : ""}`, status, retryable));
       });
     });

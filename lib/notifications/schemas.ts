@@ -48,6 +48,13 @@ const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
 const ZText = (max: number) => z.string().trim().max(max);
 
+/** a secret or token: a named message when it is too long, not zod's generic one */
+const ZSecret = (message: string, i18n: string) =>
+  z.string().superRefine((v, ctx) => {
+    if (v.length > MAX_SECRET_LENGTH)
+      ctx.addIssue({ code: "custom", message, params: { i18n, max: MAX_SECRET_LENGTH } });
+  });
+
 /** an amount typed in the display unit that must be > 0 ("" = not set); converted by the service */
 const ZPositiveAmountText = (message: string, i18n: string) =>
   z
@@ -70,12 +77,20 @@ export const ZNotifySettingsForm = z
     notificationEmail: ZText(254).optional(),
     webhookUrl: ZText(MAX_URL_LENGTH).optional(),
     /** "" or absent keeps the stored secret; `clearWebhookSecret` removes it */
-    webhookSecret: z.string().max(MAX_SECRET_LENGTH).optional(),
+    webhookSecret: ZSecret(
+      `The secret is too long: at most ${MAX_SECRET_LENGTH} characters`,
+      "settings.error.secretTooLong",
+    ).optional(),
     clearWebhookSecret: z.boolean().optional(),
     barkUrl: ZText(MAX_URL_LENGTH).optional(),
     gotifyUrl: ZText(MAX_URL_LENGTH).optional(),
     /** "" or absent keeps the stored token */
-    gotifyToken: ZText(MAX_SECRET_LENGTH).optional(),
+    gotifyToken: ZSecret(
+      `The token is too long: at most ${MAX_SECRET_LENGTH} characters`,
+      "settings.error.tokenTooLong",
+    )
+      .transform((v) => v.trim())
+      .optional(),
     gotifyPriority: z.union([z.number(), z.string()]).optional(),
     /** in the display unit per hour; "" = off */
     spendAlert: ZPositiveAmountText("The hourly limit must be greater than 0", "settings.error.spendAlert").optional(),

@@ -37,13 +37,13 @@ const TEMPLATES: Record<NotificationKind, Record<Lang, Template>> = {
   spend_rate: {
     en: {
       title: "Unusual spending on your account",
-      text: "{{value}}: you spent {{value}} in the last hour, more than your limit of {{value}}. Your balance is {{value}}. If a script is running away, disable its key: {{value}}",
-      html: "{{value}}: you spent {{value}} in the last hour, more than your limit of {{value}}. Your balance is {{value}}.<br/>If a script is running away, disable its key: <a href='{{value}}'>{{value}}</a>",
+      text: "{{value}}: you spent {{value}} in the last hour, more than your limit of {{value}}. Your balance is {{value}}; top up: {{value}}. If a script is running away, disable its key: {{value}}",
+      html: "{{value}}: you spent {{value}} in the last hour, more than your limit of {{value}}. Your balance is {{value}}.<br/>Top-up link: <a href='{{value}}'>{{value}}</a><br/>If a script is running away, disable its key: <a href='{{value}}'>{{value}}</a>",
     },
     zh: {
       title: "您的账户消费异常",
-      text: "{{value}}：最近一小时消费 {{value}}，超过您设置的上限 {{value}}。当前余额 {{value}}。如有脚本失控，请停用其密钥：{{value}}",
-      html: "{{value}}：最近一小时消费 {{value}}，超过您设置的上限 {{value}}。当前余额 {{value}}。<br/>如有脚本失控，请停用其密钥：<a href='{{value}}'>{{value}}</a>",
+      text: "{{value}}：最近一小时消费 {{value}}，超过您设置的上限 {{value}}。当前余额 {{value}}，充值链接：{{value}}。如有脚本失控，请停用其密钥：{{value}}",
+      html: "{{value}}：最近一小时消费 {{value}}，超过您设置的上限 {{value}}。当前余额 {{value}}。<br/>充值链接：<a href='{{value}}'>{{value}}</a><br/>如有脚本失控，请停用其密钥：<a href='{{value}}'>{{value}}</a>",
     },
   },
   test: {
@@ -92,13 +92,17 @@ export function renderNotification({ kind, payload, lang, display, origin }: Ren
   const wallet = `${origin}/wallet`;
   const keys = `${origin}/keys`;
   // the email/webhook contents of quota_exceed repeat the link (text and href), as new-api's do
-  const values =
+  // the links come last; the HTML part writes each twice (href and text)
+  const [values, links] =
     kind === "quota_exceed"
-      ? [t.title, money(payload.balance), money(payload.threshold), wallet]
+      ? [[t.title, money(payload.balance), money(payload.threshold), wallet], 1]
       : kind === "spend_rate"
-        ? [t.title, money(payload.spent), money(payload.limit), money(payload.balance), keys]
-        : [t.title, money(payload.balance), wallet];
-  const htmlValues = [...values.map(escapeHtml), escapeHtml(values[values.length - 1])];
+        ? [[t.title, money(payload.spent), money(payload.limit), money(payload.balance), wallet, keys], 2]
+        : [[t.title, money(payload.balance), wallet], 1];
+  const htmlValues = [
+    ...values.slice(0, -links).map(escapeHtml),
+    ...values.slice(-links).flatMap((v) => [escapeHtml(v), escapeHtml(v)]),
+  ];
   return {
     title: t.title,
     content: fillPlaceholders(t.text, values),

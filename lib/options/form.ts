@@ -18,7 +18,15 @@ export const SETTINGS_SECTIONS = {
     "GroupGroupRatio",
     "UserUsableGroups",
   ],
-  display: ["QuotaDisplayType", "USDExchangeRate", "RegisterEnabled", "ServerAddress", "TopUpLink", "StatsTimeZone"],
+  display: [
+    "QuotaDisplayType",
+    "USDExchangeRate",
+    "RegisterEnabled",
+    "ServerAddress",
+    "TopUpLink",
+    "StatsTimeZone",
+    "NotifyEmailFrom",
+  ],
   network: ["ChannelPrivateAddressesAllowed", "NotifyAllowPrivateTargets"],
 } as const satisfies Record<string, readonly OptionKey[]>;
 

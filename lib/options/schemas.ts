@@ -34,6 +34,14 @@ const ZHttpUrl = z
   .max(2048)
   .url("must be a URL")
   .refine((u) => /^https?:\/\//i.test(u), "must start with http:// or https://");
+/** an e-mail address whose domain has a dot */
+const EMAIL_ADDRESS = /^[^\s@<>"]+@[^\s@<>".]+(\.[^\s@<>".]+)+$/;
+/** the sender of notification e-mails: "" (not set), "alerts@example.com" or "Name <alerts@example.com>" */
+export function isEmailSender(v: string): boolean {
+  if (EMAIL_ADDRESS.test(v)) return true;
+  const m = /^([^<>"\r\n]*?)\s*<([^<>]+)>$/.exec(v);
+  return m !== null && m[1].trim() !== "" && EMAIL_ADDRESS.test(m[2]);
+}
 const ZQuota = z.number().int("must be a whole number").min(0, "must be ≥ 0").max(Number.MAX_SAFE_INTEGER);
 
 // No LogConsumeEnabled: consume logs are the ledger (audit, idempotency), so they are always written.
@@ -79,7 +87,12 @@ export const OPTION_SCHEMAS = {
   ServerAddress: z.union([z.literal(""), ZHttpUrl]),
   /** where the wallet sends users to buy credit (an external shop); empty = no link */
   TopUpLink: z.union([z.literal(""), ZHttpUrl]),
-  NotifyEmailFrom: z.string().max(254),
+  /** the From of notification e-mails; a bare address is sent as "SystemName <address>" */
+  NotifyEmailFrom: z
+    .string()
+    .trim()
+    .max(254)
+    .refine((v) => v === "" || isEmailSender(v), 'must be an e-mail address or "Name <address>"'),
   NotifyAllowPrivateTargets: z.boolean(),
   /** channel base URLs may reach loopback and private networks (local model servers); link-local and metadata never */
   ChannelPrivateAddressesAllowed: z.boolean(),

@@ -92,6 +92,19 @@ describe("setOptions", () => {
     expect(await errorsOf({ TopUpLink: "javascript:alert(1)" })).toHaveProperty("TopUpLink");
     expect(await errorsOf({ ServerAddress: "ftp://x.example" })).toHaveProperty("ServerAddress");
   });
+
+  it("saves the alert e-mail sender as an address or Name <address>, and refuses anything else", async () => {
+    expect(await errorsOf({ NotifyEmailFrom: "alerts@" })).toEqual({
+      NotifyEmailFrom: ['must be an e-mail address or "Name <address>"'],
+    });
+    expect((await getOptions()).NotifyEmailFrom).toBe("");
+    await setOptions({ NotifyEmailFrom: "Tollgate Alerts <alerts@example.com>" }, ADMIN);
+    resetOptionsCache();
+    expect((await getOptions()).NotifyEmailFrom).toBe("Tollgate Alerts <alerts@example.com>");
+    await setOptions({ NotifyEmailFrom: "alerts@example.com" }, ADMIN);
+    resetOptionsCache();
+    expect((await getOptions()).NotifyEmailFrom).toBe("alerts@example.com");
+  });
 });
 
 describe("a change on every node at once", () => {
