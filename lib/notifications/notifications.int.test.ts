@@ -10,7 +10,9 @@ import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { OPTION_DEFAULTS } from "@/lib/options/schemas";
 import { setOption } from "@/lib/options/service";
-import { adjustUserQuota } from "@/lib/quota/credits";
+import { issueMessage } from "@/lib/i18n";
+import { adjustUserQuota, redeemCode, transferAffQuota } from "@/lib/quota/credits";
+import { createRedemptions } from "@/lib/redemption/service";
 import { resolvePricing } from "@/lib/quota/pricing";
 import { reserve } from "@/lib/quota/reserve";
 import { settle } from "@/lib/quota/settle";
@@ -24,7 +26,8 @@ import { ZNotifySettingsForm } from "./schemas";
 
 type Received = { method: string; url: string; headers: http.IncomingHttpHeaders; body: string };
 
-async function receiver(respond: (n: number, req: Received) => number = () => 200) {
+/** a receiver on 127.0.0.1: `respond` gives the status of the n-th request, or "hold" to never answer it */
+async function receiver(respond: (n: number, req: Received, res: http.ServerResponse) => number | "hold" = () => 200) {
   const got: Received[] = [];
   const server = http.createServer((req, res) => {
     const parts: Buffer[] = [];
@@ -37,13 +40,51 @@ async function receiver(respond: (n: number, req: Received) => number = () => 20
         body: Buffer.concat(parts).toString("utf8"),
       };
       got.push(r);
-      res.statusCode = respond(got.length, r);
+      const status = respond(got.length, r, res);
+      if (status === "hold") return;
+      res.statusCode = status;
       res.end(res.statusCode < 300 ? "ok" : "receiver says no");
     });
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   const port = (server.address() as AddressInfo).port;
-  return { got, url: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(ok)) };
+  return {
+    got,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((ok) => server.close(ok));
+    },
+  };
+}
+
+/** tests/outbox-worker-process.ts in a child process: "ready" once connected, one pass after `go()` */
+function startWorkerProcess(env: Record<string, string> = {}) {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=react-server", "--import", "tsx", "tests/outbox-worker-process.ts"],
+    {
+      env: { ...process.env, TOLLGATE_ALLOW_PRIVATE_NOTIFY_TARGETS: "true", ...env },
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  let out = "";
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+      if (out.startsWith("ready\n")) resolve();
+    });
+    child.on("error", reject);
+  });
+  const done = new Promise<number>((resolve, reject) =>
+    child.on("exit", (code, signal) =>
+      code === 0
+        ? resolve(Number(out.slice("ready\n".length).trim()))
+        : reject(new Error(`worker exit ${code ?? signal}`)),
+    ),
+  );
+  return { child, ready, done, go: () => child.stdin.end("go\n") };
 }
 
 const pricing = resolvePricing(OPTION_DEFAULTS, { model: "gpt-4o", userGroup: "default", usingGroup: "default" });
@@ -156,6 +197,106 @@ describe("spend-rate alert", () => {
     await db.$executeRaw`UPDATE users SET spend_alert_at = now() - interval '61 minutes' WHERE id = ${u.id}`;
     await charge(u.id, k.id, 1_000n);
     expect(await rows(u.id, "spend_rate")).toHaveLength(2);
+  });
+});
+
+describe("spend-rate alert delivered", () => {
+  it("goes through the outbox to the user's webhook, texts filled, with the top-up and keys links", async () => {
+    await setOption("ServerAddress", "https://relay.example");
+    const hook = await receiver();
+    try {
+      const u = await makeUser({ quota: 10_000_000n });
+      const k = await makeKey(u.id);
+      await saveNotifySettings(u.id, {
+        notifyType: "webhook",
+        webhookUrl: `${hook.url}/spend`,
+        webhookSecret: "spend-secret",
+        spendAlert: "0.01", // 5000 quota an hour
+        language: "en",
+      });
+      await charge(u.id, k.id, 6_000n);
+      const [queued] = await rows(u.id, "spend_rate");
+      expect(queued).toMatchObject({ channel: "webhook", status: "pending" });
+      expect(await new OutboxWorker(fast).runOnce()).toBe(1);
+      expect(hook.got).toHaveLength(1);
+      const req = hook.got[0];
+      expect(req.url).toBe("/spend");
+      expect(req.headers["x-webhook-signature"]).toBe(
+        createHmac("sha256", "spend-secret").update(req.body).digest("hex"),
+      );
+      const body = JSON.parse(req.body);
+      expect(body).toMatchObject({
+        id: `ntf_${queued.id}`,
+        type: "spend_rate",
+        title: "Unusual spending on your account",
+      });
+      expect(body.content).toBe(
+        "Unusual spending on your account: you spent $0.012 in the last hour, more than your limit of $0.01. " +
+          "Your balance is $19.988; top up: https://relay.example/wallet. " +
+          "If a script is running away, disable its key: https://relay.example/keys",
+      );
+      expect(body.values.slice(1)).toEqual([
+        "$0.012",
+        "$0.01",
+        "$19.988",
+        "https://relay.example/wallet",
+        "https://relay.example/keys",
+      ]);
+      const [row] = await rows(u.id, "spend_rate");
+      expect(row).toMatchObject({ status: "sent", attempts: 1 });
+      expect(row.attemptLog).toMatchObject([{ attempt: 1, ok: true, statusCode: 200 }]);
+    } finally {
+      await hook.close();
+    }
+  });
+});
+
+describe("low-balance alert re-armed by every credit and by a threshold change", () => {
+  const armed = async (id: number) => !(await db.user.findUniqueOrThrow({ where: { id } })).lowBalanceNotified;
+  async function crossed() {
+    await setOption("QuotaRemindThreshold", "500000");
+    const u = await makeUser({ quota: 600_000n });
+    const k = await makeKey(u.id);
+    await charge(u.id, k.id, 200_000n); // 400000: below, told, disarmed
+    expect(await rows(u.id)).toHaveLength(1);
+    expect(await armed(u.id)).toBe(false);
+    return { u, k };
+  }
+
+  it("a redemption that brings the balance back re-arms it; the next crossing alerts again", async () => {
+    const { u, k } = await crossed();
+    const [small, big] = await createRedemptions({ id: 1, username: "root" }, { name: "r", quota: 50_000, count: 2 });
+    await redeemCode(u.id, small); // 450000: still below
+    expect(await armed(u.id)).toBe(false);
+    await redeemCode(u.id, big); // 500000: back at the threshold
+    expect(await armed(u.id)).toBe(true);
+    await charge(u.id, k.id, 1n); // 499999: crossed again
+    expect(await rows(u.id)).toHaveLength(2);
+  });
+
+  it("an aff transfer that brings the balance back re-arms it", async () => {
+    const { u, k } = await crossed();
+    await db.$executeRaw`UPDATE users SET aff_quota = 500000 WHERE id = ${u.id}`;
+    await transferAffQuota(u.id, 500_000); // 900000
+    expect(await armed(u.id)).toBe(true);
+    await charge(u.id, k.id, 500_000n); // 400000
+    expect(await rows(u.id)).toHaveLength(2);
+  });
+
+  it("a settings save that lowers the threshold under the balance re-arms it; one that keeps it above does not", async () => {
+    const { u, k } = await crossed(); // balance 400000, threshold 500000 (the default)
+    await saveNotifySettings(u.id, { threshold: "0.9" }); // 450000: still above the balance
+    expect(await armed(u.id)).toBe(false);
+    await saveNotifySettings(u.id, { language: "zh" }); // a save that does not touch the threshold
+    expect(await armed(u.id)).toBe(false);
+    await saveNotifySettings(u.id, { threshold: "0.5" }); // 250000: the balance is above it
+    expect(await armed(u.id)).toBe(true);
+    await charge(u.id, k.id, 100_000n); // 300000: above 250000
+    expect(await rows(u.id)).toHaveLength(1);
+    await charge(u.id, k.id, 100_000n); // 200000: crossed the new threshold
+    const r = await rows(u.id);
+    expect(r).toHaveLength(2);
+    expect(r[1].payload).toMatchObject({ balance: "200000", threshold: "250000" });
   });
 });
 
@@ -290,33 +431,9 @@ describe("outbox worker", () => {
     try {
       const users = await Promise.all(Array.from({ length: 6 }, () => webhookUser(hook.url)));
       for (const u of users) await enqueue(u.id, 10);
-      const start = () => {
-        const child = spawn(
-          process.execPath,
-          ["--conditions=react-server", "--import", "tsx", "tests/outbox-worker-process.ts"],
-          {
-            env: { ...process.env, TOLLGATE_ALLOW_PRIVATE_NOTIFY_TARGETS: "true" },
-            stdio: ["pipe", "pipe", "inherit"],
-          },
-        );
-        let out = "";
-        const ready = new Promise<void>((resolve, reject) => {
-          child.stdout.on("data", (c: Buffer) => {
-            out += c.toString();
-            if (out.startsWith("ready\n")) resolve();
-          });
-          child.on("error", reject);
-        });
-        const done = new Promise<number>((resolve, reject) =>
-          child.on("exit", (code) =>
-            code === 0 ? resolve(Number(out.slice("ready\n".length).trim())) : reject(new Error(`worker exit ${code}`)),
-          ),
-        );
-        return { child, ready, done };
-      };
-      const workers = [start(), start()];
+      const workers = [startWorkerProcess(), startWorkerProcess()];
       await Promise.all(workers.map((w) => w.ready));
-      for (const w of workers) w.child.stdin!.end("go\n");
+      for (const w of workers) w.go();
       const [a, b] = await Promise.all(workers.map((w) => w.done));
       expect(a + b).toBe(60);
       expect(a).toBeGreaterThan(0);
@@ -353,6 +470,53 @@ describe("outbox worker", () => {
       await hook.close();
     }
   });
+
+  it(
+    "a process killed between claim and send delivers after restart, with the same notification id",
+    { timeout: 120_000 },
+    async () => {
+      // the receiver holds the first request open: the process has claimed the row and is in the
+      // middle of sending it when it is killed; the second request is answered
+      const hook = await receiver((n) => (n === 1 ? "hold" : 200));
+      try {
+        const u = await webhookUser(hook.url, "s3cret");
+        await enqueue(u.id);
+        const first = startWorkerProcess({ OUTBOX_LEASE_MS: "1500" });
+        await first.ready;
+        first.go();
+        await expect.poll(() => hook.got.length, { timeout: 30_000 }).toBe(1);
+        let [row] = await rows(u.id);
+        expect(row).toMatchObject({ status: "sending", attempts: 1 });
+        first.child.kill("SIGKILL");
+        await expect(first.done).rejects.toThrow("worker exit SIGKILL");
+
+        const second = startWorkerProcess();
+        await second.ready;
+        // the killed process's lease runs out; until then the row is not claimed again
+        const wait = row.lockedUntil!.getTime() - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait + 200));
+        second.go();
+        expect(await second.done).toBe(1);
+
+        [row] = await rows(u.id);
+        expect(row).toMatchObject({ status: "sent", attempts: 2, lastError: "" });
+        expect(row.attemptLog.map((a) => [a.attempt, a.ok, a.statusCode])).toEqual([
+          [1, false, null],
+          [2, true, 200],
+        ]);
+        expect(row.attemptLog[0].error).toMatch(/^Lease expired/);
+        // two requests reached the receiver, one answered (delivered); both carry the same id
+        expect(hook.got).toHaveLength(2);
+        const ids = hook.got.map((g) => JSON.parse(g.body).id);
+        expect(ids).toEqual([`ntf_${row.id}`, `ntf_${row.id}`]);
+        expect(hook.got.map((g) => g.headers["x-tollgate-notification-id"])).toEqual(ids);
+        const sig = createHmac("sha256", "s3cret").update(hook.got[1].body).digest("hex");
+        expect(hook.got[1].headers["x-webhook-signature"]).toBe(sig);
+      } finally {
+        await hook.close();
+      }
+    },
+  );
 
   it("at most 2 alerts per 10 minutes per user and type, counted across workers (PostgreSQL)", async () => {
     const hook = await receiver();
@@ -425,6 +589,66 @@ describe("outbox worker", () => {
     }
   });
 
+  it("a host name that resolves to loopback is refused by default; the admin option alone lets it through", async () => {
+    const hook = await receiver();
+    try {
+      const u = await webhookUser(`http://localhost:${hook.port}/hook`); // a name: checked when sent
+      setPrivateTargets(false);
+      const w = new OutboxWorker(fast);
+      const refused = await sendNow(w, u.id, "test", "webhook", { balance: "1" });
+      expect(refused.status).toBe("failed");
+      expect(refused.error).toMatch(
+        /^Refused: localhost resolves to (127\.0\.0\.1|::1), a loopback or private address \(NotifyAllowPrivateTargets is off\)$/,
+      );
+      expect(hook.got).toHaveLength(0);
+      // no environment variable: the admin's option turns private targets on
+      expect(process.env.TOLLGATE_ALLOW_PRIVATE_NOTIFY_TARGETS).toBe("false");
+      await setOption("NotifyAllowPrivateTargets", "true");
+      const sent = await sendNow(w, u.id, "test", "webhook", { balance: "1" });
+      expect(sent).toMatchObject({ status: "sent", statusCode: 200 });
+      expect(hook.got).toHaveLength(1);
+      // and off again
+      await setOption("NotifyAllowPrivateTargets", "false");
+      expect((await sendNow(w, u.id, "test", "webhook", { balance: "1" })).status).toBe("failed");
+      expect(hook.got).toHaveLength(1);
+    } finally {
+      setPrivateTargets(true);
+      await hook.close();
+    }
+  });
+
+  it("a redirect (here to the metadata address) is not followed and fails at once, with the reason", async () => {
+    const target = await receiver();
+    const hook = await receiver((_n, _req, res) => {
+      res.setHeader("location", "http://169.254.169.254/latest/meta-data/");
+      return 302;
+    });
+    const hop = await receiver((_n, _req, res) => {
+      res.setHeader("location", `${target.url}/elsewhere`);
+      return 307;
+    });
+    try {
+      const u = await webhookUser(hook.url);
+      await enqueue(u.id);
+      await new OutboxWorker(fast).runOnce();
+      const [row] = await rows(u.id);
+      expect(row).toMatchObject({ status: "failed", attempts: 1 });
+      expect(row.lastError).toBe(
+        "HTTP 302: redirect to http://169.254.169.254/latest/meta-data/ not followed: set the final address",
+      );
+      expect(row.attemptLog).toMatchObject([{ attempt: 1, ok: false, statusCode: 302 }]);
+      expect(hook.got).toHaveLength(1);
+      // a redirect to an allowed address is not followed either
+      await saveNotifySettings(u.id, { webhookUrl: hop.url });
+      const r = await sendNow(new OutboxWorker(fast), u.id, "quota_exceed", "webhook", { balance: "1" });
+      expect(r).toMatchObject({ status: "failed", statusCode: 307 });
+      expect(hop.got).toHaveLength(1);
+      expect(target.got).toHaveLength(0);
+    } finally {
+      await Promise.all([hook.close(), hop.close(), target.close()]);
+    }
+  });
+
   it("Bark gets a GET with the title and content URL-encoded; Gotify a POST to /message with a clamped priority", async () => {
     const hook = await receiver();
     try {
@@ -448,6 +672,11 @@ describe("outbox worker", () => {
       expect(g.method).toBe("POST");
       expect(g.url).toBe("/message?token=t%20o%2Fk");
       expect(JSON.parse(g.body)).toMatchObject({ title: "测试通知", priority: 5 });
+      // the stable notification id: a header on Bark, in Gotify's extras (and header)
+      expect(b.headers["x-tollgate-notification-id"]).toBe(`ntf_${bark.id}`);
+      expect(JSON.parse(g.body).extras).toEqual({ "tollgate::notification": { id: `ntf_${gotify.id}`, type: "test" } });
+      expect(g.headers["x-tollgate-notification-id"]).toBe(`ntf_${gotify.id}`);
+      expect(bark.id).not.toBe(gotify.id);
     } finally {
       await hook.close();
     }
@@ -478,7 +707,66 @@ describe("settings: validation and merge", () => {
     }
     const big = ZNotifySettingsForm.safeParse({ webhookSecret: "x".repeat(100_000) });
     expect(big.success).toBe(false);
-    expect(big.error!.issues[0]).toMatchObject({ path: ["webhookSecret"], code: "too_big" });
+    expect(big.error!.issues).toMatchObject([
+      { path: ["webhookSecret"], message: "The secret is too long: at most 512 characters" },
+    ]);
+    expect(issueMessage("zh", big.error!.issues[0])).toBe("密钥过长：最多 512 个字符");
+    expect(issueMessage("en", big.error!.issues[0])).toBe("The secret is too long: at most 512 characters");
+    const token = ZNotifySettingsForm.safeParse({ gotifyToken: "x".repeat(513) });
+    expect(issueMessage("zh", token.error!.issues[0])).toBe("令牌过长：最多 512 个字符");
+    expect(ZNotifySettingsForm.safeParse({ webhookSecret: "x".repeat(512) }).success).toBe(true);
+  });
+
+  it("a 100 kB secret or an out-of-range priority through the save: field errors, nothing saved", async () => {
+    const u = await makeUser();
+    await saveNotifySettings(u.id, {
+      notifyType: "webhook",
+      webhookUrl: "https://hooks.example.com/a",
+      webhookSecret: "kept",
+    });
+    const before = (await db.user.findUniqueOrThrow({ where: { id: u.id } })).setting;
+    await expect(
+      saveNotifySettings(u.id, { webhookUrl: "https://hooks.example.com/b", webhookSecret: "s".repeat(100_000) }),
+    ).rejects.toMatchObject({
+      code: "validation",
+      fieldErrors: { webhookSecret: ["The secret is too long: at most 512 characters"] },
+    });
+    await expect(
+      saveNotifySettings(u.id, {
+        gotifyUrl: "https://gotify.example.com",
+        gotifyToken: "t".repeat(100_000),
+        gotifyPriority: 42,
+      }),
+    ).rejects.toMatchObject({
+      fieldErrors: {
+        gotifyToken: ["The token is too long: at most 512 characters"],
+        gotifyPriority: ["Priority must be a whole number from 0 to 10"],
+      },
+    });
+    await expect(saveNotifySettings(u.id, { gotifyPriority: "-3" })).rejects.toMatchObject({
+      fieldErrors: { gotifyPriority: ["Priority must be a whole number from 0 to 10"] },
+    });
+    expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).setting).toEqual(before);
+  });
+
+  it("the spend limit typed in the display unit is stored as quota (USD, then CNY)", async () => {
+    const u = await makeUser();
+    const stored = async () =>
+      ((await db.user.findUniqueOrThrow({ where: { id: u.id } })).setting as Record<string, unknown>).spend_alert_quota;
+    await saveNotifySettings(u.id, { spendAlert: "2" }); // $2 at 500000 quota per USD
+    expect(await stored()).toBe(1_000_000);
+    await saveNotifySettings(u.id, { spendAlert: "$0.25" });
+    expect(await stored()).toBe(125_000);
+    expect((await getNotifySettings(u.id)).spendAlert).toBe("0.25");
+    await setOption("QuotaDisplayType", "CNY");
+    await setOption("USDExchangeRate", "7.3");
+    await saveNotifySettings(u.id, { spendAlert: "7.3" }); // ¥7.3 = $1
+    expect(await stored()).toBe(500_000);
+    await saveNotifySettings(u.id, { spendAlert: "¥14.6" });
+    expect(await stored()).toBe(1_000_000);
+    expect((await getNotifySettings(u.id)).spendAlert).toBe("14.6");
+    await saveNotifySettings(u.id, { spendAlert: "" }); // off
+    expect(await stored()).toBeUndefined();
   });
 
   it("a save never wipes a field it did not send", async () => {
