@@ -30,13 +30,19 @@ test("a malformed count is refused", async () => {
   expect(node.output()).toContain('TOLLGATE_PROCESSES must be a whole number from 1 to 64 or "auto"');
 });
 
-test("two processes on one port relay and settle every request, and stop together on SIGTERM", async () => {
+test("two processes on one port relay and settle every request, queue one low-balance alert between them, and stop together on SIGTERM", async () => {
   const upstream = await MockUpstream.start({ record: false });
   const node = startNode(PORT, { TOLLGATE_PROCESSES: "2", REDIS_URL, DATABASE_POOL_SIZE: "4" });
   try {
     await seed.createChannel({ name: "processes", baseUrl: `${upstream.url}/v1`, models: [MODEL] });
     const user = (await seed.createUser({ quota: 4n * QUOTA_PER_USD })).id;
     const key = await seed.createKey(user);
+    // a low-balance threshold just under the balance: the first settle crosses it, and the 20
+    // settles that both processes run at once must queue exactly one alert between them
+    await seed.pool.query(
+      "UPDATE users SET setting = COALESCE(setting, '{}'::jsonb) || jsonb_build_object('quota_warning_threshold', $2::bigint) WHERE id = $1",
+      [user, (4n * QUOTA_PER_USD - 1n).toString()],
+    );
     await nodeReady(PORT);
     expect(node.output()).toContain("[serve] 2 processes, 4 database connections each");
     const children = spawnSync("pgrep", ["-P", String(node.proc.pid)], { encoding: "utf8" })
@@ -67,6 +73,13 @@ test("two processes on one port relay and settle every request, and stop togethe
     );
     expect(Number(rows[0].n)).toBe(20);
     expect(await seed.audit(user)).toEqual([]);
+    const alerts = await seed.pool.query<{ payload: { threshold: string; balance: string } }>(
+      "SELECT payload FROM notifications WHERE user_id = $1 AND kind = 'quota_exceed'",
+      [user],
+    );
+    expect(alerts.rows).toHaveLength(1);
+    expect(alerts.rows[0].payload.threshold).toBe((4n * QUOTA_PER_USD - 1n).toString());
+    expect(BigInt(alerts.rows[0].payload.balance)).toBeLessThan(4n * QUOTA_PER_USD - 1n);
     node.proc.kill("SIGTERM");
     expect(await node.exited).toBe(0);
     expect(node.output().match(/\[serve\] stopped/g)).toHaveLength(2);
