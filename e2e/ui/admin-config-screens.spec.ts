@@ -104,3 +104,32 @@ test("channels, redemption codes and settings, zh and en, 1280 and 390 px", asyn
     }
   }
 });
+
+test("the sender of alert e-mails is set on the settings page: an address or Name <address>", async ({
+  page,
+  seed,
+  pool,
+}, testInfo) => {
+  const admin = await seed.createUser({ role: 10 });
+  await signIn(page, admin);
+  await page.goto("/admin/settings");
+  const card = page.getByTestId("settings-display");
+  const field = card.getByLabel("Notification e-mail sender");
+  await expect(field).toHaveValue("");
+  await field.fill("alerts@");
+  await card.getByRole("button", { name: "Save" }).click();
+  await expect(card.getByText('must be an e-mail address or "Name <address>"')).toBeVisible();
+  const stored = async () =>
+    (await pool.query<{ value: string }>("SELECT value FROM options WHERE key = 'NotifyEmailFrom'")).rows[0]?.value;
+  expect(await stored()).toBeUndefined();
+  await card.screenshot({ path: testInfo.outputPath("settings-display-sender-error-en-1280.png") });
+  await field.fill("Tollgate Alerts <alerts@relay.example>");
+  await card.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Settings saved")).toBeVisible();
+  expect(await stored()).toBe(JSON.stringify("Tollgate Alerts <alerts@relay.example>"));
+  await page.reload();
+  await expect(page.getByTestId("settings-display").getByLabel("Notification e-mail sender")).toHaveValue(
+    "Tollgate Alerts <alerts@relay.example>",
+  );
+  await seed.deleteOption("NotifyEmailFrom");
+});
