@@ -5,6 +5,7 @@ import { actionMinRole } from "@/lib/actions";
 import { db } from "@/lib/db";
 import { ROLE } from "@/lib/users/schemas";
 import { makeKey, makeUser } from "@/tests/factories";
+import { databaseChecksum } from "@/e2e/support/db-checksum";
 
 // The authorization matrix of the server actions, generated from the code: every module that
 // starts with "use server" (under lib/, app/ and components/) is imported, and every function it
@@ -71,19 +72,7 @@ async function discoverActions(): Promise<{ actions: Action[]; unwrapped: string
 }
 
 /** one hash of every row of every table */
-async function checksum(): Promise<string> {
-  const tables = await db.$queryRaw<{ tablename: string }[]>`
-    SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY tablename`;
-  const parts = await Promise.all(
-    tables.map(async ({ tablename }) => {
-      const [r] = await db.$queryRawUnsafe<{ h: string | null; n: bigint }[]>(
-        `SELECT md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))) AS h, count(*) AS n FROM "${tablename}" t`,
-      );
-      return `${tablename}:${r.n}:${r.h ?? ""}`;
-    }),
-  );
-  return parts.join("\n");
-}
+const checksum = () => databaseChecksum((sql) => db.$queryRawUnsafe<Record<string, unknown>[]>(sql));
 
 const signInAs = (user: { id: number }) => {
   session.claims = { uid: user.id, av: 1 };

@@ -4,6 +4,10 @@ import { createUser } from "@/lib/users/service";
 import { adjustUserQuota } from "@/lib/quota/credits";
 import { createKeys } from "@/lib/keys/service";
 import type { TCreateKeyInput } from "@/lib/keys/schemas";
+import { OPTION_DEFAULTS } from "@/lib/options/schemas";
+import { resolvePricing } from "@/lib/quota/pricing";
+import { RELAY_OWNER, reserve } from "@/lib/quota/reserve";
+import { settle } from "@/lib/quota/settle";
 
 // Seeds for integration tests. Balances are created through the billing module (a manage log),
 // so the ledger audit holds from the first row.
@@ -40,6 +44,45 @@ export async function makeKey(userId: number, input: Partial<TCreateKeyInput> = 
 }
 
 export const requestId = () => randomUUID().replace(/-/g, "");
+
+/**
+ * One relay request reserved and settled through the billing module, as the relay does: the
+ * consume log, the balances and every rollup are written by tollgate_settle, now.
+ */
+export async function settleRequest(
+  userId: number,
+  tokenId: number,
+  o: {
+    quota: bigint;
+    model?: string;
+    group?: string;
+    channelId?: number;
+    promptTokens?: number;
+    completionTokens?: number;
+  },
+) {
+  const model = o.model ?? "gpt-4o";
+  const group = o.group ?? "default";
+  const pricing = resolvePricing(OPTION_DEFAULTS, { model, userGroup: group, usingGroup: group, acceptUnpriced: true });
+  const r = await reserve({
+    owner: RELAY_OWNER,
+    requestId: requestId(),
+    userId,
+    tokenId,
+    channelId: o.channelId,
+    model,
+    group,
+    estimate: o.quota,
+    pricing,
+  });
+  return settle(RELAY_OWNER, {
+    reservationId: r.reservationId,
+    quota: o.quota,
+    promptTokens: o.promptTokens ?? 10,
+    completionTokens: o.completionTokens ?? 5,
+    channelId: o.channelId,
+  });
+}
 
 export async function balances(userId: number, tokenId: number) {
   const user = await db.user.findUniqueOrThrow({ where: { id: userId } });

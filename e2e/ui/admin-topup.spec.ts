@@ -2,7 +2,8 @@ import { expect, signIn, test, uniqueName } from "./support";
 
 // An admin tops up a user with a reason on the users page; the user then signs in and finds the
 // new balance and the entry (operator and reason) in their wallet's history. On the way, the bad
-// inputs of the quota dialog are refused with field errors and save nothing.
+// inputs of the quota dialog are refused with field errors and save nothing; the admin finds the
+// change in the audit trail with its filters (kept in the URL).
 
 test("an admin tops up a user with a reason, and that user sees the new balance and the entry in their wallet history", async ({
   page,
@@ -49,6 +50,32 @@ test("an admin tops up a user with a reason, and that user sees the new balance 
       after: expect.objectContaining({ reason: "Bank transfer 42" }),
     }),
   ]);
+
+  // the audit trail, filtered down to this change: operator, target type and id, then an action
+  await page.goto("/admin/audit");
+  const filters = page.getByTestId("audit-filters");
+  await filters.getByLabel("Operator").fill(admin.username);
+  await filters.getByLabel("Target type").click();
+  await page.getByRole("option", { name: "User", exact: true }).click();
+  await filters.getByLabel("Target ID").fill(String(user.id));
+  await filters.getByRole("button", { name: "Filter", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`\\?operator=${admin.username}&targetType=user&targetId=${user.id}$`));
+  const rows = page.getByTestId("audit-list").getByTestId("audit-row");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute("data-action", "user.quota_add");
+  await expect(rows.first()).toContainText(`by ${admin.username}`);
+  await expect(rows.first()).toContainText("Bank transfer 42");
+  await filters.getByLabel("Action").fill("channel.");
+  await filters.getByRole("button", { name: "Filter", exact: true }).click();
+  await expect(page).toHaveURL(/action=channel\./);
+  await expect(page.getByText("No change matches these filters.")).toBeVisible();
+  // the filters survive a reload (they are the URL), and clearing them lists the rest of the trail
+  await page.reload();
+  await expect(filters.getByLabel("Action")).toHaveValue("channel.");
+  await expect(page.getByText("No change matches these filters.")).toBeVisible();
+  await filters.getByRole("button", { name: "Clear filters" }).click();
+  await expect(page).toHaveURL(/\/admin\/audit$/);
+  await expect(rows.filter({ hasText: "Bank transfer 42" })).toHaveCount(1);
 
   // the user, in a session of their own
   await page.context().clearCookies();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auditValue, maskSecret } from "./service";
+import { auditValue, isSecretName, maskSecret } from "./service";
 
 describe("audit values", () => {
   it("masks secrets by name, at any depth, and keeps the rest", () => {
@@ -18,5 +18,54 @@ describe("audit values", () => {
     });
     expect(auditValue({ monkey: "banana", keyword: "x" })).toEqual({ monkey: "banana", keyword: "x" });
     expect(maskSecret("short")).toBe("••••");
+  });
+
+  it.each([
+    "SMTPPassword",
+    "WebhookSecret",
+    "TurnstileSecretKey",
+    "SMTPToken",
+    "GitHubClientSecret",
+    "StripeApiSecret",
+    "EpayKey",
+    "APIKey",
+    "apiKey",
+    "apikey",
+    "api_key",
+    "x-api-key",
+    "gotify_token",
+    "webhook_secret",
+    "password_hash",
+    "PasswordHash",
+    "SecretAccessId",
+    "credentials",
+    "Authorization",
+    "DATABASE_URL",
+    "key",
+  ])("%s is a secret name", (name) => {
+    expect(isSecretName(name)).toBe(true);
+    expect(auditValue({ [name]: "value-of-the-secret-0123" })).toEqual({ [name]: "val…0123" });
+  });
+
+  it.each([
+    "TrustQuota",
+    "QuotaPerUnit",
+    "ChannelPrivateAddressesAllowed",
+    "ModelRatio",
+    "MaxUserTokens",
+    "DisplayTokenStatEnabled",
+    "prompt_tokens",
+    "keyword",
+    "monkey",
+    "Turkey",
+    "KeyCount",
+    "tokenId",
+    "NotifyEmailFrom",
+    "ServerAddress",
+    "UserUsableGroups",
+    "",
+  ])("%s is not a secret name", (name) => {
+    expect(isSecretName(name)).toBe(false);
+    expect(auditValue({ [name]: "plain-value-0123" })).toEqual({ [name]: "plain-value-0123" });
   });
 });

@@ -21,14 +21,52 @@ export type AuditEntry = {
   ip?: string;
 };
 
-/** field names whose values are masked in the trail */
-const SECRET_NAME = /(^|_|-|\b)(key|secret|token|password|passwd|apikey|api_key)s?$/i;
+/** the last word of a name that holds a secret: WebhookSecret, SMTPPassword, api_key, TurnstileSecretKey */
+const SECRET_LAST_WORD = new Set([
+  "key",
+  "keys",
+  "apikey",
+  "secret",
+  "secrets",
+  "token", // not "tokens": prompt_tokens, MaxUserTokens are counts
+  "password",
+  "passwords",
+  "passwd",
+  "pwd",
+  "credential",
+  "credentials",
+]);
+/** a word that makes any name a secret wherever it stands: PasswordHash, secret_access_id */
+const SECRET_ANY_WORD = new Set(["password", "passwd", "secret"]);
+/** names (lower case, no separators) that hold secrets without saying so: URLs with credentials, headers */
+const SECRET_NAMES = new Set(["authorization", "cookie", "dsn", "databaseurl", "redisurl", "smtpauth"]);
+
+/** "TurnstileSecretKey" → ["turnstile", "secret", "key"]; "SMTPPassword" → ["smtp", "password"] */
+function wordsOf(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+/** whether a field or option of this name holds a secret, in any case style (camel, Pascal, snake, kebab) */
+export function isSecretName(name: string): boolean {
+  const words = wordsOf(name);
+  if (!words.length) return false;
+  return (
+    SECRET_NAMES.has(words.join("")) ||
+    SECRET_LAST_WORD.has(words[words.length - 1]) ||
+    words.some((w) => SECRET_ANY_WORD.has(w))
+  );
+}
 
 /** a value for the trail: secrets under a secret-looking name masked, bigint as text, nested values too */
 export function auditValue(value: unknown, name = ""): unknown {
   if (value === undefined) return null;
   if (typeof value === "bigint") return value.toString();
-  if (SECRET_NAME.test(name) && value !== null && value !== "") return maskSecret(String(value));
+  if (isSecretName(name) && value !== null && value !== "") return maskSecret(String(value));
   if (Array.isArray(value)) return value.map((v) => auditValue(v));
   if (value && typeof value === "object" && !(value instanceof Date)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, auditValue(v, k)]));

@@ -61,12 +61,28 @@ describe("channel writes and the audit trail", () => {
     [{ modelMapping: "{not json" }, "modelMapping"],
     [{ weight: -1 }, "weight"],
     [{ models: "" }, "models"],
+    [{ groups: "default, no-such-group" }, "groups"],
+    [{ groups: "" }, "groups"],
   ])("refuses %j with a field error, stores nothing and records nothing", async (bad, field) => {
     await expect(createChannel({ ...base, ...bad } as never, ADMIN)).rejects.toMatchObject({
       fieldErrors: { [field]: expect.any(Array) },
     });
     expect(await db.channel.count()).toBe(0);
     expect(await db.adminAudit.count()).toBe(0);
+  });
+
+  it("accepts only known groups, on update too: user-usable ones and those given a ratio", async () => {
+    const c = await createChannel({ ...base, groups: "default, vip" }, ADMIN);
+    await expect(updateChannel({ id: c.id, groups: "vip, gold" } as never, ADMIN)).rejects.toMatchObject({
+      code: "unknown_group",
+      fieldErrors: { groups: [expect.stringContaining("gold")] },
+    });
+    expect((await db.channel.findUniqueOrThrow({ where: { id: c.id } })).groups).toEqual(["default", "vip"]);
+    expect((await trail()).map((r) => r.action)).toEqual(["channel.create"]);
+    // a group becomes known once it has a ratio
+    await setOption("GroupRatio", JSON.stringify({ default: 1, vip: 1, gold: 2 }));
+    await updateChannel({ id: c.id, groups: "vip, gold" } as never, ADMIN);
+    expect((await db.channel.findUniqueOrThrow({ where: { id: c.id } })).groups).toEqual(["vip", "gold"]);
   });
 
   it("an update of a missing channel is not found and records nothing", async () => {

@@ -3,7 +3,9 @@ import { db, Prisma } from "@/lib/db";
 import { AppError, notFound, validationError } from "@/lib/errors";
 import { invalidate } from "@/lib/cache/bus";
 import { checkHost } from "@/lib/net/resolve";
+import { TranslatedError } from "@/lib/i18n/errors";
 import { getOptions } from "@/lib/options/service";
+import { knownGroups } from "@/lib/users/groups";
 import { CLI_OPERATOR, recordAdminAction, type AuditOperator } from "@/lib/audit/service";
 import { CHANNEL_SELECT, toChannelDto, type ChannelDto } from "./queries";
 import { CHANNELS_TOPIC } from "./topics";
@@ -38,6 +40,22 @@ async function assertBaseUrlAllowed(baseUrl: string): Promise<void> {
   });
 }
 
+/**
+ * Refuses groups no user can be in (neither user-usable nor given a ratio): a channel serving only
+ * such a group would never be routed to, and a typo would silently take it out of service.
+ */
+async function assertKnownGroups(groups: string[]): Promise<void> {
+  const known = knownGroups(await getOptions());
+  const unknown = groups.filter((g) => !known.includes(g));
+  if (!unknown.length) return;
+  const list = unknown.map((g) => `“${g}”`).join(", ");
+  throw new TranslatedError("unknown_group", `Unknown group ${list}`, 400, {
+    key: "channels.error.unknownGroups",
+    vars: { groups: list },
+    field: "groups",
+  });
+}
+
 /** what the trail keeps of a channel: every field an admin sets (the key is masked by its name) */
 function auditOf(r: {
   name: string;
@@ -62,6 +80,7 @@ export async function createChannel(
   const parsed = ZCreateChannelInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues);
   const v = parsed.data;
+  await assertKnownGroups(v.groups);
   await assertBaseUrlAllowed(v.baseUrl);
   const row = await db.$transaction(async (tx) => {
     const created = await tx.channel.create({
@@ -99,6 +118,7 @@ export async function updateChannel(
   const parsed = ZUpdateChannelInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues);
   const { id, key, modelMapping, ...rest } = parsed.data;
+  if (rest.groups !== undefined) await assertKnownGroups(rest.groups);
   if (rest.baseUrl !== undefined) await assertBaseUrlAllowed(rest.baseUrl);
   const data: Prisma.ChannelUpdateInput = { ...rest };
   if (key) data.key = key;

@@ -13,6 +13,9 @@ import { listWalletCredits } from "./queries";
 import { cancelLogCleanup, listLogCleanups, startLogCleanup } from "./retention";
 import { logPage, logStatsOf, usageChartOf } from "./service";
 
+/** the admin who queues or cancels a cleanup, as the audit trail names them */
+const operatorOf = (u: { id: number; username: string }) => ({ id: u.id, username: u.username });
+
 /** A page of the wallet's history; `cursor` is the id of the last row already shown. */
 export const walletCreditsAction = authedAction(
   z.strictObject({
@@ -56,12 +59,12 @@ export const startLogCleanupAction = adminAction(
       .int()
       .min(Date.UTC(2000, 0, 1)),
   }),
-  async ({ before }, user) => startLogCleanup(new Date(before), user.id),
+  async ({ before }, user) => startLogCleanup(new Date(before), operatorOf(user)),
 );
 
 export const cancelLogCleanupAction = adminAction(
   z.strictObject({ id: z.coerce.number().int().min(1).max(2_147_483_647) }),
-  async ({ id }) => cancelLogCleanup(id),
+  async ({ id }, user) => cancelLogCleanup(id, operatorOf(user)),
 );
 
 /** The recent cleanups, newest first, with their progress. */

@@ -62,9 +62,9 @@ describe("log retention", () => {
     expect(old).toBeGreaterThan(30);
     await expectAuditClean();
 
-    const job = await startLogCleanup(new Date(Date.now() - 5 * DAY), admin.id);
+    const job = await startLogCleanup(new Date(Date.now() - 5 * DAY), admin);
     expect(job.status).toBe("pending");
-    await expect(startLogCleanup(new Date(Date.now() - 5 * DAY), admin.id)).rejects.toMatchObject({
+    await expect(startLogCleanup(new Date(Date.now() - 5 * DAY), admin)).rejects.toMatchObject({
       code: "cleanup_running",
       status: 409,
     });
@@ -88,16 +88,67 @@ describe("log retention", () => {
 
   it("refuses a date in the future, and a cancelled cleanup stops with what it deleted kept consistent", async () => {
     const admin = await makeUser({ role: "admin" });
-    await expect(startLogCleanup(new Date(Date.now() + DAY), admin.id)).rejects.toMatchObject({ code: "validation" });
+    await expect(startLogCleanup(new Date(Date.now() + DAY), admin)).rejects.toMatchObject({ code: "validation" });
     const u = await makeUser({ quota: 10_000n });
     const k = await makeKey(u.id);
     await spend(u.id, k.id, 10);
     await db.$executeRaw`UPDATE logs SET created_at = created_at - interval '3 days' WHERE user_id = ${u.id}`;
-    const job = await startLogCleanup(new Date(Date.now() - DAY), admin.id);
+    const job = await startLogCleanup(new Date(Date.now() - DAY), admin);
     expect((await cancelLogCleanup(job.id)).status).toBe("cancelled");
     await expect(cancelLogCleanup(job.id)).resolves.toMatchObject({ status: "cancelled" });
     expect(await runLogCleanups({ batch: 2, pauseMs: 0 })).toBe(0);
     expect(await db.log.count({ where: { userId: u.id } })).toBeGreaterThan(0);
     await expectAuditClean();
+  });
+
+  it("records who queued and who cancelled a cleanup in the audit trail, with the job", async () => {
+    const admin = await makeUser({ role: "admin" });
+    const root = await makeUser({ role: "root" });
+    const cutoff = new Date(Date.now() - 2 * DAY);
+    const rows = () => db.adminAudit.findMany({ where: { action: { startsWith: "log." } }, orderBy: { id: "asc" } });
+    const already = (await rows()).length;
+
+    const job = await startLogCleanup(cutoff, admin);
+    expect((await db.logCleanup.findUniqueOrThrow({ where: { id: job.id } })).createdBy).toBe(admin.id);
+    // refused writes leave no trail: a second cleanup while one is queued, a date in the future
+    await expect(startLogCleanup(cutoff, admin)).rejects.toMatchObject({ code: "cleanup_running" });
+    await cancelLogCleanup(job.id, root);
+    await cancelLogCleanup(job.id, root); // already cancelled: nothing changes, nothing recorded
+    await expect(startLogCleanup(new Date(Date.now() + DAY), admin)).rejects.toMatchObject({ code: "validation" });
+
+    const trail = (await rows()).slice(already);
+    expect(trail).toEqual([
+      expect.objectContaining({
+        operatorId: admin.id,
+        operator: admin.username,
+        action: "log.cleanup_start",
+        targetType: "system",
+        targetId: `log_cleanup:${job.id}`,
+        after: { before: cutoff.toISOString() },
+      }),
+      expect.objectContaining({
+        operatorId: root.id,
+        operator: root.username,
+        action: "log.cleanup_cancel",
+        targetType: "system",
+        targetId: `log_cleanup:${job.id}`,
+        before: { status: "pending", before: cutoff.toISOString() },
+        after: { status: "cancelled", deleted: "0" },
+      }),
+    ]);
+  });
+
+  it("names the command line as the operator when no admin is given", async () => {
+    const job = await startLogCleanup(new Date(Date.now() - DAY));
+    await cancelLogCleanup(job.id);
+    expect((await db.logCleanup.findUniqueOrThrow({ where: { id: job.id } })).createdBy).toBe(0);
+    const trail = await db.adminAudit.findMany({
+      where: { targetId: `log_cleanup:${job.id}` },
+      orderBy: { id: "asc" },
+    });
+    expect(trail.map((r) => [r.action, r.operatorId, r.operator])).toEqual([
+      ["log.cleanup_start", null, "cli"],
+      ["log.cleanup_cancel", null, "cli"],
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import "server-only";
+import { CLI_OPERATOR, recordAdminAction, type AuditOperator } from "@/lib/audit/service";
 import { db, pgPool } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 
@@ -6,7 +7,8 @@ import { AppError } from "@/lib/errors";
 // node claims it, in small batches — each its own short transaction that never touches a balance,
 // so settles go on beside it. Every batch adds what it deleted to log_checkpoints (per user and
 // key) in the same transaction, and the ledger audit adds the checkpoints to what the logs still
-// hold: deleting history never breaks the audit. The rollups (charts, stats) are kept.
+// hold: deleting history never breaks the audit. The rollups (charts, stats) are kept. Queuing and
+// cancelling a cleanup are admin writes: each records its row in the audit trail with the job.
 
 export const CLEANUP_BATCH = 1_000;
 /**
@@ -45,31 +47,54 @@ const toDTO = (c: CleanupRow): LogCleanupDTO => ({
   error: c.error,
 });
 
-/** Queues a cleanup of the logs created before `before` (in the past); one at a time. */
-export async function startLogCleanup(before: Date, operatorId: number, now = new Date()): Promise<LogCleanupDTO> {
+/**
+ * Queues a cleanup of the logs created before `before` (in the past); one at a time. The job names
+ * its operator (0 for the command line), and the audit trail records who queued it with which date.
+ */
+export async function startLogCleanup(
+  before: Date,
+  operator: AuditOperator = CLI_OPERATOR,
+  now = new Date(),
+): Promise<LogCleanupDTO> {
   if (!(before.getTime() <= now.getTime()))
     throw new AppError("validation", "The date must be in the past", 400, { before: ["The date must be in the past"] });
   const row = await db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('tollgate:log_cleanup'))`;
     const busy = await tx.logCleanup.findFirst({ where: { status: { in: ["pending", "running"] } } });
     if (busy) throw new AppError("cleanup_running", "A cleanup is already running: wait for it or cancel it", 409);
-    return tx.logCleanup.create({ data: { before, createdBy: operatorId } });
+    const job = await tx.logCleanup.create({ data: { before, createdBy: operator.id ?? 0 } });
+    await recordAdminAction(tx, operator, {
+      action: "log.cleanup_start",
+      targetType: "system",
+      targetId: `log_cleanup:${job.id}`,
+      after: { before: before.toISOString() },
+    });
+    return job;
   });
   kickCleanupWorker();
   return toDTO(row);
 }
 
 /** Stops a pending or running cleanup after its current batch; what was deleted stays deleted. */
-export async function cancelLogCleanup(id: number): Promise<LogCleanupDTO> {
-  const { count } = await db.logCleanup.updateMany({
-    where: { id, status: { in: ["pending", "running"] } },
-    data: { status: "cancelled", finishedAt: new Date() },
+export async function cancelLogCleanup(id: number, operator: AuditOperator = CLI_OPERATOR): Promise<LogCleanupDTO> {
+  return db.$transaction(async (tx) => {
+    // locked, so the status the trail records as "before" is the one this cancel replaced
+    const [prior] = await tx.$queryRaw<{ status: string }[]>`
+      SELECT status FROM log_cleanups WHERE id = ${id} FOR UPDATE`;
+    if (!prior) throw new AppError("not_found", "No such cleanup", 404);
+    if (prior.status === "cancelled") return toDTO(await tx.logCleanup.findUniqueOrThrow({ where: { id } }));
+    if (prior.status !== "pending" && prior.status !== "running")
+      throw new AppError("cleanup_finished", "This cleanup has already finished", 409);
+    const row = await tx.logCleanup.update({ where: { id }, data: { status: "cancelled", finishedAt: new Date() } });
+    await recordAdminAction(tx, operator, {
+      action: "log.cleanup_cancel",
+      targetType: "system",
+      targetId: `log_cleanup:${id}`,
+      before: { status: prior.status, before: row.before.toISOString() },
+      after: { status: "cancelled", deleted: row.deleted },
+    });
+    return toDTO(row);
   });
-  const row = await db.logCleanup.findUnique({ where: { id } });
-  if (!row) throw new AppError("not_found", "No such cleanup", 404);
-  if (!count && row.status !== "cancelled")
-    throw new AppError("cleanup_finished", "This cleanup has already finished", 409);
-  return toDTO(row);
 }
 
 export async function listLogCleanups(limit = 10): Promise<LogCleanupDTO[]> {

@@ -14,7 +14,7 @@ const operatorOf = (u: { id: number; username: string }) => ({ id: u.id, usernam
 
 export const listRedemptionsAction = adminAction(ZListRedemptionsInput, async (input) => listRedemptions(input));
 
-/** the codes come back once, in this result; the list shows them too, the trail never */
+/** the codes come back in full once, in this result: the list shows them masked, the trail never */
 export const createRedemptionBatchAction = adminAction(ZCreateRedemptionBatchInput, async (input, user) =>
   createRedemptionBatch(operatorOf(user), input),
 );

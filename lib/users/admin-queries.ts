@@ -70,11 +70,15 @@ export async function getAdminUser(id: number): Promise<AdminUserDTO | null> {
   return rows[0] ? toDTO(rows[0]) : null;
 }
 
-/** the column each sort reads; a user who never signed in sorts as the oldest login */
+/**
+ * the column each sort reads; a user who never signed in sorts as the oldest login. Qualified by
+ * the table: a bare "quota" in ORDER BY names the selected quota::text, which sorts as text
+ * ("1000" before "20").
+ */
 const SORT_SQL: Record<UserSort, string> = {
-  id: "id",
-  quota: "quota",
-  usedQuota: "used_quota",
+  id: "users.id",
+  quota: "users.quota",
+  usedQuota: "users.used_quota",
   lastLogin: "COALESCE(last_login_at, 'epoch'::timestamptz)",
 };
 

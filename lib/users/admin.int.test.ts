@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { onInvalidate } from "@/lib/cache/bus";
 import { setOption } from "@/lib/options/service";
 import { auditLedger } from "@/lib/quota/audit";
-import { makeUser } from "@/tests/factories";
+import { makeKey, makeUser, settleRequest } from "@/tests/factories";
 import { adjustQuotaAsAdmin, createUserAsAdmin, updateUserAsAdmin, type AdminOperator } from "./admin";
 import { listAdminUsers } from "./admin-queries";
 import { ROLE } from "./schemas";
@@ -166,6 +166,7 @@ describe("edit and the role rules", () => {
 describe("quota", () => {
   it("takes the amount in the display unit with a reason; bad input is a field error and saves nothing", async () => {
     const u = await makeUser();
+    const started = new Date();
     const r = await adjustQuotaAsAdmin(admin, { userId: u.id, mode: "add", amount: "2.5", reason: "promo" });
     expect(r).toMatchObject({ from: "0", to: "1250000", text: "$0.00 → $2.50" });
     for (const [amount, reason, field] of [
@@ -181,6 +182,10 @@ describe("quota", () => {
         `${amount} / ${reason}`,
       ).rejects.toMatchObject({ fieldErrors: { [field]: expect.any(Array) } });
     }
+    // the refused changes wrote nothing: the one manage log and the one audit row are the first top-up's
+    expect((await row(u.id)).quota).toBe(1_250_000n);
+    expect(await db.log.count({ where: { userId: u.id, createdAt: { gte: started } } })).toBe(1);
+    expect((await auditsOf(u.id)).map((a) => a.action)).toEqual(["user.quota_add"]);
     await setOption("QuotaDisplayType", "TOKENS");
     await expect(
       adjustQuotaAsAdmin(admin, { userId: u.id, mode: "add", amount: "1.5", reason: "x" }),
@@ -199,7 +204,8 @@ describe("quota", () => {
 describe("list", () => {
   it("searches by id, username or email and pages by balance in keyset order", async () => {
     const users = [];
-    for (let i = 0; i < 7; i++) users.push(await makeUser({ username: `lst${i}`, quota: BigInt((i % 3) * 1000 + 1) }));
+    const balances = [5n, 40n, 300n, 2_000n, 40n, 9n, 10_000n]; // numbers of different lengths: sorted as numbers, not text
+    for (let i = 0; i < 7; i++) users.push(await makeUser({ username: `lst${i}`, quota: balances[i] }));
     await db.user.update({ where: { id: users[2].id }, data: { email: "needle@example.com" } });
     expect((await listAdminUsers({ q: "NEEDLE" })).items.map((u) => u.id)).toEqual([users[2].id]);
     expect((await listAdminUsers({ q: String(users[4].id) })).items.map((u) => u.id)).toContain(users[4].id);
@@ -218,5 +224,55 @@ describe("list", () => {
     const sorted = [...quotas].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
     expect(quotas).toEqual(sorted);
     expect(new Set(seen).size).toBe(7);
+  });
+
+  /** every page of a sorted list of the users named "<q>…", two at a time, as ids */
+  const walk = async (q: string, sort: "usedQuota" | "lastLogin", dir: "asc" | "desc") => {
+    const seen: number[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await listAdminUsers({ q, sort, dir, pageSize: 2, after });
+      seen.push(...page.items.map((u) => u.id));
+      if (!page.next) return seen;
+      after = page.next;
+    }
+  };
+
+  it("sorts by used quota both ways, ties by id, across keyset pages", async () => {
+    // used quota as the relay spends it: reserved and settled through the billing module
+    const spent = [300n, 0n, 1_000n, 300n, 20n];
+    const users = [];
+    for (const amount of spent) {
+      const u = await makeUser({ username: `used${users.length}`, quota: 10_000n });
+      const k = await makeKey(u.id);
+      if (amount > 0n) await settleRequest(u.id, k.id, { quota: amount });
+      users.push(u.id);
+    }
+    expect(await Promise.all(users.map(async (id) => (await row(id)).usedQuota))).toEqual(spent);
+    const [u300, u0, u1000, u300b, u20] = users;
+    expect(await walk("used", "usedQuota", "desc")).toEqual([u1000, u300b, u300, u20, u0]);
+    expect(await walk("used", "usedQuota", "asc")).toEqual([u0, u20, u300, u300b, u1000]);
+    expect((await auditLedger()).differences).toEqual([]);
+  });
+
+  it("sorts by last sign-in both ways, who never signed in as the oldest, across keyset pages", async () => {
+    const at = (iso: string | null) => (iso ? new Date(iso) : null);
+    const logins = [
+      at("2026-11-20T10:00:00.123Z"),
+      null,
+      at("2026-11-29T23:59:59.999Z"),
+      at("2026-11-20T10:00:00.123Z"),
+      at("2025-01-01T00:00:00.000Z"),
+      null,
+    ];
+    const users = [];
+    for (const lastLoginAt of logins) {
+      const u = await makeUser({ username: `seen${users.length}` });
+      await db.user.update({ where: { id: u.id }, data: { lastLoginAt } });
+      users.push(u.id);
+    }
+    const [nov20, never, nov29, nov20b, y2025, neverB] = users;
+    expect(await walk("seen", "lastLogin", "desc")).toEqual([nov29, nov20b, nov20, y2025, neverB, never]);
+    expect(await walk("seen", "lastLogin", "asc")).toEqual([never, neverB, y2025, nov20, nov20b, nov29]);
   });
 });

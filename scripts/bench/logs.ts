@@ -253,7 +253,7 @@ async function settleDuringRetention(client: pg.Client) {
   ]);
   console.log(`\nretention: deleting ${Number(rows[0].n).toLocaleString("en-US")} rows older than ${DAYS / 2} days…`);
   await client.query("COMMENT ON TABLE logs IS 'bench:consumed'"); // the next run reloads
-  const job = await startLogCleanup(cutoff, 1);
+  const job = await startLogCleanup(cutoff, { id: null, username: "bench" });
   const t = performance.now();
   const during: number[] = [];
   let finished = false;

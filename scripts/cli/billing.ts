@@ -94,8 +94,8 @@ export const billingCommands = {
         .pipe(z.iso.datetime({ offset: true, message: "--before must be an ISO 8601 date" })),
     }),
     async run({ before }) {
-      // created_by 0: the CLI (cleanups queued in the admin console name their admin)
-      const job = await startLogCleanup(new Date(before), 0);
+      // the CLI operator: created_by 0 and "cli" in the audit trail (the console names its admin)
+      const job = await startLogCleanup(new Date(before), CLI_OPERATOR);
       const deleted = await runLogCleanups();
       const cleanup = (await listLogCleanups()).find((c) => c.id === job.id);
       return { deleted: String(deleted), cleanup };
