@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { pgPool } from "@/lib/db";
 import { setOption } from "@/lib/options/service";
-import { makeKey, makeUser, rollupDrift } from "@/tests/factories";
+import { makeKey, makeUser, rebuildRollups as rebuildFromLogs, rollupDrift } from "@/tests/factories";
 import { ZAdminLogPageInput, ZUserLogFilters, ZUserLogPageInput } from "./filters";
 import { LOG_TYPE } from "./schemas";
 import { exportLogsResponse } from "./export";
@@ -64,20 +64,7 @@ async function insertLog(
 
 /** the rollups as the migration builds them from the logs (settle keeps them so: rollupDrift in the settle tests) */
 async function rebuildRollups() {
-  const zone = `COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC')`;
-  const perUser = (table: string, bucket: string) => `
-    INSERT INTO ${table} (user_id, bucket, model_name, token_id, "group", request_count, quota, prompt_tokens, completion_tokens)
-      SELECT user_id, ${bucket}, model_name, COALESCE(token_id, 0), "group", count(*), sum(quota), sum(prompt_tokens),
-             sum(completion_tokens) FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4, 5;`;
-  const totals = (table: string, bucket: string) => `
-    INSERT INTO ${table} (bucket, model_name, channel_id, "group", request_count, quota, prompt_tokens, completion_tokens)
-      SELECT ${bucket}, model_name, COALESCE(channel_id, 0), "group", count(*), sum(quota), sum(prompt_tokens),
-             sum(completion_tokens) FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4;`;
-  const hour = "date_trunc('hour', created_at, 'UTC')";
-  const day = `date_trunc('day', created_at, ${zone})`;
-  await pgPool().query(`DELETE FROM usage_rollups; DELETE FROM usage_rollups_daily; DELETE FROM usage_totals;
-    DELETE FROM usage_totals_daily; ${perUser("usage_rollups", hour)} ${perUser("usage_rollups_daily", day)}
-    ${totals("usage_totals", hour)} ${totals("usage_totals_daily", day)}`);
+  await rebuildFromLogs();
   expect(await rollupDrift()).toEqual([]);
 }
 
