@@ -162,6 +162,24 @@ describe("log pages: filters and keyset pages", () => {
     expect((await adminPage({ filters: { key: "bob-key" } })).total).toBe(1);
   });
 
+  it("filters the admin's page by username alone and by channel alone", async () => {
+    const byName = await adminPage({ filters: { username: "Alice" }, pageSize: 100 });
+    expect(byName.total).toBe(331);
+    expect(new Set(byName.items.map((r) => r.username))).toEqual(new Set(["alice"]));
+    expect((await adminPage({ filters: { username: "bob" } })).total).toBe(1);
+    expect((await adminPage({ filters: { username: "ali" } })).total).toBe(0); // exact, not a prefix
+
+    const one = await adminPage({ filters: { channel: 1 }, pageSize: 100 });
+    expect(one.total).toBe(330); // alice's consume rows; the top-up has no channel
+    expect(new Set(one.items.map((r) => r.channelId))).toEqual(new Set([1]));
+    const two = await adminPage({ filters: { channel: 2 } });
+    expect(two.items.map((r) => [r.username, r.channelId])).toEqual([["bob", 2]]);
+    expect((await adminPage({ filters: { channel: 3 } })).total).toBe(0);
+    // and their stats: one user's rollups, the totals split by channel
+    expect((await logStatsOf({ admin: true }, { username: "bob" })).quota).toBe("999");
+    expect((await logStatsOf({ admin: true }, { channel: 2 })).quota).toBe("999");
+  });
+
   it("refuses bad input with a clear error", () => {
     const bad = (filters: unknown) => ZUserLogFilters.safeParse(filters).success;
     expect(bad({ from: 2000, to: 1000 })).toBe(false);
