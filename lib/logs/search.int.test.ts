@@ -180,6 +180,36 @@ describe("log pages: filters and keyset pages", () => {
     expect((await logStatsOf({ admin: true }, { channel: 2 })).quota).toBe("999");
   });
 
+  it("finds a key name that more than a thousand keys share", async () => {
+    // 1,200 keys named "shared" (bob's), then one of alice's with a row: the newest key of the name
+    await pgPool().query(
+      `INSERT INTO tokens (user_id, key_hash, key_prefix, key_last4, name)
+       SELECT $1, md5('shared' || i) || md5('k' || i), 'sk-', '0000', 'shared' FROM generate_series(1, 1200) i`,
+      [bob.userId],
+    );
+    const k = await makeKey(alice.userId, { name: "shared" });
+    const shared = { ...alice, tokenId: k.id, tokenName: "shared" };
+    await insertLog(shared, NOW - 60_000, { quota: 4321, requestId: "req-shared", channelId: 1 });
+    await rebuildRollups();
+    try {
+      const page = await adminPage({ filters: { key: "shared" } });
+      expect(page.items.map((r) => r.requestId)).toEqual(["req-shared"]);
+      expect((await logStatsOf({ admin: true }, { key: "shared", from: NOW - 2 * H })).quota).toBe("4321");
+      const chart = await usageChartOf(
+        { admin: true },
+        { filters: { key: "shared", from: NOW - 2 * H }, timeZone: "UTC" },
+      );
+      expect(chart.points.reduce((s, p) => s + BigInt(p.quota), 0n)).toBe(4321n);
+      // a user's own scope still holds only their rows
+      expect((await userPage(bob.userId, { filters: { key: "shared" } })).total).toBe(0);
+      expect((await userPage(alice.userId, { filters: { key: "shared" } })).total).toBe(1);
+    } finally {
+      await pgPool().query("DELETE FROM logs WHERE request_id = 'req-shared'");
+      await pgPool().query("DELETE FROM tokens WHERE name = 'shared'");
+      await rebuildRollups();
+    }
+  });
+
   it("refuses bad input with a clear error", () => {
     const bad = (filters: unknown) => ZUserLogFilters.safeParse(filters).success;
     expect(bad({ from: 2000, to: 1000 })).toBe(false);

@@ -13,10 +13,18 @@ export type LogScope = { userId: number } | { admin: true };
 
 const isAdmin = (s: LogScope): s is { admin: true } => "admin" in s;
 
-/** the filters turned into what the tables hold: user and key ids; null when nothing can match */
-export type ResolvedFilters = LogFilters & { userId?: number; tokenIds?: number[]; tokenUserIds?: number[] };
+/**
+ * The filters turned into what the tables hold: user and key ids; null when nothing can match.
+ * `keysByName`: more keys have the name than are worth listing, so the queries find them by name.
+ */
+export type ResolvedFilters = LogFilters & {
+  userId?: number;
+  tokenIds?: number[];
+  tokenUserIds?: number[];
+  keysByName?: boolean;
+};
 
-/** more keys of one name than this (across users) are not searched by name */
+/** up to this many keys of one name are passed as a list of ids; more are found by a subquery */
 const MAX_KEYS_PER_NAME = 1000;
 
 export async function resolveFilters(scope: LogScope, f: LogFilters): Promise<ResolvedFilters | null> {
@@ -38,11 +46,14 @@ export async function resolveFilters(scope: LogScope, f: LogFilters): Promise<Re
       r.userId === undefined
         ? "SELECT id, user_id FROM tokens WHERE name = $1 ORDER BY id LIMIT $2"
         : "SELECT id, user_id FROM tokens WHERE name = $1 AND user_id = $3 ORDER BY id LIMIT $2",
-      r.userId === undefined ? [f.key, MAX_KEYS_PER_NAME] : [f.key, MAX_KEYS_PER_NAME, r.userId],
+      r.userId === undefined ? [f.key, MAX_KEYS_PER_NAME + 1] : [f.key, MAX_KEYS_PER_NAME + 1, r.userId],
     );
     if (!rows.length) return null;
-    r.tokenIds = rows.map((t) => t.id);
-    r.tokenUserIds = [...new Set(rows.map((t) => t.user_id))];
+    if (rows.length > MAX_KEYS_PER_NAME) r.keysByName = true;
+    else {
+      r.tokenIds = rows.map((t) => t.id);
+      r.tokenUserIds = [...new Set(rows.map((t) => t.user_id))];
+    }
   }
   return r;
 }
@@ -72,6 +83,7 @@ export function logConditions(f: ResolvedFilters, w = new Where(), opts: { time?
   if (opts.time !== false && f.from !== undefined) w.add((p) => `created_at >= ${p(new Date(f.from!))}`);
   if (opts.time !== false && f.to !== undefined) w.add((p) => `created_at < ${p(new Date(f.to!))}`);
   if (f.tokenIds) w.add((p) => `token_id = ANY(${p(f.tokenIds)}::int[])`);
+  if (f.keysByName) w.add((p) => `token_id IN (SELECT t.id FROM tokens t WHERE t.name = ${p(f.key)})`);
   if (f.model) w.add((p) => `model_name = ${p(f.model)}`);
   if (f.group) w.add((p) => `"group" = ${p(f.group)}`);
   if (f.requestId) w.add((p) => `request_id = ${p(f.requestId)}`);
@@ -204,14 +216,17 @@ export type RollupSource = { hourly: string; daily: string; where: () => Where }
  */
 export function rollupSource(f: ResolvedFilters): RollupSource | null {
   if (f.requestId) return null;
-  const perUser = f.userId !== undefined || f.tokenIds !== undefined;
+  const perUser = f.userId !== undefined || f.tokenIds !== undefined || f.keysByName === true;
   if (perUser && f.channel !== undefined) return null;
   const where = () => {
     const w = new Where();
     if (perUser) {
       if (f.userId !== undefined) w.add((p) => `user_id = ${p(f.userId)}`);
-      else w.add((p) => `user_id = ANY(${p(f.tokenUserIds)}::int[])`);
+      else if (f.tokenUserIds) w.add((p) => `user_id = ANY(${p(f.tokenUserIds)}::int[])`);
       if (f.tokenIds) w.add((p) => `token_id = ANY(${p(f.tokenIds)}::int[])`);
+      // each key's user leads the rollup's primary key: one index range per key
+      if (f.keysByName)
+        w.add((p) => `(user_id, token_id) IN (SELECT t.user_id, t.id FROM tokens t WHERE t.name = ${p(f.key)})`);
     }
     if (f.model) w.add((p) => `model_name = ${p(f.model)}`);
     if (f.group) w.add((p) => `"group" = ${p(f.group)}`);
