@@ -135,7 +135,7 @@ test.afterAll(async () => {
 });
 
 test("filters in the URL, pages both ways, the pricing explanation, the chart and the CSV", async ({ page, seed }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   const w = await seedWorld(seed, mock);
   await signIn(page, w.user);
 
