@@ -98,7 +98,8 @@ export async function balances(userId: number, tokenId: number) {
 
 /**
  * Rows where the rollups differ from the consume logs they summarise — per user (hour and day; model,
- * key, group) and across users (hour and day; model, channel, group): [] when settle kept them exact.
+ * key, group) and across users (hour and day; model, channel, group; model alone): [] when settle
+ * kept them exact.
  * Days are those of the StatsTimeZone option.
  */
 export async function rollupDrift(): Promise<unknown[]> {
@@ -125,6 +126,38 @@ export async function rollupDrift(): Promise<unknown[]> {
       drift("usage_rollups_daily", "usage_rollups_daily", day, perUser),
       drift("usage_totals", "usage_totals", hour, total),
       drift("usage_totals_daily", "usage_totals_daily", day, total),
+      drift("usage_model_totals", "usage_model_totals", hour, "model_name"),
+      drift("usage_model_totals_daily", "usage_model_totals_daily", day, "model_name"),
     ])
   ).flat();
+}
+
+/** every rollup rebuilt from the consume logs, as the migrations built them (days of StatsTimeZone) */
+export async function rebuildRollups(): Promise<void> {
+  const zone = `COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC')`;
+  const sums = "count(*), sum(quota), sum(prompt_tokens), sum(completion_tokens)";
+  const cols = "request_count, quota, prompt_tokens, completion_tokens";
+  const perUser = (table: string, bucket: string) => `
+    INSERT INTO ${table} (user_id, bucket, model_name, token_id, "group", ${cols})
+      SELECT user_id, ${bucket}, model_name, COALESCE(token_id, 0), "group", ${sums}
+      FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4, 5;`;
+  const totals = (table: string, bucket: string) => `
+    INSERT INTO ${table} (bucket, model_name, channel_id, "group", ${cols})
+      SELECT ${bucket}, model_name, COALESCE(channel_id, 0), "group", ${sums} FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4;`;
+  const perModel = (table: string, bucket: string) => `
+    INSERT INTO ${table} (bucket, model_name, ${cols})
+      SELECT ${bucket}, model_name, ${sums} FROM logs WHERE type = 2 GROUP BY 1, 2;`;
+  const hour = "date_trunc('hour', created_at, 'UTC')";
+  const day = `date_trunc('day', created_at, ${zone})`;
+  await db.$executeRawUnsafe(`DELETE FROM usage_rollups; DELETE FROM usage_rollups_daily; DELETE FROM usage_totals;
+    DELETE FROM usage_totals_daily; DELETE FROM usage_model_totals; DELETE FROM usage_model_totals_daily;`);
+  for (const sql of [
+    perUser("usage_rollups", hour),
+    perUser("usage_rollups_daily", day),
+    totals("usage_totals", hour),
+    totals("usage_totals_daily", day),
+    perModel("usage_model_totals", hour),
+    perModel("usage_model_totals_daily", day),
+  ])
+    await db.$executeRawUnsafe(sql);
 }

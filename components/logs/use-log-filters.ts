@@ -75,8 +75,11 @@ export function resolveLogView(scope: LogViewScope, s: LogUrlState, now: number)
   if (range === "custom") {
     from = s.from ?? undefined;
     to = s.to ?? undefined;
-  } else if (range !== "all") {
-    from = now - PRESET_MS[range];
+  } else {
+    // a preset ends when the view was opened (or refreshed): the page, its stats, chart and CSV
+    // then hold the same rows, however many arrive meanwhile
+    if (range !== "all") from = now - PRESET_MS[range];
+    to = now;
   }
   const raw: Record<string, unknown> = {
     type: s.type ?? undefined,

@@ -216,7 +216,7 @@ export class Seed {
             JSON.stringify(l.other ?? {}),
           ],
         );
-        // the four rollups, with the buckets tollgate_settle uses (UTC hours; days of StatsTimeZone)
+        // the six rollups, with the buckets tollgate_settle uses (UTC hours; days of StatsTimeZone)
         const day = `date_trunc('day', $1::timestamptz,
           COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC'))`;
         const hour = `date_trunc('hour', $1::timestamptz, 'UTC')`;
@@ -262,6 +262,17 @@ export class Seed {
               l.promptTokens,
               l.completionTokens,
             ],
+          );
+        }
+        for (const [table, bucket] of [
+          ["usage_model_totals", hour],
+          ["usage_model_totals_daily", day],
+        ]) {
+          await client.query(
+            `INSERT INTO ${table} AS r (bucket, model_name, request_count, quota, prompt_tokens, completion_tokens)
+             VALUES (${bucket}, $2, 1, $3, $4, $5)
+             ON CONFLICT (bucket, model_name) DO UPDATE SET ${sums}`,
+            [l.at, l.model, String(l.quota), l.promptTokens, l.completionTokens],
           );
         }
         await client.query(

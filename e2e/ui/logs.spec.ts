@@ -135,7 +135,7 @@ test.afterAll(async () => {
 });
 
 test("filters in the URL, pages both ways, the pricing explanation, the chart and the CSV", async ({ page, seed }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   const w = await seedWorld(seed, mock);
   await signIn(page, w.user);
 
@@ -180,6 +180,47 @@ test("filters in the URL, pages both ways, the pricing explanation, the chart an
   await expect(page.getByTestId("log-total")).toHaveText("Total: 28"); // 25 + drift + 2 old
   await page.goto("/logs?type=2&key=alpha&range=24h");
   await expect(page.getByTestId("log-total")).toHaveText("Total: 10"); // 9 within 24 h + drift
+
+  // the group filter, typed in the form: the user's group holds every row of the week, another none
+  const group = w.rows[0].group!;
+  await page.goto("/logs?type=2&range=7d");
+  await search(page, "Group", group);
+  await expect(page).toHaveURL(new RegExp(`group=${group}`));
+  await expect(page.getByTestId("log-total")).toHaveText("Total: 32");
+  await search(page, "Group", "no-such-group");
+  await expect(page).toHaveURL(/group=no-such-group/);
+  await expect(page.getByText("No log matches these filters.")).toBeVisible();
+  await expect(page.getByTestId("stat-quota").locator("[data-quota]")).toHaveAttribute("data-quota", "0");
+
+  // a custom range picked in the form: from the day before yesterday to yesterday, both included
+  // (local days of the browser, which runs in this process's zone)
+  await page.goto("/logs?type=2");
+  await page.getByTestId("filter-range").click();
+  await page.getByRole("option", { name: "Custom dates" }).click();
+  await expect(page).toHaveURL(/range=custom/);
+  const midnight = (offset: number) => {
+    const d = new Date();
+    d.setHours(0, 0, 0, 0);
+    d.setDate(d.getDate() + offset);
+    return d;
+  };
+  const dayText = (d: Date) =>
+    `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  const [start, end] = [midnight(-2), midnight(0)];
+  await page.getByTestId("filter-from").fill(dayText(start));
+  await page.getByTestId("filter-to").fill(dayText(midnight(-1)));
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(new RegExp(`from=${start.getTime()}`));
+  await expect(page).toHaveURL(new RegExp(`to=${end.getTime()}`));
+  const inRange = [...w.rows, w.driftRow].filter((r) => r.at >= start && r.at < end);
+  await expect(page.getByTestId("log-total")).toHaveText(`Total: ${inRange.length}`);
+  await expect(page.getByTestId("stat-quota").locator("[data-quota]")).toHaveAttribute(
+    "data-quota",
+    String(inRange.reduce((q, r) => q + r.quota, 0n)),
+  );
+  await page.reload();
+  await expect(page.getByTestId("filter-from")).toHaveValue(dayText(start));
+  await expect(page.getByTestId("filter-to")).toHaveValue(dayText(midnight(-1)));
 
   // the chart: drawn, and its table has the rollups' numbers
   await page.goto("/logs?type=2&range=7d");

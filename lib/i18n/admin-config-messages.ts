@@ -186,7 +186,8 @@ export const adminConfigEn = {
   "sysSettings.hint.TopUpLink": "Where users buy credit; empty = no link.",
   "sysSettings.hint.NotifyEmailFrom":
     'The From of alert e-mails: alerts@example.com (sent as the site name) or "Name <alerts@example.com>"; empty = no e-mail alerts.',
-  "sysSettings.hint.StatsTimeZone": "An IANA zone with a whole-hour offset, e.g. UTC or Asia/Shanghai.",
+  "sysSettings.hint.StatsTimeZone":
+    "An IANA zone with a whole-hour offset, e.g. UTC or Asia/Shanghai. Saving another zone recounts the daily statistics; requests are settled only after that, so change it when traffic is low.",
   "sysSettings.hint.ChannelPrivateAddressesAllowed": "Link-local and cloud metadata addresses are always refused.",
   "sysSettings.display.USD": "US dollars",
   "sysSettings.display.CNY": "Yuan",
@@ -372,7 +373,8 @@ export const adminConfigZh: Record<keyof typeof adminConfigEn, string> = {
   "sysSettings.hint.TopUpLink": "用户购买额度的地址；留空则不显示。",
   "sysSettings.hint.NotifyEmailFrom":
     "提醒邮件的发件人：alerts@example.com（以站点名称发送）或“名称 <alerts@example.com>”；留空则不发送邮件提醒。",
-  "sysSettings.hint.StatsTimeZone": "整点偏移的 IANA 时区，例如 UTC 或 Asia/Shanghai。",
+  "sysSettings.hint.StatsTimeZone":
+    "整点偏移的 IANA 时区，例如 UTC 或 Asia/Shanghai。保存新的时区会重新统计每日数据，期间请求的结算会等待其完成，请在流量低时修改。",
   "sysSettings.hint.ChannelPrivateAddressesAllowed": "链路本地和云元数据地址始终被拒绝。",
   "sysSettings.display.USD": "美元",
   "sysSettings.display.CNY": "人民币",

@@ -56,8 +56,18 @@ export type UserLogFilters = z.output<typeof ZUserLogFilters>;
 export type AdminLogFilters = z.output<typeof ZAdminLogFilters>;
 export type LogFilters = AdminLogFilters;
 
-/** a position in the (created_at, id) order: "<epoch ms>.<id>" */
-export const ZLogCursor = z.string().regex(/^\d{1,15}\.\d{1,19}$/, "bad cursor");
+/** the largest log id (bigint) */
+const MAX_LOG_ID = 9_223_372_036_854_775_807n;
+
+/** a position in the (created_at, id) order: "<epoch ms>.<id>", both within what the columns hold */
+export const ZLogCursor = z
+  .string()
+  .max(40)
+  .regex(/^\d{1,15}\.\d{1,19}$/, "bad cursor")
+  .refine((s) => {
+    const [at, id] = s.split(".");
+    return Number(at) <= MAX_TIME && BigInt(id) <= MAX_LOG_ID;
+  }, "bad cursor");
 
 const pageFields = {
   /** rows older than this cursor (the next page) */

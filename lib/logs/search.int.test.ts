@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { pgPool } from "@/lib/db";
 import { setOption } from "@/lib/options/service";
-import { makeKey, makeUser, rollupDrift } from "@/tests/factories";
+import { makeKey, makeUser, rebuildRollups as rebuildFromLogs, rollupDrift } from "@/tests/factories";
 import { ZAdminLogPageInput, ZUserLogFilters, ZUserLogPageInput } from "./filters";
 import { LOG_TYPE } from "./schemas";
 import { exportLogsResponse } from "./export";
@@ -64,20 +64,7 @@ async function insertLog(
 
 /** the rollups as the migration builds them from the logs (settle keeps them so: rollupDrift in the settle tests) */
 async function rebuildRollups() {
-  const zone = `COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC')`;
-  const perUser = (table: string, bucket: string) => `
-    INSERT INTO ${table} (user_id, bucket, model_name, token_id, "group", request_count, quota, prompt_tokens, completion_tokens)
-      SELECT user_id, ${bucket}, model_name, COALESCE(token_id, 0), "group", count(*), sum(quota), sum(prompt_tokens),
-             sum(completion_tokens) FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4, 5;`;
-  const totals = (table: string, bucket: string) => `
-    INSERT INTO ${table} (bucket, model_name, channel_id, "group", request_count, quota, prompt_tokens, completion_tokens)
-      SELECT ${bucket}, model_name, COALESCE(channel_id, 0), "group", count(*), sum(quota), sum(prompt_tokens),
-             sum(completion_tokens) FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4;`;
-  const hour = "date_trunc('hour', created_at, 'UTC')";
-  const day = `date_trunc('day', created_at, ${zone})`;
-  await pgPool().query(`DELETE FROM usage_rollups; DELETE FROM usage_rollups_daily; DELETE FROM usage_totals;
-    DELETE FROM usage_totals_daily; ${perUser("usage_rollups", hour)} ${perUser("usage_rollups_daily", day)}
-    ${totals("usage_totals", hour)} ${totals("usage_totals_daily", day)}`);
+  await rebuildFromLogs();
   expect(await rollupDrift()).toEqual([]);
 }
 
@@ -173,6 +160,54 @@ describe("log pages: filters and keyset pages", () => {
     expect(a.items[0]).toMatchObject({ username: "alice", ip: "10.0.0.1", upstreamRequestId: "up-1", channelId: 1 });
     expect((await adminPage({ filters: { username: "nobody" } })).total).toBe(0);
     expect((await adminPage({ filters: { key: "bob-key" } })).total).toBe(1);
+  });
+
+  it("filters the admin's page by username alone and by channel alone", async () => {
+    const byName = await adminPage({ filters: { username: "Alice" }, pageSize: 100 });
+    expect(byName.total).toBe(331);
+    expect(new Set(byName.items.map((r) => r.username))).toEqual(new Set(["alice"]));
+    expect((await adminPage({ filters: { username: "bob" } })).total).toBe(1);
+    expect((await adminPage({ filters: { username: "ali" } })).total).toBe(0); // exact, not a prefix
+
+    const one = await adminPage({ filters: { channel: 1 }, pageSize: 100 });
+    expect(one.total).toBe(330); // alice's consume rows; the top-up has no channel
+    expect(new Set(one.items.map((r) => r.channelId))).toEqual(new Set([1]));
+    const two = await adminPage({ filters: { channel: 2 } });
+    expect(two.items.map((r) => [r.username, r.channelId])).toEqual([["bob", 2]]);
+    expect((await adminPage({ filters: { channel: 3 } })).total).toBe(0);
+    // and their stats: one user's rollups, the totals split by channel
+    expect((await logStatsOf({ admin: true }, { username: "bob" })).quota).toBe("999");
+    expect((await logStatsOf({ admin: true }, { channel: 2 })).quota).toBe("999");
+  });
+
+  it("finds a key name that more than a thousand keys share", async () => {
+    // 1,200 keys named "shared" (bob's), then one of alice's with a row: the newest key of the name
+    await pgPool().query(
+      `INSERT INTO tokens (user_id, key_hash, key_prefix, key_last4, name)
+       SELECT $1, md5('shared' || i) || md5('k' || i), 'sk-', '0000', 'shared' FROM generate_series(1, 1200) i`,
+      [bob.userId],
+    );
+    const k = await makeKey(alice.userId, { name: "shared" });
+    const shared = { ...alice, tokenId: k.id, tokenName: "shared" };
+    await insertLog(shared, NOW - 60_000, { quota: 4321, requestId: "req-shared", channelId: 1 });
+    await rebuildRollups();
+    try {
+      const page = await adminPage({ filters: { key: "shared" } });
+      expect(page.items.map((r) => r.requestId)).toEqual(["req-shared"]);
+      expect((await logStatsOf({ admin: true }, { key: "shared", from: NOW - 2 * H })).quota).toBe("4321");
+      const chart = await usageChartOf(
+        { admin: true },
+        { filters: { key: "shared", from: NOW - 2 * H }, timeZone: "UTC" },
+      );
+      expect(chart.points.reduce((s, p) => s + BigInt(p.quota), 0n)).toBe(4321n);
+      // a user's own scope still holds only their rows
+      expect((await userPage(bob.userId, { filters: { key: "shared" } })).total).toBe(0);
+      expect((await userPage(alice.userId, { filters: { key: "shared" } })).total).toBe(1);
+    } finally {
+      await pgPool().query("DELETE FROM logs WHERE request_id = 'req-shared'");
+      await pgPool().query("DELETE FROM tokens WHERE name = 'shared'");
+      await rebuildRollups();
+    }
   });
 
   it("refuses bad input with a clear error", () => {

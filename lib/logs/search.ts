@@ -1,6 +1,5 @@
 import "server-only";
 import { pgPool } from "@/lib/db";
-import { getOptions } from "@/lib/options/service";
 import { LOG_TOTAL_CAP, formatCursor, parseCursor, type LogFilters } from "./filters";
 import { LOG_TYPE } from "./schemas";
 
@@ -14,10 +13,18 @@ export type LogScope = { userId: number } | { admin: true };
 
 const isAdmin = (s: LogScope): s is { admin: true } => "admin" in s;
 
-/** the filters turned into what the tables hold: user and key ids; null when nothing can match */
-export type ResolvedFilters = LogFilters & { userId?: number; tokenIds?: number[]; tokenUserIds?: number[] };
+/**
+ * The filters turned into what the tables hold: user and key ids; null when nothing can match.
+ * `keysByName`: more keys have the name than are worth listing, so the queries find them by name.
+ */
+export type ResolvedFilters = LogFilters & {
+  userId?: number;
+  tokenIds?: number[];
+  tokenUserIds?: number[];
+  keysByName?: boolean;
+};
 
-/** more keys of one name than this (across users) are not searched by name */
+/** up to this many keys of one name are passed as a list of ids; more are found by a subquery */
 const MAX_KEYS_PER_NAME = 1000;
 
 export async function resolveFilters(scope: LogScope, f: LogFilters): Promise<ResolvedFilters | null> {
@@ -39,11 +46,14 @@ export async function resolveFilters(scope: LogScope, f: LogFilters): Promise<Re
       r.userId === undefined
         ? "SELECT id, user_id FROM tokens WHERE name = $1 ORDER BY id LIMIT $2"
         : "SELECT id, user_id FROM tokens WHERE name = $1 AND user_id = $3 ORDER BY id LIMIT $2",
-      r.userId === undefined ? [f.key, MAX_KEYS_PER_NAME] : [f.key, MAX_KEYS_PER_NAME, r.userId],
+      r.userId === undefined ? [f.key, MAX_KEYS_PER_NAME + 1] : [f.key, MAX_KEYS_PER_NAME + 1, r.userId],
     );
     if (!rows.length) return null;
-    r.tokenIds = rows.map((t) => t.id);
-    r.tokenUserIds = [...new Set(rows.map((t) => t.user_id))];
+    if (rows.length > MAX_KEYS_PER_NAME) r.keysByName = true;
+    else {
+      r.tokenIds = rows.map((t) => t.id);
+      r.tokenUserIds = [...new Set(rows.map((t) => t.user_id))];
+    }
   }
   return r;
 }
@@ -73,6 +83,7 @@ export function logConditions(f: ResolvedFilters, w = new Where(), opts: { time?
   if (opts.time !== false && f.from !== undefined) w.add((p) => `created_at >= ${p(new Date(f.from!))}`);
   if (opts.time !== false && f.to !== undefined) w.add((p) => `created_at < ${p(new Date(f.to!))}`);
   if (f.tokenIds) w.add((p) => `token_id = ANY(${p(f.tokenIds)}::int[])`);
+  if (f.keysByName) w.add((p) => `token_id IN (SELECT t.id FROM tokens t WHERE t.name = ${p(f.key)})`);
   if (f.model) w.add((p) => `model_name = ${p(f.model)}`);
   if (f.group) w.add((p) => `"group" = ${p(f.group)}`);
   if (f.requestId) w.add((p) => `request_id = ${p(f.requestId)}`);
@@ -199,33 +210,46 @@ export type RollupSource = { hourly: string; daily: string; where: () => Where }
 
 /**
  * Where the totals of these filters are kept: a user's rollups when the filters name a user or a
- * key, else the totals across users; null when only the logs can answer (a request id, or a
- * channel within one user's logs: the per-user rollups do not split by channel).
+ * key, else the totals across users (per model alone when no channel or group is asked for: a few
+ * rows per bucket); null when only the logs can answer (a request id, or a channel within one
+ * user's logs: the per-user rollups do not split by channel).
  */
 export function rollupSource(f: ResolvedFilters): RollupSource | null {
   if (f.requestId) return null;
-  const perUser = f.userId !== undefined || f.tokenIds !== undefined;
+  const perUser = f.userId !== undefined || f.tokenIds !== undefined || f.keysByName === true;
   if (perUser && f.channel !== undefined) return null;
   const where = () => {
     const w = new Where();
     if (perUser) {
       if (f.userId !== undefined) w.add((p) => `user_id = ${p(f.userId)}`);
-      else w.add((p) => `user_id = ANY(${p(f.tokenUserIds)}::int[])`);
+      else if (f.tokenUserIds) w.add((p) => `user_id = ANY(${p(f.tokenUserIds)}::int[])`);
       if (f.tokenIds) w.add((p) => `token_id = ANY(${p(f.tokenIds)}::int[])`);
+      // each key's user leads the rollup's primary key: one index range per key
+      if (f.keysByName)
+        w.add((p) => `(user_id, token_id) IN (SELECT t.user_id, t.id FROM tokens t WHERE t.name = ${p(f.key)})`);
     }
     if (f.model) w.add((p) => `model_name = ${p(f.model)}`);
     if (f.group) w.add((p) => `"group" = ${p(f.group)}`);
     if (f.channel !== undefined) w.add((p) => `channel_id = ${p(f.channel)}`);
     return w;
   };
-  return perUser
-    ? { hourly: "usage_rollups", daily: "usage_rollups_daily", where }
-    : { hourly: "usage_totals", daily: "usage_totals_daily", where };
+  if (perUser) return { hourly: "usage_rollups", daily: "usage_rollups_daily", where };
+  if (f.channel === undefined && !f.group)
+    return { hourly: "usage_model_totals", daily: "usage_model_totals_daily", where };
+  return { hourly: "usage_totals", daily: "usage_totals_daily", where };
 }
 
-/** the zone the daily rollups count days in (the StatsTimeZone option; settle reads the same row) */
+/**
+ * The zone the daily rollups count days in, as SQL: the StatsTimeZone row itself, as settle reads
+ * it, not the cached options. Saving another zone rebuilds the daily rollups in its transaction, so
+ * a statement that reads this and the rollups sees one zone's days whatever other nodes cached.
+ */
+export const STATS_ZONE_SQL = `COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC')`;
+
+/** the zone the daily rollups count days in (the StatsTimeZone row, as settle reads it) */
 export async function statsTimeZone(): Promise<string> {
-  return (await getOptions()).StatsTimeZone;
+  const { rows } = await pgPool().query<{ tz: string }>(`SELECT ${STATS_ZONE_SQL} AS tz`);
+  return rows[0].tz;
 }
 
 async function sumConsumed(f: ResolvedFilters, from: number | undefined, to: number): Promise<bigint> {
@@ -249,15 +273,16 @@ async function sumRollup(table: string, w: Where, from: number | undefined, to: 
   return BigInt(rows[0].q);
 }
 
-/** the first day start at or after `a` and the last at or before `b` (ms), in the zone */
-async function dayBounds(a: number | undefined, b: number, tz: string): Promise<[number | undefined, number]> {
+/** the first day start at or after `a` and the last at or before `b` (ms), in the days of the daily rollups */
+async function dayBounds(a: number | undefined, b: number): Promise<[number | undefined, number]> {
   const { rows } = await pgPool().query<{ first: Date | null; last: Date }>(
     `SELECT CASE WHEN $1::timestamptz IS NULL THEN NULL
-                 WHEN date_trunc('day', $1::timestamptz, $3) = $1::timestamptz THEN $1::timestamptz
-                 ELSE (date_trunc('day', $1::timestamptz, $3) AT TIME ZONE $3 + interval '1 day') AT TIME ZONE $3
+                 WHEN date_trunc('day', $1::timestamptz, z.tz) = $1::timestamptz THEN $1::timestamptz
+                 ELSE (date_trunc('day', $1::timestamptz, z.tz) AT TIME ZONE z.tz + interval '1 day') AT TIME ZONE z.tz
             END AS first,
-            date_trunc('day', $2::timestamptz, $3) AS last`,
-    [a === undefined ? null : new Date(a), new Date(b), tz],
+            date_trunc('day', $2::timestamptz, z.tz) AS last
+     FROM (SELECT ${STATS_ZONE_SQL} AS tz) z`,
+    [a === undefined ? null : new Date(a), new Date(b)],
   );
   return [rows[0].first?.getTime(), rows[0].last.getTime()];
 }
@@ -288,7 +313,7 @@ async function consumedIn(f: ResolvedFilters, from: number | undefined, to: numb
   const h1 = from === undefined ? undefined : ceilHour(from);
   const h2 = floorHour(to);
   if (h1 !== undefined && h1 >= h2) return sumConsumed(f, from, to);
-  const [d1, d2] = await dayBounds(h1, h2, await statsTimeZone());
+  const [d1, d2] = await dayBounds(h1, h2);
   const { hourly, daily, where } = source;
   // [h1, h2) in whole hours: whole days in the middle when there are any (no start: all days before d2)
   const parts =

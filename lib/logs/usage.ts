@@ -2,7 +2,7 @@ import "server-only";
 import { pgPool } from "@/lib/db";
 import { HOURLY_CHART_MAX_MS } from "./filters";
 import { LOG_TYPE } from "./schemas";
-import { logConditions, rollupSource, statsTimeZone, type ResolvedFilters, type Where } from "./search";
+import { STATS_ZONE_SQL, logConditions, rollupSource, statsTimeZone, type ResolvedFilters, type Where } from "./search";
 
 // The usage charts: quota and tokens per hour or day and model, from the hourly and daily rollups
 // that settle keeps (never from the logs, but for a channel within one user's logs, which no rollup
@@ -47,25 +47,27 @@ export async function usageChart(
   const from = Math.max(range.from ?? to - CHART_DEFAULT_MS, to - CHART_MAX_MS);
   const granularity = to - from <= HOURLY_CHART_MAX_MS ? "hour" : "day";
   const source = f && rollupSource({ ...f, requestId: undefined });
-  // days are those the daily rollups count (the StatsTimeZone option); hours are the viewer's
-  const zone = granularity === "day" ? await statsTimeZone() : timeZone;
-  const empty: UsageChartDTO = {
+  const empty = async (): Promise<UsageChartDTO> => ({
     granularity,
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
-    timeZone: zone,
+    timeZone: granularity === "day" ? await statsTimeZone() : timeZone,
     models: [],
     points: [],
-  };
-  if (!f || from >= to) return empty;
+  });
+  if (!f || from >= to) return empty();
   // src: one row per bucket and model (and more keys); top: the models with most quota; the
   // result sums src per bucket, the models after the top ones together (model null)
+  // days are those the daily rollups count (the StatsTimeZone row, read in the statement that reads
+  // them); hours are the viewer's
   let w: Where;
   let src: string;
+  let zone: string;
   if (source) {
     w = source.where();
+    zone = granularity === "day" ? `(${STATS_ZONE_SQL})` : w.param(timeZone);
     const start = w.param(new Date(from));
-    const startZone = granularity === "day" ? w.param(zone) : "'UTC'";
+    const startZone = granularity === "day" ? zone : "'UTC'";
     w.add(() => `bucket >= date_trunc('${granularity}', ${start}::timestamptz, ${startZone})`);
     w.add((p) => `bucket < ${p(new Date(to))}`);
     // the rollups' buckets are the hours, or the days of the stats zone, already
@@ -74,7 +76,8 @@ export async function usageChart(
   } else {
     // a channel within one user's logs: no rollup splits by it, the logs of the range answer
     w = logConditions({ ...f, type: LOG_TYPE.consume, from, to, requestId: undefined });
-    src = `SELECT date_trunc('${granularity}', created_at, ${w.param(zone)}) AS t, model_name, quota,
+    zone = granularity === "day" ? `(${STATS_ZONE_SQL})` : w.param(timeZone);
+    src = `SELECT date_trunc('${granularity}', created_at, ${zone}) AS t, model_name, quota,
       prompt_tokens AS pt, completion_tokens AS ct, 1 AS n FROM logs l ${w}`;
   }
   const sql = `
@@ -82,7 +85,8 @@ export async function usageChart(
     top AS (SELECT model_name, sum(quota) AS q, sum(pt + ct) AS tk FROM src GROUP BY 1
             ORDER BY 2 DESC, 3 DESC, 1 LIMIT ${CHART_TOP_MODELS})
     SELECT s.t, top.model_name AS model, sum(s.quota)::text AS quota, sum(s.pt)::text AS pt, sum(s.ct)::text AS ct,
-           sum(s.n)::text AS n, (SELECT array_agg(model_name ORDER BY q DESC, tk DESC, model_name) FROM top) AS models
+           sum(s.n)::text AS n, (SELECT array_agg(model_name ORDER BY q DESC, tk DESC, model_name) FROM top) AS models,
+           ${zone}::text AS zone
     FROM src s LEFT JOIN top USING (model_name) GROUP BY 1, 2 ORDER BY 1, 2`;
   const { rows } = await pgPool().query<{
     t: Date;
@@ -92,10 +96,14 @@ export async function usageChart(
     ct: string;
     n: string;
     models: string[] | null;
+    zone: string;
   }>(sql, w.params);
-  if (!rows.length) return empty;
+  if (!rows.length) return empty();
   return {
-    ...empty,
+    granularity,
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    timeZone: rows[0].zone,
     models: rows[0].models ?? [],
     points: rows.map((r) => ({
       t: r.t.toISOString(),

@@ -136,12 +136,16 @@ function unknownGroupErrors(next: Options, saving: Set<OptionKey>): Record<strin
   return out;
 }
 
+/** a new StatsTimeZone rebuilds the daily rollups from every hourly one: longer than a save's default 5 s */
+const ZONE_REBUILD_TIMEOUT_MS = 10 * 60_000;
+
 const same = (a: unknown, b: unknown) => encodeOption(a) === encodeOption(b);
 
 /**
  * Validates every given option (all or nothing: one bad value saves none), then stores the
  * changed ones in one transaction with an audit row each (before and after), and tells every
  * node (lib/cache/bus) after the commit. Texts are what an admin typed: JSON, or a bare string.
+ * A new StatsTimeZone rebuilds the daily rollups in that transaction (settles wait for it).
  */
 export async function setOptions(
   texts: Record<string, string>,
@@ -159,31 +163,36 @@ export async function setOptions(
     else fieldErrors[key] = r.errors;
   }
   if (Object.keys(fieldErrors).length) throw optionErrors(fieldErrors);
-  const saved = await db.$transaction(async (tx) => {
-    const current = await load(tx);
-    const next = { ...current, ...Object.fromEntries(values) } as Options;
-    const groupErrors = unknownGroupErrors(next, new Set(values.keys()));
-    if (Object.keys(groupErrors).length) throw optionErrors(groupErrors);
-    const out: { key: OptionKey; value: unknown }[] = [];
-    for (const [key, value] of values) {
-      out.push({ key, value });
-      if (same(current[key], value)) continue;
-      await tx.option.upsert({
-        where: { key },
-        create: { key, value: encodeOption(value) },
-        update: { value: encodeOption(value) },
-      });
-      // keyed by the option's name, so a secret option is masked by the trail
-      await recordAdminAction(tx, operator, {
-        action: "option.update",
-        targetType: "option",
-        targetId: key,
-        before: { [key]: current[key] },
-        after: { [key]: value },
-      });
-    }
-    return out;
-  });
+  const saved = await db.$transaction(
+    async (tx) => {
+      const current = await load(tx);
+      const next = { ...current, ...Object.fromEntries(values) } as Options;
+      const groupErrors = unknownGroupErrors(next, new Set(values.keys()));
+      if (Object.keys(groupErrors).length) throw optionErrors(groupErrors);
+      const out: { key: OptionKey; value: unknown }[] = [];
+      for (const [key, value] of values) {
+        out.push({ key, value });
+        if (same(current[key], value)) continue;
+        await tx.option.upsert({
+          where: { key },
+          create: { key, value: encodeOption(value) },
+          update: { value: encodeOption(value) },
+        });
+        // keyed by the option's name, so a secret option is masked by the trail
+        await recordAdminAction(tx, operator, {
+          action: "option.update",
+          targetType: "option",
+          targetId: key,
+          before: { [key]: current[key] },
+          after: { [key]: value },
+        });
+        // the daily rollups count days of this zone: rebuilt in it before the new zone is seen
+        if (key === "StatsTimeZone") await tx.$executeRaw`SELECT tollgate_rebuild_daily_rollups(${value as string})`;
+      }
+      return out;
+    },
+    values.has("StatsTimeZone") ? { timeout: ZONE_REBUILD_TIMEOUT_MS } : undefined,
+  );
   invalidate("options");
   return saved;
 }

@@ -5,8 +5,11 @@
 -- Per item: actual − held on wallet and key (the full charge when the sweeper had already
 -- returned the hold), used quota on both, request_count when tokens were served, the consume log,
 -- the user's hourly and daily rollups, the reservation closed. At the end, once per key and in key
--- order: channels' used quota (by id), then the hourly and daily totals across users. Days are those
--- of the StatsTimeZone option's zone (read once per call).
+-- order: channels' used quota (by id), then the hourly and daily totals across users (per model,
+-- channel and group, and per model alone). Days are those of the StatsTimeZone option's zone, read
+-- once per call under a shared lock that saving another zone takes exclusively while it rebuilds
+-- the daily rollups (tollgate_rebuild_daily_rollups): a settle never writes a day of the old zone
+-- into tables rebuilt in the new one.
 -- Alerts (docs/notifications.md), per item, on the user row the item already locked: the low-balance
 -- alert when the balance after a non-zero charge is below the threshold and the alert is armed (it
 -- then disarms until a credit brings the balance back: tollgate_rearm_low_balance), and the
@@ -33,12 +36,14 @@ DECLARE
   t_model text[] := '{}'; t_channel int[] := '{}'; t_group text[] := '{}'; t_quota bigint[] := '{}';
   t_prompt bigint[] := '{}'; t_completion bigint[] := '{}';
   v_hour timestamptz := date_trunc('hour', now(), 'UTC');
-  v_day timestamptz := date_trunc('day', now(),
-    COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC'));
+  v_day timestamptz;
   -- alerts
   v_setting jsonb; v_notified boolean; v_spend_at timestamptz; v_threshold bigint; v_global bigint;
   v_limit bigint; v_spent bigint; v_type text;
 BEGIN
+  PERFORM pg_advisory_xact_lock_shared(hashtext('tollgate:stats_zone'));
+  v_day := date_trunc('day', now(),
+    COALESCE((SELECT value::jsonb #>> '{}' FROM options WHERE key = 'StatsTimeZone'), 'UTC'));
   PERFORM 1 FROM reservations WHERE id = ANY(p_ids) ORDER BY id FOR UPDATE;
   FOR i IN SELECT x.n::int FROM unnest(p_ids) WITH ORDINALITY AS x(rid, n)
              LEFT JOIN reservations rr ON rr.id = x.rid
@@ -174,4 +179,20 @@ BEGIN
       request_count = td.request_count + EXCLUDED.request_count, quota = td.quota + EXCLUDED.quota,
       prompt_tokens = td.prompt_tokens + EXCLUDED.prompt_tokens,
       completion_tokens = td.completion_tokens + EXCLUDED.completion_tokens;
+  INSERT INTO usage_model_totals AS mt (bucket, model_name, request_count, quota, prompt_tokens, completion_tokens)
+    SELECT v_hour, m, count(*), sum(q), sum(pt), sum(ct)
+      FROM unnest(t_model, t_quota, t_prompt, t_completion) AS x(m, q, pt, ct)
+      GROUP BY m ORDER BY m
+    ON CONFLICT (bucket, model_name) DO UPDATE SET
+      request_count = mt.request_count + EXCLUDED.request_count, quota = mt.quota + EXCLUDED.quota,
+      prompt_tokens = mt.prompt_tokens + EXCLUDED.prompt_tokens,
+      completion_tokens = mt.completion_tokens + EXCLUDED.completion_tokens;
+  INSERT INTO usage_model_totals_daily AS md (bucket, model_name, request_count, quota, prompt_tokens, completion_tokens)
+    SELECT v_day, m, count(*), sum(q), sum(pt), sum(ct)
+      FROM unnest(t_model, t_quota, t_prompt, t_completion) AS x(m, q, pt, ct)
+      GROUP BY m ORDER BY m
+    ON CONFLICT (bucket, model_name) DO UPDATE SET
+      request_count = md.request_count + EXCLUDED.request_count, quota = md.quota + EXCLUDED.quota,
+      prompt_tokens = md.prompt_tokens + EXCLUDED.prompt_tokens,
+      completion_tokens = md.completion_tokens + EXCLUDED.completion_tokens;
 END $$;

@@ -1,8 +1,8 @@
 // The data set of `npm run bench:logs`: 10,000 users (three keys each), one heavy user with 20% of
 // the rows, 200 models (a skewed mix; the heavy user keeps to eight), 20 channels (each model served
 // by two of them), two groups, 90 days, 97% consume rows — written with generate_series in one statement, the logs' indexes
-// dropped during the load and rebuilt after, then the rollups built from the logs as the migration
-// does. Loaded once into its own database and reused (the logs table's comment holds the row count).
+// dropped during the load and rebuilt after, then the rollups built from the logs as the migrations
+// do. Loaded once into its own database and reused (the logs table's comment holds the row count).
 import pg from "pg";
 
 export const USERS = 10_000;
@@ -114,11 +114,28 @@ export async function loadLogs(client: pg.Client, total: number): Promise<void> 
                sum(completion_tokens)
         FROM logs WHERE type = 2 GROUP BY 1, 2, 3, 4`);
   }
+  // per model alone, from the totals (as the migration that introduced them did)
+  for (const [table, from] of [
+    ["usage_model_totals", "usage_totals"],
+    ["usage_model_totals_daily", "usage_totals_daily"],
+  ]) {
+    await client.query(`
+      INSERT INTO ${table} (bucket, model_name, request_count, quota, prompt_tokens, completion_tokens)
+        SELECT bucket, model_name, sum(request_count), sum(quota), sum(prompt_tokens), sum(completion_tokens)
+        FROM ${from} GROUP BY 1, 2`);
+  }
   done();
 
   done = step("vacuum analyze");
   await client.query("VACUUM ANALYZE logs");
-  for (const t of ["usage_rollups", "usage_rollups_daily", "usage_totals", "usage_totals_daily"])
+  for (const t of [
+    "usage_rollups",
+    "usage_rollups_daily",
+    "usage_totals",
+    "usage_totals_daily",
+    "usage_model_totals",
+    "usage_model_totals_daily",
+  ])
     await client.query(`VACUUM ANALYZE ${t}`);
   await client.query("ANALYZE users");
   await client.query("ANALYZE tokens");

@@ -7,6 +7,9 @@
 //   BENCH_LOG_ROWS=10000000   BENCH_RUNS=40 (per scenario)   BENCH_RELOAD=1 (load the data again)
 //   BENCH_RETENTION=0 (skip the retention run, which deletes half the data set: the next run reloads)
 //   BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432 (server; the database is tollgate_bench_logs)
+//
+// `npm run bench:logs:load` (this script with --load-only) only loads the data set (or finds it
+// loaded) and stops: the 10M rows and their rollups, to explore by hand or to bench later.
 import os from "node:os";
 import { spawnSync } from "node:child_process";
 import pg from "pg";
@@ -57,6 +60,11 @@ async function main() {
     console.log(`loading ${TOTAL.toLocaleString("en-US")} log rows into ${DB_NAME}:`);
     await loadLogs(client, TOTAL);
   } else console.log(`reusing the ${TOTAL.toLocaleString("en-US")} log rows of ${DB_NAME}`);
+  if (process.argv.includes("--load-only")) {
+    await client.end();
+    console.log(`loaded: ${url}`);
+    return;
+  }
 
   process.env.DATABASE_URL = url;
   process.env.TOLLGATE_WORKERS = "off";
