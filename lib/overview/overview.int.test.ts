@@ -38,6 +38,7 @@ async function moveRequest(logId: bigint, at: number) {
     dims: ["model_name", "channel_id", `"group"`],
     of: ["l.model_name", "COALESCE(l.channel_id, 0)", `l."group"`],
   };
+  const perModel = { dims: ["model_name"], of: ["l.model_name"] };
   const hour = (t: string) => `date_trunc('hour', ${t}, 'UTC')`;
   const day = (t: string) => `date_trunc('day', ${t}, '${ZONE}')`;
   await db.$transaction(async (tx) => {
@@ -46,6 +47,8 @@ async function moveRequest(logId: bigint, at: number) {
       ["usage_rollups_daily", day, perUser],
       ["usage_totals", hour, totals],
       ["usage_totals_daily", day, totals],
+      ["usage_model_totals", hour, perModel],
+      ["usage_model_totals_daily", day, perModel],
     ] as const) {
       const match = d.dims.map((c, i) => `r.${c} = ${d.of[i]}`).join(" AND ");
       await tx.$executeRawUnsafe(
