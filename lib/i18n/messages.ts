@@ -94,6 +94,7 @@ export const en = {
   "error.tooLong": "{field} must be at most {max} characters.",
   "error.badChars": "{field} may contain letters, digits, '_', '.' and '-' only.",
   "error.invalid": "{field} is not valid.",
+  "error.nul": "This text must not contain NUL (U+0000) characters.",
 
   "dashboard.title": "Dashboard",
   "dashboard.welcome": "Welcome back, {name}",
@@ -204,6 +205,7 @@ export const zh: Record<MessageKey, string> = {
   "error.tooLong": "{field}最多 {max} 个字符。",
   "error.badChars": "{field}只能包含字母、数字、“_”、“.”和“-”。",
   "error.invalid": "{field}无效。",
+  "error.nul": "此处文字不能包含 NUL（U+0000）字符。",
 
   "dashboard.title": "仪表盘",
   "dashboard.welcome": "欢迎回来，{name}",

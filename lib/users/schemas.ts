@@ -111,7 +111,7 @@ export const ZAdminUserListInput = z.strictObject({
   sort: z.enum(USER_SORTS).default("id"),
   dir: z.enum(["asc", "desc"]).default("desc"),
   /** the last row shown: "<sort value>~<id>" (next page) */
-  after: z.string().max(80).optional(),
+  after: ZText.max(80).optional(),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });
 export type TAdminUserListInput = z.input<typeof ZAdminUserListInput>;
