@@ -10,9 +10,12 @@ import { reserve } from "./reserve";
 import { createChannel } from "@/lib/channels/service";
 import { settle, settleBatch } from "./settle";
 import { scheduleSettle, settlesIdle } from "./settle-queue";
+import { auditLedgerAfterEach } from "@/tests/ledger-after-each";
 
 const pricing = resolvePricing(OPTION_DEFAULTS, { model: "gpt-4o", userGroup: "default", usingGroup: "default" });
 const OWNER = "relay" as const;
+
+auditLedgerAfterEach();
 
 describe("settle: a batch of reservations in one statement", () => {
   it("settles each reservation as settle() would, in one transaction, with one result each", async () => {

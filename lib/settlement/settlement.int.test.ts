@@ -11,6 +11,7 @@ import { settlementRefund, settlementRenew, settlementReserve, settlementSettle 
 import { sweepExpiredReservations } from "@/lib/quota/sweeper";
 import { settlementOpenApi } from "./openapi";
 import { createServiceKey, revokeServiceKey } from "./service-keys";
+import { auditLedgerAfterEach } from "@/tests/ledger-after-each";
 
 let secret: string;
 let otherSecret: string;
@@ -33,6 +34,8 @@ const call = async (
     json: (await res.json()) as { success: boolean; code?: string; message?: string; data?: Record<string, unknown> },
   };
 };
+
+auditLedgerAfterEach();
 
 beforeAll(async () => {
   await setOption("PreConsumeMode", "always");
