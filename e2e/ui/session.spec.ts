@@ -1,6 +1,6 @@
 import { request as playwrightRequest } from "@playwright/test";
 import { E2E_BASE_URL } from "../global-setup";
-import { expect, formAlert, signIn, submitLogin, test } from "./support";
+import { expect, signIn, submitLogin, test } from "./support";
 
 /** GET `path` with only the given Cookie header, as someone who copied the cookie would */
 async function replay(cookie: string, path: string) {
@@ -60,7 +60,7 @@ test("a password change signs out every browser of the user, the one that change
     await form.getByLabel("Current password").fill(user.password);
     await form.getByRole("button", { name: "Change password" }).click();
     await expect(page).toHaveURL(/\/login\?passwordChanged=1$/);
-    await expect(formAlert(page)).toContainText("Your password was changed");
+    await expect(page.getByRole("main").getByRole("status")).toContainText("Your password was changed");
 
     // the other browser's cookie no longer reaches a portal page
     await otherPage.goto("/dashboard");
