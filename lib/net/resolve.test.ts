@@ -54,9 +54,7 @@ describe("guardedLookup", () => {
     stub();
     const r = await lookup("metadata.example.test");
     expect(r.err).toBeInstanceOf(AddressNotAllowedError);
-    expect(r.err?.message).toBe(
-      "metadata.example.test resolves to 169.254.169.254, a cloud metadata address",
-    );
+    expect(r.err?.message).toBe("metadata.example.test resolves to 169.254.169.254, a cloud metadata address");
     expect((await lookup("mixed.example.test", true)).err).toBeInstanceOf(AddressNotAllowedError);
   });
 
