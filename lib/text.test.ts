@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { ZLoginInput } from "@/lib/auth/schemas";
 import { ZCreateChannelInput } from "@/lib/channels/schemas";
 import { ZKeyFields } from "@/lib/keys/schemas";
-import { ZCreateRedemptionsInput } from "@/lib/redemption/schemas";
+import { ZNotifySettingsForm } from "@/lib/notifications/schemas";
+import { ZAdjustQuotaInput } from "@/lib/quota/schemas";
+import { ZCreateRedemptionsInput, ZRedeemInput } from "@/lib/redemption/schemas";
 import { ZRefundBody, ZReserveBody } from "@/lib/settlement/schemas";
 import { ZCreateUserInput, ZRegisterInput } from "@/lib/users/schemas";
 
@@ -28,6 +30,11 @@ const cases: [string, { safeParse(v: unknown): { success: boolean } }, (x: strin
   ["aff code", ZRegisterInput, (x) => ({ username: "alice", password: "password123", affCode: `a${x}` })],
   ["login username", ZLoginInput, (x) => ({ username: `alice${x}`, password: "password123" })],
   ["redemption name", ZCreateRedemptionsInput, (x) => ({ name: `r${x}`, quota: 1 })],
+  ["redemption code", ZRedeemInput, (x) => ({ code: `abc${x}` })],
+  ["quota reason", ZAdjustQuotaInput, (x) => ({ userId: 1, mode: "add", amount: 1, reason: `r${x}` })],
+  ["notification email", ZNotifySettingsForm, (x) => ({ notificationEmail: `a${x}@b.example` })],
+  ["webhook secret", ZNotifySettingsForm, (x) => ({ webhookSecret: `s${x}` })],
+  ["gotify token", ZNotifySettingsForm, (x) => ({ gotifyToken: `t${x}` })],
   ["channel name", ZCreateChannelInput, (x) => ({ ...channel, name: `c${x}` })],
   ["channel key", ZCreateChannelInput, (x) => ({ ...channel, key: `sk${x}` })],
   ["channel base URL", ZCreateChannelInput, (x) => ({ ...channel, baseUrl: `https://api.example.com/v1${x}` })],

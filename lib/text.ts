@@ -11,4 +11,4 @@ export function hasNul(text: string): boolean {
 }
 
 /** z.string() without NUL characters; .trim(), .min(), .max() chain as on any string */
-export const ZText = z.string().refine((s) => !hasNul(s), NUL_MESSAGE);
+export const ZText = z.string().refine((s) => !hasNul(s), { message: NUL_MESSAGE, params: { i18n: "error.nul" } });

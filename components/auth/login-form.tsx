@@ -12,13 +12,21 @@ import { AuthCard } from "./auth-card";
 import { loginErrorText } from "./login-messages";
 import { useHydrated } from "./use-hydrated";
 
+export type LoginNotice = "registered" | "signedOut" | "passwordChanged";
+
+const NOTICE_TEXT = {
+  registered: "login.registered",
+  signedOut: "login.signedOut",
+  passwordChanged: "login.passwordChanged",
+} as const;
+
 export function LoginForm({
   notice,
   initialError,
   initialUsername,
   next,
 }: {
-  notice: "registered" | "signedOut" | null;
+  notice: LoginNotice | null;
   initialError: string | null;
   initialUsername: string;
   next: string | null;
@@ -71,9 +79,7 @@ export function LoginForm({
       }
     >
       <form method="post" onSubmit={onSubmit} noValidate className="space-y-4">
-        {notice && !errorText ? (
-          <Alert tone="success">{notice === "registered" ? t("login.registered") : t("login.signedOut")}</Alert>
-        ) : null}
+        {notice && !errorText ? <Alert tone="success">{t(NOTICE_TEXT[notice])}</Alert> : null}
         {errorText ? <Alert tone="error">{errorText}</Alert> : null}
         <Field
           label={t("field.username")}

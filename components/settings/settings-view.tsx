@@ -29,8 +29,9 @@ import type { NotificationDTO } from "@/lib/notifications/queries";
 import { notifyKeys } from "@/lib/notifications/query-keys";
 import { NOTIFY_TYPES, type NotifyType, type TNotifySettingsForm } from "@/lib/notifications/schemas";
 import type { NotifySettingsDTO } from "@/lib/notifications/settings";
+import { PasswordCard } from "./password-card";
 
-/** The settings page: notification preferences (a test button per saved channel), request toggles, delivery history. */
+/** The settings page: notification preferences (a test button per saved channel), request toggles, password, delivery history. */
 export function SettingsView({
   initialSettings,
   initialHistory,
@@ -52,6 +53,7 @@ export function SettingsView({
       </div>
       <NotifyForm key={JSON.stringify(settings.data)} saved={settings.data} />
       <AccountToggles saved={settings.data} />
+      <PasswordCard />
       <DeliveryHistory initial={initialHistory} />
     </div>
   );

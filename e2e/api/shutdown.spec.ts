@@ -6,10 +6,12 @@ import { nodeReady, startNode } from "../support/node-process";
 import { MockUpstream } from "../support/mock-upstream";
 import { QUOTA_PER_USD, Seed } from "../support/seed";
 
-// A graceful stop of the server that `npm start` runs (scripts/serve.mjs), started here on a port
-// of its own so the suite's server keeps running. On SIGTERM it stops accepting, lets requests in
-// flight finish, writes the settles of every response already sent, and exits 0: nothing served
-// is left to the sweeper (which would refund it).
+// A graceful stop of the production server. scripts/serve.mjs is the server `npm start` runs:
+// scripts/start.mjs prepares the database and then ends by running scripts/serve.mjs, so spawning
+// serve.mjs here is spawning exactly what `npm start` serves with. It is started on a port of its
+// own so the suite's server keeps running. On SIGTERM it stops accepting, lets requests in flight
+// finish, writes the settles of every response already sent, and exits 0: nothing served is left
+// to the sweeper (which would refund it).
 
 const PORT = E2E_PORT + 7;
 const MODEL = "gpt-4-turbo";

@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { setHostLookup } from "@/lib/net/resolve";
 import { setOption } from "@/lib/options/service";
 import { truncateAll } from "@/tests/truncate";
 import { getRoutingSnapshot, resetRouting, routesFor } from "./routing";
@@ -134,6 +135,60 @@ describe("channels", () => {
       baseUrl: "https://8.8.8.8/v1",
     });
     expect(await db.channel.count()).toBe(6);
+  });
+
+  describe("a name is judged by the addresses it resolves to", () => {
+    // the resolver the channel check uses, replaced: names that DNS would map to these addresses
+    const answers: Record<string, string[]> = {
+      "metadata.example.test": ["169.254.169.254"],
+      "linklocal.example.test": ["fe80::1"],
+      "ec2-v6.example.test": ["fd00:ec2::254"],
+      "mapped.example.test": ["::ffff:169.254.169.254"],
+      "mixed.example.test": ["93.184.216.34", "169.254.169.254"],
+      "private.example.test": ["10.0.0.5"],
+      "public.example.test": ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"],
+    };
+    const asked: string[] = [];
+    beforeEach(() => {
+      asked.length = 0;
+      setHostLookup(async (host) => {
+        asked.push(host);
+        const list = answers[host];
+        if (!list) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+        return list.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+      });
+    });
+    afterEach(() => setHostLookup());
+
+    it.each(["metadata", "linklocal", "ec2-v6", "mapped", "mixed"])(
+      "refuses %s.example.test, which resolves to a link-local or metadata address",
+      async (name) => {
+        const host = `${name}.example.test`;
+        await expect(createChannel({ ...base, baseUrl: `https://${host}/v1` })).rejects.toMatchObject({
+          code: "channel_address_forbidden",
+          status: 400,
+          fieldErrors: { baseUrl: [expect.stringContaining(`${host} resolves to`)] },
+        });
+        expect(asked).toContain(host);
+        expect(await db.channel.count()).toBe(0);
+      },
+    );
+
+    it("accepts a name with only allowed addresses, and refuses a move to a bad one", async () => {
+      const c = await createChannel({ ...base, baseUrl: "https://public.example.test/v1" });
+      await expect(createChannel({ ...base, baseUrl: "http://private.example.test:8000" })).resolves.toBeDefined();
+      await expect(updateChannel({ id: c.id, baseUrl: "https://metadata.example.test/v1" })).rejects.toMatchObject({
+        code: "channel_address_forbidden",
+      });
+      expect((await db.channel.findUniqueOrThrow({ where: { id: c.id } })).baseUrl).toBe(
+        "https://public.example.test/v1",
+      );
+      await setOption("ChannelPrivateAddressesAllowed", "false");
+      await expect(createChannel({ ...base, baseUrl: "http://private.example.test:8000" })).rejects.toMatchObject({
+        code: "channel_address_forbidden",
+      });
+      expect(await db.channel.count()).toBe(2);
+    });
   });
 
   it("refuses a host that does not resolve, and an update to a forbidden address changes nothing", async () => {

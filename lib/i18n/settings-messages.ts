@@ -53,6 +53,13 @@ export const settingsEn = {
     "Allow calls to models the administrator has not priced; they are billed at the fallback ratio.",
   "settings.account.saved": "Saved",
 
+  "settings.password.title": "Password",
+  "settings.password.body":
+    "Changing it signs you out everywhere, on this device too: sign in again with the new password.",
+  "settings.password.save": "Change password",
+  "settings.password.saving": "Changing…",
+  "settings.password.newHint": "8 to 64 characters.",
+
   "settings.history.title": "Delivery history",
   "settings.history.body": "Your latest notifications, with every attempt to deliver them.",
   "settings.history.empty": "No notifications yet.",
@@ -154,6 +161,12 @@ export const settingsZh: Record<keyof typeof settingsEn, string> = {
   "settings.acceptUnpriced": "接受未定价的模型",
   "settings.acceptUnpriced.hint": "允许调用管理员未设置价格的模型，按默认倍率计费。",
   "settings.account.saved": "已保存",
+
+  "settings.password.title": "密码",
+  "settings.password.body": "修改后，您在所有设备上的登录（包括本设备）都会退出，请使用新密码重新登录。",
+  "settings.password.save": "修改密码",
+  "settings.password.saving": "正在修改…",
+  "settings.password.newHint": "8 到 64 个字符。",
 
   "settings.history.title": "发送记录",
   "settings.history.body": "最近的通知，以及每一次发送尝试。",

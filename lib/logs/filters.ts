@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZText } from "@/lib/text";
 import { LOG_TYPE } from "./schemas";
 
 // The filters of the log pages, parsed by one schema wherever they arrive: the URL of the page, the
@@ -17,9 +18,7 @@ const LOG_TYPES = Object.values(LOG_TYPE) as number[];
 
 const time = z.coerce.number().int().min(MIN_TIME).max(MAX_TIME);
 const text = (max: number) =>
-  z
-    .string()
-    .trim()
+  ZText.trim()
     .max(max)
     .transform((s) => s || undefined);
 

@@ -10,14 +10,41 @@ const RESOLVE_TIMEOUT_MS = 5_000;
 
 export type HostCheck = { ok: true; addresses: string[] } | { ok: false; reason: string };
 
-function lookupAll(host: string): Promise<dns.LookupAddress[]> {
+/** every address of a name, as dns.lookup({ all: true }) gives them */
+export type HostLookup = (host: string) => Promise<dns.LookupAddress[]>;
+
+function systemLookup(host: string): Promise<dns.LookupAddress[]> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timeout")), RESOLVE_TIMEOUT_MS);
     dns.lookup(host, { all: true, verbatim: true }, (err, addresses) => {
-      clearTimeout(timer);
       if (err) reject(err);
       else resolve(addresses);
     });
+  });
+}
+
+let hostLookup: HostLookup = systemLookup;
+
+/**
+ * Replaces the resolver of checkHost and guardedLookup (none: the system's again). For tests: a
+ * name that resolves to a metadata address can then be tried without touching DNS or /etc/hosts.
+ */
+export function setHostLookup(lookup?: HostLookup): void {
+  hostLookup = lookup ?? systemLookup;
+}
+
+function lookupAll(host: string): Promise<dns.LookupAddress[]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), RESOLVE_TIMEOUT_MS);
+    hostLookup(host).then(
+      (addresses) => {
+        clearTimeout(timer);
+        resolve(addresses);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
   });
 }
 
@@ -57,7 +84,7 @@ export class AddressNotAllowedError extends Error {
  */
 export function guardedLookup(policy: AddressPolicy): LookupFunction {
   return (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    const answer = (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => {
       if (err) return callback(err, "", 0);
       for (const { address } of addresses) {
         const ip = parseIpLiteral(address);
@@ -68,6 +95,13 @@ export function guardedLookup(policy: AddressPolicy): LookupFunction {
         return callback(Object.assign(new Error(`${hostname} has no address`), { code: "ENOTFOUND" }), "", 0);
       if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
-    });
+    };
+    // the system's resolver with Node's own options (family, hints); a replaced one as it is
+    if (hostLookup === systemLookup) dns.lookup(hostname, { ...options, all: true }, answer);
+    else
+      hostLookup(hostname).then(
+        (addresses) => answer(null, addresses),
+        (err: NodeJS.ErrnoException) => answer(err, []),
+      );
   };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZText } from "@/lib/text";
 
 // The notification settings form (SPEC §9, reference §9.4) and the outbox's vocabulary. Every
 // field is optional: a save changes only the fields it sends and keeps the others
@@ -46,20 +47,19 @@ export function urlProblem(value: string, invalid: { message: string; i18n: stri
 /** the address part after "@" must look like a domain: "a@b" is refused, "a@b.example" accepted */
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 
-const ZText = (max: number) => z.string().trim().max(max);
+/** every text field of the form: NUL-free (PostgreSQL text cannot hold U+0000), trimmed, bounded */
+const ZField = (max: number) => ZText.trim().max(max);
 
 /** a secret or token: a named message when it is too long, not zod's generic one */
 const ZSecret = (message: string, i18n: string) =>
-  z.string().superRefine((v, ctx) => {
+  ZText.superRefine((v, ctx) => {
     if (v.length > MAX_SECRET_LENGTH)
       ctx.addIssue({ code: "custom", message, params: { i18n, max: MAX_SECRET_LENGTH } });
   });
 
 /** an amount typed in the display unit that must be > 0 ("" = not set); converted by the service */
 const ZPositiveAmountText = (message: string, i18n: string) =>
-  z
-    .string()
-    .trim()
+  ZText.trim()
     .max(64)
     .superRefine((v, ctx) => {
       const clean = v.replace(/[\s,_]/g, "").replace(/^[$¥]/, "");
@@ -71,19 +71,19 @@ const ZPositiveAmountText = (message: string, i18n: string) =>
 
 export const ZNotifySettingsForm = z
   .strictObject({
-    notifyType: z.string().optional(),
+    notifyType: ZText.optional(),
     /** in the display unit; "" = the system default (QuotaRemindThreshold) */
     threshold: ZPositiveAmountText("Warning threshold must be greater than 0", "settings.error.threshold").optional(),
-    notificationEmail: ZText(254).optional(),
-    webhookUrl: ZText(MAX_URL_LENGTH).optional(),
+    notificationEmail: ZField(254).optional(),
+    webhookUrl: ZField(MAX_URL_LENGTH).optional(),
     /** "" or absent keeps the stored secret; `clearWebhookSecret` removes it */
     webhookSecret: ZSecret(
       `The secret is too long: at most ${MAX_SECRET_LENGTH} characters`,
       "settings.error.secretTooLong",
     ).optional(),
     clearWebhookSecret: z.boolean().optional(),
-    barkUrl: ZText(MAX_URL_LENGTH).optional(),
-    gotifyUrl: ZText(MAX_URL_LENGTH).optional(),
+    barkUrl: ZField(MAX_URL_LENGTH).optional(),
+    gotifyUrl: ZField(MAX_URL_LENGTH).optional(),
     /** "" or absent keeps the stored token */
     gotifyToken: ZSecret(
       `The token is too long: at most ${MAX_SECRET_LENGTH} characters`,
@@ -91,7 +91,7 @@ export const ZNotifySettingsForm = z
     )
       .transform((v) => v.trim())
       .optional(),
-    gotifyPriority: z.union([z.number(), z.string()]).optional(),
+    gotifyPriority: z.union([z.number(), ZText.max(16)]).optional(),
     /** in the display unit per hour; "" = off */
     spendAlert: ZPositiveAmountText("The hourly limit must be greater than 0", "settings.error.spendAlert").optional(),
     language: z.enum(["en", "zh"]).optional(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZText } from "@/lib/text";
 import {
   DEFAULT_COMPLETION_RATIO,
   DEFAULT_MODEL_PRICE,
@@ -28,10 +29,8 @@ function isWholeHourZone(tz: string): boolean {
 // Every admin setting: its zod schema and its default. Stored as strings in the
 // options table; JSON maps are stored as JSON text.
 const ZRatio = z.number().finite().min(0, "must be ≥ 0").max(1e6, "is too large");
-const ZRatioMap = z.record(z.string().min(1).max(128), ZRatio);
-const ZHttpUrl = z
-  .string()
-  .max(2048)
+const ZRatioMap = z.record(ZText.min(1).max(128), ZRatio);
+const ZHttpUrl = ZText.max(2048)
   .url("must be a URL")
   .refine((u) => /^https?:\/\//i.test(u), "must start with http:// or https://");
 /** an e-mail address whose domain has a dot */
@@ -73,8 +72,8 @@ export const OPTION_SCHEMAS = {
   /** hosted tool calls (web_search, file_search, code_interpreter, image_generation): USD per 1,000 calls */
   ToolCallPrice: ZRatioMap,
   GroupRatio: ZRatioMap,
-  GroupGroupRatio: z.record(z.string().min(1), ZRatioMap),
-  UserUsableGroups: z.record(z.string().min(1).max(64), z.string().max(200)),
+  GroupGroupRatio: z.record(ZText.min(1), ZRatioMap),
+  UserUsableGroups: z.record(ZText.min(1).max(64), ZText.max(200)),
   SelfUseModeEnabled: z.boolean(),
   EnableFreeModelPreConsume: z.boolean(),
   DisplayTokenStatEnabled: z.boolean(),
@@ -83,14 +82,12 @@ export const OPTION_SCHEMAS = {
   RegisterEnabled: z.boolean(),
   RetryTimes: z.number().int().min(0).max(10),
   MaxUserTokens: z.number().int().min(1).max(100000),
-  SystemName: z.string().min(1).max(64),
+  SystemName: ZText.min(1).max(64),
   ServerAddress: z.union([z.literal(""), ZHttpUrl]),
   /** where the wallet sends users to buy credit (an external shop); empty = no link */
   TopUpLink: z.union([z.literal(""), ZHttpUrl]),
   /** the From of notification e-mails; a bare address is sent as "SystemName <address>" */
-  NotifyEmailFrom: z
-    .string()
-    .trim()
+  NotifyEmailFrom: ZText.trim()
     .max(254)
     .refine((v) => v === "" || isEmailSender(v), 'must be an e-mail address or "Name <address>"'),
   NotifyAllowPrivateTargets: z.boolean(),
@@ -100,7 +97,7 @@ export const OPTION_SCHEMAS = {
    * the zone whose days the daily usage rollups count (charts by day, stats over whole days); a
    * change applies to the days settled from then on
    */
-  StatsTimeZone: z.string().max(64).refine(isWholeHourZone, "must be a time zone whose offset is whole hours"),
+  StatsTimeZone: ZText.max(64).refine(isWholeHourZone, "must be a time zone whose offset is whole hours"),
 } as const;
 
 export type OptionKey = keyof typeof OPTION_SCHEMAS;

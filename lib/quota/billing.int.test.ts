@@ -9,6 +9,7 @@ import { refund } from "./refund";
 import { reserve } from "./reserve";
 import { settle } from "./settle";
 import { sweepExpiredReservations } from "./sweeper";
+import { auditLedgerAfterEach } from "@/tests/ledger-after-each";
 
 const pricing: Pricing = resolvePricing(OPTION_DEFAULTS, {
   model: "gpt-4o",
@@ -27,6 +28,8 @@ const reserveInput = (userId: number, tokenId: number, estimate: bigint) => ({
   pricing,
 });
 const expectAuditClean = async () => expect((await auditLedger()).differences).toEqual([]);
+
+auditLedgerAfterEach();
 
 beforeEach(async () => {
   await setOption("PreConsumeMode", "always");
@@ -324,6 +327,9 @@ describe("ledger audit", () => {
       { kind: "user", id: u.id, name: u.username, field: "quota", actual: "1001", expected: "1000" },
       { kind: "key", id: k.id, name: "test key", field: "used_quota", actual: "5", expected: "0" },
     ]);
+    // undone, so the audit after each test finds the ledger clean again
+    await db.$executeRaw`UPDATE users SET quota = quota - 1 WHERE id = ${u.id}`;
+    await db.$executeRaw`UPDATE tokens SET used_quota = used_quota - 5 WHERE id = ${k.id}`;
   });
 });
 

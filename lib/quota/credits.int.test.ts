@@ -7,9 +7,12 @@ import { makeKey, makeUser } from "@/tests/factories";
 import { auditLedger } from "./audit";
 import { adjustUserQuota, redeemCode, setKeyRemainQuota, transferAffQuota } from "./credits";
 import { MAX_QUOTA } from "./schemas";
+import { auditLedgerAfterEach } from "@/tests/ledger-after-each";
 
 const expectAuditClean = async () => expect((await auditLedger()).differences).toEqual([]);
 const admin = { id: null, username: "admin" };
+
+auditLedgerAfterEach();
 
 describe("registration rewards", () => {
   it("gives the new user QuotaForNewUser + QuotaForInvitee and the inviter aff credit, with system logs", async () => {

@@ -14,6 +14,7 @@ import { refund } from "./refund";
 import { RELAY_OWNER, reserve, type ReservationOwner } from "./reserve";
 import { settle } from "./settle";
 import { sweepExpiredReservations } from "./sweeper";
+import { auditLedgerAfterEach } from "@/tests/ledger-after-each";
 
 const pricing = resolvePricing(OPTION_DEFAULTS, { model: "gpt-4o", userGroup: "default", usingGroup: "default" });
 const input = (
@@ -35,6 +36,8 @@ const input = (
 const expectAuditClean = async () => expect((await auditLedger()).differences).toEqual([]);
 const expire = (id: bigint) =>
   db.reservation.update({ where: { id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+
+auditLedgerAfterEach();
 
 beforeEach(async () => {
   await setOption("PreConsumeMode", "always");

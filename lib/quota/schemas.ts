@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZText } from "@/lib/text";
 
 /** Largest amount a single credit, debit or key budget may carry: 1e9 USD at the default unit. */
 export const MAX_QUOTA = 500_000_000_000_000n;
@@ -23,9 +24,7 @@ export const ZQuotaAmount = z
 export const ZPositiveQuota = ZQuotaAmount.refine((v) => v > 0n, "Amount must be greater than 0");
 
 /** why an operator changed a wallet: required, kept in the manage log and the audit trail */
-export const ZQuotaReason = z
-  .string()
-  .trim()
+export const ZQuotaReason = ZText.trim()
   .min(1, "A reason is required")
   .max(255, "The reason must be at most 255 characters");
 

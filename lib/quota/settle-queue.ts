@@ -2,7 +2,14 @@ import "server-only";
 import { isAppError } from "@/lib/errors";
 import { releaseLease } from "./leases";
 import type { ReservationOwner } from "./reserve";
-import { isDataError, settleBatch, withoutDescription, type SettleInput, type SettleResult } from "./settle";
+import {
+  bareSettle,
+  isDataError,
+  settleBatch,
+  withoutDescription,
+  type SettleInput,
+  type SettleResult,
+} from "./settle";
 
 // Settles that run after the response. The relay reserves before calling the upstream and settles
 // once the usage is known; the client does not wait for that settle. Until it has landed, the
@@ -18,8 +25,11 @@ import { isDataError, settleBatch, withoutDescription, type SettleInput, type Se
 //
 // Failures never block the queue: when a batch fails, each of its items is tried alone, so one bad
 // item cannot fail the others. An item that fails alone because PostgreSQL refused its data is
-// written once more with its descriptive fields dropped (the charge stays); one that fails for
-// another reason (a lost connection) waits RETRY_DELAYS_MS and goes to the back of the queue.
+// written again with its descriptive fields dropped (the charge stays), and if that is refused too,
+// with every optional field dropped (only the charge and the token counts are left). One that still
+// fails, or fails for another reason (a lost connection), waits RETRY_DELAYS_MS and goes to the back
+// of the queue, its lease renewed all the while; a data error that survives the bare write is logged
+// loudly at every retry, since served tokens would go unpaid if it were left to the sweeper.
 //
 // Bounded: at most MAX_PENDING settles may be outstanding in this process. Above that the response
 // (or, for a stream, its end) waits for its own settle, which slows clients down to what the
@@ -34,7 +44,8 @@ type Item = {
   owner: ReservationOwner;
   input: SettleInput;
   attempts: number;
-  stripped: boolean;
+  /** what has been dropped after data errors: 0 nothing, 1 the description, 2 every optional field */
+  stage: 0 | 1 | 2;
   /** a caller waits for the result (the settlement API): no lingering, no retrying later */
   awaited: boolean;
   done: (r: SettleResult | Error) => void;
@@ -75,7 +86,7 @@ export function scheduleSettle(
     try {
       const input = await build();
       const result = await new Promise<SettleResult | Error>((done) => {
-        state.queue.push({ owner, input, attempts: 0, stripped: false, awaited: false, done });
+        state.queue.push({ owner, input, attempts: 0, stage: 0, awaited: false, done });
         void run();
       });
       if (result instanceof Error && !(isAppError(result) && result.code === "reservation_refunded")) {
@@ -100,7 +111,7 @@ export function scheduleSettle(
 export function settleAwaited(owner: ReservationOwner, input: SettleInput): Promise<SettleResult | Error> {
   state.pending++;
   return new Promise<SettleResult | Error>((done) => {
-    state.queue.push({ owner, input, attempts: 0, stripped: false, awaited: true, done });
+    state.queue.push({ owner, input, attempts: 0, stage: 0, awaited: true, done });
     void run();
   }).finally(() => {
     state.pending--;
@@ -152,14 +163,21 @@ async function settleItems(batch: Item[]): Promise<void> {
     }
     const [item] = batch;
     item.attempts++;
-    if (isDataError(e) && !item.stripped) {
-      item.stripped = true;
-      item.input = withoutDescription(item.input);
+    if (isDataError(e) && item.stage < 2) {
+      item.stage = item.stage === 0 ? 1 : 2;
+      item.input = item.stage === 1 ? withoutDescription(item.input) : bareSettle(item.input);
       return settleItems([item]);
     }
-    if (isDataError(e) || item.awaited || item.attempts > RETRY_DELAYS_MS.length) {
+    if (item.awaited || item.attempts > RETRY_DELAYS_MS.length) {
       item.done(e instanceof Error ? e : new Error(String(e)));
       return;
+    }
+    if (isDataError(e)) {
+      const target = item.input.reservationId ?? `request ${item.input.unreserved?.requestId}`;
+      console.error(
+        `settle of reservation ${target} (${item.input.quota} quota) refused by the database even with every optional field dropped; retry ${item.attempts} of ${RETRY_DELAYS_MS.length}`,
+        e,
+      );
     }
     setTimeout(
       () => {

@@ -10,9 +10,12 @@ import { reserve } from "./reserve";
 import { createChannel } from "@/lib/channels/service";
 import { settle, settleBatch } from "./settle";
 import { scheduleSettle, settlesIdle } from "./settle-queue";
+import { auditLedgerAfterEach } from "@/tests/ledger-after-each";
 
 const pricing = resolvePricing(OPTION_DEFAULTS, { model: "gpt-4o", userGroup: "default", usingGroup: "default" });
 const OWNER = "relay" as const;
+
+auditLedgerAfterEach();
 
 describe("settle: a batch of reservations in one statement", () => {
   it("settles each reservation as settle() would, in one transaction, with one result each", async () => {
@@ -233,6 +236,104 @@ describe("settle: a batch of reservations in one statement", () => {
     expect(poisoned.other).toMatchObject({ usage_source: "upstream", model_ratio: 1.25 });
     expect(poisoned.other).not.toHaveProperty("frt");
     expect((await auditLedger()).differences).toEqual([]);
+  });
+
+  /** reserves `n` holds of 100 for one new user; the ids */
+  async function holds(n: number) {
+    const u = await makeUser({ quota: 100_000n });
+    const k = await makeKey(u.id);
+    const ids: bigint[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = await reserve({
+        owner: OWNER,
+        requestId: requestId(),
+        userId: u.id,
+        tokenId: k.id,
+        model: "gpt-4o",
+        group: "default",
+        estimate: 100n,
+        pricing,
+      });
+      ids.push(r.reservationId);
+    }
+    return { u, ids };
+  }
+
+  /** settles through the queue while log rows matching `refuse` (SQL on NEW) are refused for their data */
+  async function settleWithPoison(ids: bigint[], refuse: string) {
+    await db.$executeRawUnsafe(`CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF ${refuse} THEN RAISE EXCEPTION 'poisoned row' USING ERRCODE = '22023'; END IF; RETURN NEW; END $$`);
+    await db.$executeRawUnsafe(
+      `CREATE TRIGGER test_poison BEFORE INSERT ON logs FOR EACH ROW EXECUTE FUNCTION test_poison()`,
+    );
+    const errors: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      ids.forEach(
+        (reservationId, i) =>
+          void scheduleSettle(
+            OWNER,
+            reservationId,
+            async () => ({
+              reservationId,
+              quota: 40n + BigInt(i),
+              promptTokens: 30,
+              completionTokens: 5,
+              useTimeMs: 2500,
+              content: "fine",
+              upstreamRequestId: "up-1",
+              other: { usage_source: "upstream", frt: 12 },
+            }),
+            "test",
+          ),
+      );
+      await settlesIdle();
+    } finally {
+      console.error = original;
+      await db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_poison ON logs`);
+      await db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS test_poison()`);
+      await db.$executeRawUnsafe(`DROP SEQUENCE IF EXISTS test_poison_seq`);
+    }
+    return errors;
+  }
+
+  it("when the settle without its description is refused too, it is written with every optional field dropped, never left to the sweeper", async () => {
+    const { ids } = await holds(3);
+    // refused while it carries its duration (which the stripped retry keeps)
+    const errors = await settleWithPoison(ids, `NEW.quota = 41 AND NEW.use_time > 0`);
+    expect(errors).toEqual([]);
+    const rows = await db.reservation.findMany({ where: { id: { in: ids } }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.status, r.chargedQuota])).toEqual([
+      [2, 40n],
+      [2, 41n],
+      [2, 42n],
+    ]);
+    const bare = await db.log.findUniqueOrThrow({ where: { id: rows[1].logId! } });
+    expect(bare).toMatchObject({
+      type: 2,
+      quota: 41n,
+      promptTokens: 30,
+      completionTokens: 5,
+      upstreamRequestId: "",
+      content: expect.stringContaining("dropped"),
+    });
+    expect(bare.useTime).toBe(0);
+    expect(bare.other).not.toHaveProperty("use_time_ms");
+    expect(bare.other).not.toHaveProperty("frt");
+  });
+
+  it("a settle refused even bare is retried, said loudly, and lands once the database takes it", async () => {
+    const { ids } = await holds(1);
+    // refused four times (alone, stripped, bare, and its first retry), then accepted
+    await db.$executeRawUnsafe(`CREATE SEQUENCE test_poison_seq`);
+    const errors = await settleWithPoison(ids, `nextval('test_poison_seq') <= 4`);
+    const loud = errors.filter((e) => String(e[0]).includes("even with every optional field dropped"));
+    expect(loud.length).toBe(2);
+    expect(String(loud[0][0])).toContain(`reservation ${ids[0]} (40 quota)`);
+    expect(errors.filter((e) => String(e[0]).includes("settle failed"))).toEqual([]);
+    const row = await db.reservation.findUniqueOrThrow({ where: { id: ids[0] } });
+    expect([row.status, row.chargedQuota]).toEqual([2, 40n]);
   });
 
   it("two batches of two nodes that share channels never deadlock (100 rounds)", async () => {

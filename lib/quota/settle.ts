@@ -136,6 +136,24 @@ export function withoutDescription(input: SettleInput): SettleInput {
   };
 }
 
+/**
+ * The last resort after data errors: only what is charged is left (the target, the charge and the
+ * token counts); every optional field is dropped, the pricing details on the log included.
+ */
+export function bareSettle(input: SettleInput): SettleInput {
+  const target: SettleTarget = input.unreserved
+    ? { unreserved: input.unreserved }
+    : { reservationId: input.reservationId };
+  return {
+    ...target,
+    quota: input.quota,
+    promptTokens: input.promptTokens,
+    completionTokens: input.completionTokens,
+    content: "The details of this log were dropped: the database refused them",
+    other: {},
+  };
+}
+
 /** a PostgreSQL error caused by the data of a statement (class 22 data exception, 23 integrity) */
 export function isDataError(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;

@@ -15,7 +15,7 @@ export type TCreateRedemptionsInput = z.input<typeof ZCreateRedemptionsInput>;
 
 /** what a user types to redeem: trimmed, bounded; the service tells a malformed code from an unknown one */
 export const ZRedeemInput = z.strictObject({
-  code: z.string().trim().min(1, "Enter a redemption code").max(64, "A redemption code has 32 characters"),
+  code: ZText.trim().min(1, "Enter a redemption code").max(64, "A redemption code has 32 characters"),
 });
 export type TRedeemInput = z.input<typeof ZRedeemInput>;
 

@@ -33,6 +33,7 @@ import {
 import { makeKey, makeUser } from "@/tests/factories";
 import { rememberResponse } from "./response-routes";
 import { routeRelay } from "./routes";
+import { auditLedgerAfterEach } from "@/tests/ledger-after-each";
 
 const QPU = 500_000n;
 /** num / den rounded half away from zero (both positive) */
@@ -92,6 +93,8 @@ async function logOf(res: Response) {
 }
 
 const quotaOf = async () => (await db.user.findUniqueOrThrow({ where: { id: userId } })).quota;
+
+auditLedgerAfterEach();
 
 beforeAll(async () => {
   OPENAI = await MockDialects.start();

@@ -6,6 +6,8 @@ import { makeKey, makeUser } from "@/tests/factories";
 import { chatCompletions, completions, embeddings } from "./endpoints";
 import { settlesIdle } from "@/lib/quota/settle-queue";
 import { countPromptTokens } from "./tokenizer";
+import { adjustUserQuota } from "@/lib/quota/credits";
+import { auditLedgerAfterEach } from "@/tests/ledger-after-each";
 
 // What the relay does with hostile input before it spends anything on it: an empty wallet is
 // refused before the prompt is counted, nesting deeper than any OpenAI request is a 400 (it was a
@@ -18,6 +20,8 @@ vi.mock("./tokenizer", async (importOriginal) => {
 
 const MODEL = "gpt-4o-mini";
 let mock: MockUpstream;
+
+auditLedgerAfterEach();
 
 beforeAll(async () => {
   mock = await MockUpstream.start();
@@ -76,7 +80,10 @@ describe("the balance sign before counting", () => {
     const key = await makeKey(u.id);
     expect((await post(chatCompletions, "/v1/chat/completions", key.key, chatBody(longPrompt))).status).toBe(403);
     // credited behind this process's back (another node): no cache invalidation here
-    await db.user.update({ where: { id: u.id }, data: { quota: 1_000_000n } });
+    await adjustUserQuota(
+      { id: null, username: "test" },
+      { userId: u.id, mode: "add", amount: 1_000_000n, reason: "test" },
+    );
     vi.mocked(countPromptTokens).mockClear();
     const res = await post(chatCompletions, "/v1/chat/completions", key.key, chatBody(longPrompt));
     expect(res.status).toBe(200);

@@ -25,6 +25,7 @@ import { settlesIdle } from "@/lib/quota/settle-queue";
 import { settle } from "@/lib/quota/settle";
 import { TRUST_FRESH_MS } from "@/lib/quota/reserve";
 import { sweepExpiredReservations } from "@/lib/quota/sweeper";
+import { auditLedgerAfterEach } from "@/tests/ledger-after-each";
 
 const QPU = 500_000n;
 /**
@@ -88,6 +89,8 @@ async function logOf(res: Response) {
 async function readAll(res: Response): Promise<string> {
   return new TextDecoder().decode(await res.arrayBuffer());
 }
+
+auditLedgerAfterEach();
 
 beforeAll(async () => {
   A = await MockUpstream.start();

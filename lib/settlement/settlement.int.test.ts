@@ -11,6 +11,7 @@ import { settlementRefund, settlementRenew, settlementReserve, settlementSettle 
 import { sweepExpiredReservations } from "@/lib/quota/sweeper";
 import { settlementOpenApi } from "./openapi";
 import { createServiceKey, revokeServiceKey } from "./service-keys";
+import { auditLedgerAfterEach } from "@/tests/ledger-after-each";
 
 let secret: string;
 let otherSecret: string;
@@ -33,6 +34,8 @@ const call = async (
     json: (await res.json()) as { success: boolean; code?: string; message?: string; data?: Record<string, unknown> },
   };
 };
+
+auditLedgerAfterEach();
 
 beforeAll(async () => {
   await setOption("PreConsumeMode", "always");
@@ -121,6 +124,65 @@ describe("settlement API", () => {
     const s = await call(settlementSettle, { request_id: rid, usage: { prompt_tokens: 1, completion_tokens: 1 } });
     expect(s).toMatchObject({ status: 409, json: { success: false, code: "reservation_refunded" } });
     expect((await balances(u.id, k.id)).quota).toBe(100_000n);
+  });
+
+  it("an explicit refund after the sweeper expired the hold is final: a later settle is a 409 that charges nothing", async () => {
+    const u = await makeUser({ quota: 100_000n });
+    const k = await makeKey(u.id, { unlimitedQuota: false, remainQuota: 50_000n });
+    const rid = requestId();
+    const r = await call(settlementReserve, { key: k.key, model: "gpt-4o", request_id: rid });
+    expect(r.status).toBe(200);
+    const id = BigInt(r.json.data!.reservation_id as string);
+    // the relay went quiet past its lease: the sweeper returns the hold (provisionally)
+    await db.reservation.update({ where: { id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await sweepExpiredReservations()).toBe(1);
+    expect(await balances(u.id, k.id)).toMatchObject({ quota: 100_000n, remain: 50_000n });
+
+    // the relay then says the request failed: nothing left to return, and that decision is final
+    const f = await call(settlementRefund, { request_id: rid, reason: "upstream failed" });
+    expect(f.status).toBe(200);
+    expect(f.json.data).toMatchObject({ returned_quota: 0 });
+    for (const body of [
+      { request_id: rid, usage: { prompt_tokens: 1000, completion_tokens: 1000 } },
+      { reservation_id: id.toString(), usage: { prompt_tokens: 5, completion_tokens: 5 } },
+    ]) {
+      const s = await call(settlementSettle, body);
+      expect(s).toMatchObject({ status: 409, json: { success: false, code: "reservation_refunded" } });
+    }
+    expect(await balances(u.id, k.id)).toMatchObject({
+      quota: 100_000n,
+      usedQuota: 0n,
+      remain: 50_000n,
+      keyUsed: 0n,
+      requestCount: 0n,
+    });
+    expect(await db.log.count({ where: { userId: u.id, type: 2 } })).toBe(0);
+  });
+
+  it("80 concurrent replays of one reserve through the handler: all 200 with the same reservation, one hold", async () => {
+    const u = await makeUser({ quota: 100_000n });
+    const k = await makeKey(u.id, { unlimitedQuota: false, remainQuota: 50_000n });
+    const body = { key: k.key, model: "gpt-4o", request_id: requestId(), prompt_tokens: 10, max_tokens: 100 };
+    const results = await Promise.all(Array.from({ length: 80 }, () => call(settlementReserve, body)));
+    expect(results.map((r) => r.status)).toEqual(Array(80).fill(200));
+    const ids = new Set(results.map((r) => r.json.data!.reservation_id));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => r.json.data!.replayed === false)).toHaveLength(1);
+    const held = results[0].json.data!.held_quota as number;
+    expect(held).toBeGreaterThan(0);
+    expect(results.every((r) => r.json.data!.held_quota === held)).toBe(true);
+    expect(await db.reservation.count({ where: { userId: u.id } })).toBe(1);
+    expect(await balances(u.id, k.id)).toMatchObject({
+      quota: 100_000n - BigInt(held),
+      remain: 50_000n - BigInt(held),
+    });
+    // and it settles once
+    const s = await call(settlementSettle, {
+      request_id: body.request_id,
+      usage: { prompt_tokens: 10, completion_tokens: 10 },
+    });
+    expect(s.status).toBe(200);
+    expect(await db.log.count({ where: { userId: u.id, type: 2 } })).toBe(1);
   });
 
   it("a request id belongs to the credential that reserved it: another credential gets its own reservation", async () => {

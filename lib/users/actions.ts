@@ -9,7 +9,15 @@ import { registerFromIp } from "./register";
 import { listKeys } from "@/lib/keys/queries";
 import { adjustQuotaAsAdmin, createUserAsAdmin, updateUserAsAdmin, ZAdjustQuotaForm } from "./admin";
 import { getUserFormOptions, listAdminUsers } from "./admin-queries";
-import { ZAdminCreateUserInput, ZAdminUpdateUserInput, ZAdminUserListInput, ZRegisterForm, ZUserId } from "./schemas";
+import {
+  ZAdminCreateUserInput,
+  ZAdminUpdateUserInput,
+  ZAdminUserListInput,
+  ZChangePasswordForm,
+  ZRegisterForm,
+  ZUserId,
+} from "./schemas";
+import { changePassword } from "./service";
 
 /** Self-service sign-up (with `affCode` from ?aff=). The client signs the new user in afterwards. */
 export const registerAction = publicAction(ZRegisterForm, async ({ username, password, affCode }) => {
@@ -24,6 +32,19 @@ export const accountSummaryAction = authedAction(z.strictObject({}), async (_inp
   if (!summary) throw new AppError("user_not_found", "User not found", 404);
   return summary;
 });
+
+/**
+ * The settings page's password change. Every session of the user ends, this one included (the
+ * client then signs out and shows the sign-in page with a notice): whoever holds an old cookie,
+ * on another device or stolen, is out, and the person who changed it signs in with the new one.
+ */
+export const changePasswordAction = authedAction(
+  ZChangePasswordForm,
+  async ({ currentPassword, newPassword }, user) => {
+    await changePassword(user.id, { currentPassword, newPassword });
+    return { signedOut: true as const };
+  },
+);
 
 // ---- the admin console (role ≥ 10; the role rules are the services')
 

@@ -47,6 +47,15 @@ export const ZChangePasswordInput = z.object({
 });
 export type TChangePasswordInput = z.input<typeof ZChangePasswordInput>;
 
+/** the settings page's password form: the service's input plus a confirmation of the new password */
+export const ZChangePasswordForm = ZChangePasswordInput.extend({
+  confirmPassword: z.string().max(128),
+}).refine((v) => v.newPassword === v.confirmPassword, {
+  message: "error.password_mismatch",
+  path: ["confirmPassword"],
+});
+export type TChangePasswordForm = z.input<typeof ZChangePasswordForm>;
+
 /** the register form: the service's input plus a confirmation the service does not need */
 export const ZRegisterForm = ZRegisterInput.extend({
   confirmPassword: z.string().max(128),
@@ -111,7 +120,7 @@ export const ZAdminUserListInput = z.strictObject({
   sort: z.enum(USER_SORTS).default("id"),
   dir: z.enum(["asc", "desc"]).default("desc"),
   /** the last row shown: "<sort value>~<id>" (next page) */
-  after: z.string().max(80).optional(),
+  after: ZText.max(80).optional(),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });
 export type TAdminUserListInput = z.input<typeof ZAdminUserListInput>;

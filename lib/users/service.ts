@@ -2,6 +2,7 @@ import "server-only";
 import { db, Prisma, type Db } from "@/lib/db";
 import { AppError, validationError } from "@/lib/errors";
 import { invalidate } from "@/lib/cache/bus";
+import { rateLimiter } from "@/lib/cache/rate-limit";
 import { randomAlphanumeric } from "@/lib/random";
 import { grantRegistrationRewards } from "@/lib/quota/credits";
 import { hashPassword, verifyPassword } from "./password";
@@ -131,21 +132,35 @@ export async function revokeSessions(userId: number, authVersion: number): Promi
 }
 
 /**
+ * Wrong current passwords a user may send in 15 minutes before the form stops checking them: a
+ * stolen session must not become a way to guess the password behind it. A correct one clears it.
+ */
+export const PASSWORD_CHANGE_LIMIT = rateLimiter({ name: "password-change:user", limit: 5, windowMs: 15 * 60_000 });
+
+const wrongPassword = () =>
+  new AppError("wrong_password", "The current password is wrong", 400, {
+    currentPassword: ["The current password is wrong"],
+  });
+
+/**
  * Changes a user's password after checking the current one, and ends every session of that user
- * (other devices, a stolen cookie) by bumping auth_version in the same statement. Returns the new
- * auth_version, for a caller that issues its own session again.
+ * (other devices, a stolen cookie, and the one that asked) by bumping auth_version in the same
+ * statement. Returns the new auth_version.
  */
 export async function changePassword(userId: number, input: TChangePasswordInput): Promise<{ authVersion: number }> {
   const parsed = ZChangePasswordInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues);
   const { currentPassword, newPassword } = parsed.data;
+  // counted before the password is looked at, so parallel guesses cannot slip past the limit
+  const attempt = await PASSWORD_CHANGE_LIMIT.hit(String(userId));
+  if (!attempt.allowed) {
+    const message = "Too many wrong passwords. Please try again later.";
+    throw new AppError("password_rate_limited", message, 429, { currentPassword: [message] });
+  }
   const user = await db.user.findUnique({ where: { id: userId }, select: { passwordHash: true } });
   if (!user) throw new AppError("not_found", "User not found", 404);
-  if (!(await verifyPassword(currentPassword, user.passwordHash))) {
-    throw new AppError("wrong_password", "The current password is wrong", 400, {
-      currentPassword: ["The current password is wrong"],
-    });
-  }
+  if (!(await verifyPassword(currentPassword, user.passwordHash))) throw wrongPassword();
+  await PASSWORD_CHANGE_LIMIT.reset(String(userId));
   const passwordHash = await hashPassword(newPassword);
   // guarded by the hash just checked: two changes at once cannot both pass with the old password
   const updated = await db.user.updateManyAndReturn({
@@ -153,11 +168,7 @@ export async function changePassword(userId: number, input: TChangePasswordInput
     data: { passwordHash, authVersion: { increment: 1 } },
     select: { authVersion: true },
   });
-  if (updated.length !== 1) {
-    throw new AppError("wrong_password", "The current password is wrong", 400, {
-      currentPassword: ["The current password is wrong"],
-    });
-  }
+  if (updated.length !== 1) throw wrongPassword();
   invalidate("user", userId);
   return { authVersion: updated[0].authVersion };
 }

@@ -18,7 +18,13 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
   const params = await searchParams;
   const next = safeNextPath(one(params.next), configuredOrigin());
   if (await getSessionUser()) redirect(next);
-  const notice = one(params.registered) ? "registered" : one(params.signedOut) ? "signedOut" : null;
+  const notice = one(params.registered)
+    ? "registered"
+    : one(params.passwordChanged)
+      ? "passwordChanged"
+      : one(params.signedOut)
+        ? "signedOut"
+        : null;
   return (
     <LoginForm
       notice={notice}
