@@ -265,7 +265,7 @@ async function dayBounds(a: number | undefined, b: number, tz: string): Promise<
 export type LogStats = { quota: bigint; rpm: number; tpm: number };
 
 /**
- * new-api's stats (reference §8.4) for the filters: `quota` = Σ consume quota in the range (the
+ * new-api's log stats for the filters: `quota` = Σ consume quota in the range (the
  * type filter does not apply); `rpm`, `tpm` = consume rows and their tokens in the last 60 seconds
  * (the range does not apply). The range is cut into whole days (daily rollups), whole hours (hourly
  * rollups) at both sides of them, and the partial hours at its ends (the logs), so a year costs

@@ -7,7 +7,7 @@ import { DeliveryError, sendGuarded } from "./http";
 import { gotifyPriority, type NotifyType, type StoredUserSetting } from "./schemas";
 import type { Rendered } from "./templates";
 
-// One function per channel (reference §9.3, SPEC §9). Each carries the notification's stable id
+// One function per channel (e-mail, webhook, Bark, Gotify, as new-api has them). Each carries the notification's stable id
 // (`id` in the webhook body and header X-Tollgate-Notification-Id, the e-mail's Idempotency-Key
 // and header, a header on Bark, Gotify's `extras`), so a receiver can drop
 // the redelivery that follows a process dying between the send and the record of it.

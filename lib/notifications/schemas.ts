@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-// The notification settings form (SPEC §9, reference §9.4) and the outbox's vocabulary. Every
+// The notification settings form (low-balance and spend-rate alerts) and the outbox's vocabulary. Every
 // field is optional: a save changes only the fields it sends and keeps the others
 // (lib/notifications/settings.ts merges), unlike new-api's save, which rebuilt the JSON.
 
@@ -28,7 +28,7 @@ export const MAX_URL_LENGTH = 2048;
 const custom = (ctx: z.RefinementCtx, path: string, message: string, i18n: string) =>
   ctx.addIssue({ code: "custom", path: [path], message, params: { i18n } });
 
-/** reference §9.4: a parseable http(s) URL, or why not */
+/** new-api's URL check: a parseable http(s) URL, or why not */
 export function urlProblem(value: string, invalid: { message: string; i18n: string }) {
   let u: URL;
   try {
@@ -133,7 +133,7 @@ export type StoredUserSetting = {
   [other: string]: unknown;
 };
 
-/** Gotify's priority: 0–10, anything else 5 (reference §9.3) */
+/** Gotify's priority: 0–10, anything else 5 (as new-api) */
 export function gotifyPriority(v: unknown): number {
   const n = Number(v);
   return Number.isInteger(n) && n >= 0 && n <= 10 ? n : GOTIFY_DEFAULT_PRIORITY;

@@ -21,7 +21,7 @@ import {
 // A user's notification preferences and the two account toggles of the settings page, kept in
 // users.setting (JSON, new-api's key names). A save MERGES: it writes the keys it was given in one
 // `setting || patch` UPDATE and never rebuilds the object, so fields the form did not show
-// (and anything another page stores there) survive — new-api's save wiped them (reference §13).
+// (and anything another page stores there) survive — new-api's save wiped them.
 
 export type NotifySettingsDTO = {
   notifyType: NotifyType;
