@@ -25,3 +25,44 @@ describe("the repository", () => {
     expect(offenders).toEqual([]);
   });
 });
+
+// Next gives these names a meaning in route files, pages and layouts: every one of those exports them.
+const NEXT_CONVENTIONS = new Set([
+  "GET",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "HEAD",
+  "OPTIONS",
+  "dynamic",
+  "runtime",
+  "metadata",
+  "generateMetadata",
+  "config",
+  "revalidate",
+  "maxDuration",
+]);
+const EXPORT =
+  /^export\s+(?:declare\s+)?(?:async\s+)?(function\*?|const|let|class|type|interface|enum)\s+([A-Za-z_$][\w$]*)/gm;
+
+describe("exported names", () => {
+  it("no two modules export a function, constant or class of the same name", () => {
+    const code = tracked.filter(
+      (f) => /^(lib|components|app|scripts)\//.test(f) && /\.(ts|tsx)$/.test(f) && !/\.test\.tsx?$/.test(f),
+    );
+    const owners = new Map<string, Set<string>>();
+    for (const f of code) {
+      for (const [, kind, name] of read(f).matchAll(EXPORT)) {
+        // types may repeat (a component's props, a form's shape): they never run, and the compiler
+        // tells them apart; what runs must have one name per meaning
+        if (kind === "type" || kind === "interface" || NEXT_CONVENTIONS.has(name)) continue;
+        owners.set(name, (owners.get(name) ?? new Set()).add(f)); // overloads repeat in one file
+      }
+    }
+    const duplicates = [...owners]
+      .filter(([, files]) => files.size > 1)
+      .map(([name, files]) => `${name}: ${[...files].join(", ")}`);
+    expect(duplicates).toEqual([]);
+  });
+});

@@ -1,14 +1,12 @@
 import "server-only";
 import { z } from "zod";
+import { CLI_OPERATOR } from "@/lib/audit/service";
 import { db } from "@/lib/db";
 import { adjustUserQuota } from "@/lib/quota/credits";
 import { ZQuotaAmount } from "@/lib/quota/schemas";
 import { ensureRootAccount } from "@/lib/users/bootstrap";
 import { createUser } from "@/lib/users/service";
 import { defineCommand, flag, type CommandMap } from "./command";
-
-/** what the operator sees in the manage logs of changes made from the command line */
-export const CLI_OPERATOR = { id: null, username: "cli" } as const;
 
 export const userCommands = {
   "user:create": defineCommand({
