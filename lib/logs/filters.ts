@@ -52,7 +52,6 @@ const rangeIssue = { message: "the start of the range must be before its end", p
 export const ZUserLogFilters = z.strictObject(userFilterFields).refine(rangeInOrder, rangeIssue);
 export const ZAdminLogFilters = z.strictObject(adminFilterFields).refine(rangeInOrder, rangeIssue);
 
-export type UserLogFilters = z.output<typeof ZUserLogFilters>;
 export type AdminLogFilters = z.output<typeof ZAdminLogFilters>;
 export type LogFilters = AdminLogFilters;
 

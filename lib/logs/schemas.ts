@@ -9,5 +9,3 @@ export const LOG_TYPE = {
   refund: 6,
   login: 7,
 } as const;
-
-export type LogType = (typeof LOG_TYPE)[keyof typeof LOG_TYPE];

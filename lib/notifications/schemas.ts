@@ -18,7 +18,6 @@ export const NOTIFICATION_STATUS = {
   /** not sent on purpose: over the rate limit, or no address to send to */
   suppressed: "suppressed",
 } as const;
-export type NotificationStatus = (typeof NOTIFICATION_STATUS)[keyof typeof NOTIFICATION_STATUS];
 
 export const GOTIFY_DEFAULT_PRIORITY = 5;
 /** long enough for any real secret or token; a 100 kB one is a mistake (or an attack) */

@@ -54,7 +54,7 @@ export function readSetting(raw: unknown): StoredUserSetting {
   return raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as StoredUserSetting) : {};
 }
 
-export function notifyTypeOf(s: StoredUserSetting): NotifyType {
+function notifyTypeOf(s: StoredUserSetting): NotifyType {
   return (NOTIFY_TYPES as readonly string[]).includes(s.notify_type ?? "") ? (s.notify_type as NotifyType) : "email";
 }
 

@@ -53,7 +53,3 @@ export const ZSettleBody = z
 export const ZRefundBody = z.object({ ...ZRef, reason: ZText.max(500).optional() }).refine(oneRef, oneRefMessage);
 
 export const ZRenewBody = z.object({ ...ZRef }).refine(oneRef, oneRefMessage);
-
-export type TReserveBody = z.infer<typeof ZReserveBody>;
-export type TSettleBody = z.infer<typeof ZSettleBody>;
-export type TRefundBody = z.infer<typeof ZRefundBody>;

@@ -55,7 +55,6 @@ export const ZRegisterForm = ZRegisterInput.extend({
   message: "error.password_mismatch",
   path: ["confirmPassword"],
 });
-export type TRegisterForm = z.input<typeof ZRegisterForm>;
 
 // ---- the admin console's user forms (strict: an unknown field is an error)
 
