@@ -1,3 +1,5 @@
+import type { MessageKey, Vars } from "@/lib/i18n";
+
 // The one error type for every expected failure, on every surface. `code` reuses OpenAI's and
 // new-api's names (insufficient_user_quota, invalid_api_key, model_not_found, ...); `status` is the
 // HTTP status the surface answers with; `fieldErrors` carries zod's per-field messages for forms;
@@ -8,6 +10,8 @@ export class AppError extends Error {
   readonly status: number;
   readonly fieldErrors?: Record<string, string[]>;
   readonly param: string | null;
+  /** the portal's text in the user's language (see translatedError) */
+  readonly i18n?: ErrorText;
 
   constructor(
     code: string,
@@ -15,6 +19,7 @@ export class AppError extends Error {
     status = 400,
     fieldErrors?: Record<string, string[]>,
     param: string | null = null,
+    i18n?: ErrorText,
   ) {
     super(message);
     this.name = "AppError";
@@ -22,7 +27,20 @@ export class AppError extends Error {
     this.status = status;
     this.fieldErrors = fieldErrors;
     this.param = param;
+    this.i18n = i18n;
   }
+}
+
+/** a dictionary key of lib/i18n with the values it fills in, and the form field it belongs to */
+export type ErrorText = { key: MessageKey; vars?: Vars; field?: string };
+
+/**
+ * An AppError whose text the portal shows in the user's language, with values filled in
+ * ("You can have at most {max} keys"). The English `message` stays what the CLI and the HTTP
+ * surfaces print; lib/actions.ts renders `key` with `vars`, and puts it on `field` when set.
+ */
+export function translatedError(code: string, message: string, status: number, i18n: ErrorText): AppError {
+  return new AppError(code, message, status, i18n.field ? { [i18n.field]: [message] } : undefined, null, i18n);
 }
 
 /** The code of every unexpected failure, on every surface: the details go to the log, not the client. */

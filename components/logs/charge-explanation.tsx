@@ -6,7 +6,7 @@ import { Money } from "@/components/money/money-provider";
 import { Badge } from "@/components/ui/badge";
 import { explainCharge } from "@/lib/logs/explain";
 import type { AdminLogRowDTO, LogRowDTO } from "@/lib/logs/rows";
-import { LOG_TYPE } from "@/lib/logs/schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 10 });
 

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import type { AdminLogRowDTO, LogRowDTO } from "@/lib/logs/rows";
-import { LOG_TYPE } from "@/lib/logs/schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { ChargeExplanation, UsageSource } from "./charge-explanation";
 
 type Row = LogRowDTO | AdminLogRowDTO;

@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { rateLimiter } from "@/lib/cache/rate-limit";
-import { LOG_TYPE } from "@/lib/logs/schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "@/lib/users/password";
 import { USER_STATUS } from "@/lib/users/schemas";
 import { LoginError } from "./errors";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LOG_TYPE } from "./schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 
 // The filters of the log pages, parsed by one schema wherever they arrive: the URL of the page, the
 // server actions behind it and the CSV route. Times are epoch milliseconds, [from, to).

@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { LOG_TYPE } from "./schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { creditKind, type CreditKind } from "./credit-kind";
 
 // Reads of the log rows that the billing module writes, for the portal. Keyset pages on

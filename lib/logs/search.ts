@@ -2,7 +2,7 @@ import "server-only";
 import { pgPool } from "@/lib/db";
 import { getOptions } from "@/lib/options/service";
 import { LOG_TOTAL_CAP, formatCursor, parseCursor, type LogFilters } from "./filters";
-import { LOG_TYPE } from "./schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 
 // The queries of the log pages (docs/logs.md): one WHERE for every reader — the page, its capped
 // total, the stats, the chart and the CSV — so what a user exports is exactly what they filtered.

@@ -1,7 +1,7 @@
 import "server-only";
 import { pgPool } from "@/lib/db";
 import { HOURLY_CHART_MAX_MS } from "./filters";
-import { LOG_TYPE } from "./schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { logConditions, rollupSource, statsTimeZone, type ResolvedFilters, type Where } from "./search";
 
 // The usage charts: quota and tokens per hour or day and model, from the hourly and daily rollups

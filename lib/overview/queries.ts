@@ -1,7 +1,7 @@
 import "server-only";
 import { pgPool } from "@/lib/db";
 import { getOptions } from "@/lib/options/service";
-import { LOG_TYPE } from "@/lib/logs/schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 
 // The admin overview: how many users, what today and this month cost, who and what spent most in
 // the last 7 days, which channels failed in the last hour. Every figure but the last comes from

@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { randomAlphanumeric } from "@/lib/random";
-import { LOG_TYPE } from "@/lib/logs/schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { verifyPassword } from "./password";
 import { ROLE } from "./schemas";
 import { createUser, getUserByUsernameIgnoreCase } from "./service";

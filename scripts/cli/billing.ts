@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { CLI_OPERATOR } from "@/lib/audit/service";
+import { auditQuotaChange, CLI_OPERATOR } from "@/lib/audit/service";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { createKeys } from "@/lib/keys/service";
@@ -42,7 +42,11 @@ export const billingCommands = {
           : subtract !== undefined
             ? (["subtract", subtract] as const)
             : (["set", set!] as const);
-      const r = await adjustUserQuota(CLI_OPERATOR, { userId, mode, amount, reason });
+      const r = await adjustUserQuota(
+        CLI_OPERATOR,
+        { userId, mode, amount, reason },
+        { inTransaction: auditQuotaChange(CLI_OPERATOR) },
+      );
       return { username, ...r };
     },
   }),

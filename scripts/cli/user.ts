@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { CLI_OPERATOR } from "@/lib/audit/service";
+import { auditQuotaChange, CLI_OPERATOR } from "@/lib/audit/service";
 import { db } from "@/lib/db";
 import { adjustUserQuota } from "@/lib/quota/credits";
 import { ZQuotaAmount } from "@/lib/quota/schemas";
@@ -24,12 +24,16 @@ export const userCommands = {
       const user = await createUser({ username, password, role, group });
       let balance = 0n;
       if (quota !== undefined && quota > 0n) {
-        const r = await adjustUserQuota(CLI_OPERATOR, {
-          userId: user.id,
-          mode: "add",
-          amount: quota,
-          reason: "opening balance (user:create)",
-        });
+        const r = await adjustUserQuota(
+          CLI_OPERATOR,
+          {
+            userId: user.id,
+            mode: "add",
+            amount: quota,
+            reason: "opening balance (user:create)",
+          },
+          { inTransaction: auditQuotaChange(CLI_OPERATOR) },
+        );
         balance = r.to;
       }
       return { ...user, quota: balance };
