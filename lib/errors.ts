@@ -5,6 +5,16 @@ import type { MessageKey, Vars } from "@/lib/i18n";
 // HTTP status the surface answers with; `fieldErrors` carries zod's per-field messages for forms;
 // `param` names the request field at fault (OpenAI's error.param). Each surface has one writer:
 // lib/relay/errors.ts (OpenAI's body) and lib/http/api.ts ({success:false, code, message}).
+//
+// AppError is the only error a client sees (a refused sign-in too: lib/auth/errors.ts). The other
+// Error subclasses are internal signals between two modules, turned into an AppError, a logged 500
+// or a stored record before anything reaches a client:
+//   UpstreamNetworkError (lib/relay/http-client.ts) and AddressNotAllowedError (lib/net/resolve.ts):
+//     one connection failed or was refused; the relay counts it as a failed attempt
+//   UpstreamFailure (lib/relay/upstream.ts): every attempt failed; upstreamFailureError makes the AppError
+//   DeliveryError (lib/notifications/http.ts): a notification was not delivered; the outbox records
+//     why in the user's delivery history and decides whether to retry
+// Bigints in JSON: see lib/http/api.ts (jsonText).
 export class AppError extends Error {
   readonly code: string;
   readonly status: number;

@@ -4,7 +4,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { env } from "@/lib/env";
 import { clientIp } from "@/lib/http/client-ip";
 import { revokeSessions } from "@/lib/users/service";
-import { LoginError } from "./errors";
+import { isLoginError } from "./errors";
 import { safeNextPath } from "./next-path";
 import { authorizeCredentials } from "./login";
 
@@ -44,7 +44,7 @@ export const authOptions: NextAuthOptions = {
           );
           return { id: String(user.id), name: user.username, authVersion: user.authVersion };
         } catch (e) {
-          if (e instanceof LoginError) throw e;
+          if (isLoginError(e)) throw e;
           console.error("sign-in failed", e);
           throw new Error("error");
         }
