@@ -46,7 +46,7 @@ function validationResult(locale: Locale, issues: z.core.$ZodIssue[]): ActionRes
 }
 
 /** AppError -> its code and (translated when the dictionary knows the code) message; else a logged generic error */
-export function toActionError(e: unknown, locale: Locale): ActionError {
+function toActionError(e: unknown, locale: Locale): ActionError {
   if (isAppError(e) && e.i18n) {
     const { key, vars, field } = e.i18n;
     const message = t(locale, key, vars);
@@ -87,7 +87,7 @@ async function run<S extends z.ZodType, T>(
  * itself so a test can find every action and what it requires without a list written by hand
  * (lib/authorization.int.test.ts).
  */
-export const ACTION_MIN_ROLE = Symbol.for("tollgate.action.minRole");
+const ACTION_MIN_ROLE = Symbol.for("tollgate.action.minRole");
 
 type Marked<F> = F & { [ACTION_MIN_ROLE]: number };
 

@@ -9,7 +9,7 @@ import { LOG_TYPE } from "@/lib/quota/row-types";
 import type { LogViewScope } from "@/lib/logs/query-keys";
 import { RANGE_PRESETS, type LogUrlPatch, type LogUrlState, type Range } from "./use-log-filters";
 
-export const LOG_TYPE_OPTIONS = [
+const LOG_TYPE_OPTIONS = [
   LOG_TYPE.consume,
   LOG_TYPE.topup,
   LOG_TYPE.manage,

@@ -38,7 +38,7 @@ export function logTime(iso: string, locale: string, withYear = true) {
   }).format(new Date(iso));
 }
 
-export function LogTypeBadge({ type }: { type: number }) {
+function LogTypeBadge({ type }: { type: number }) {
   const { t } = useI18n();
   return (
     <Badge tone={TYPE_TONE[type] ?? "neutral"}>

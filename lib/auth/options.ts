@@ -11,7 +11,7 @@ import { authorizeCredentials } from "./login";
 /** used only when NODE_ENV !== "production" and NEXTAUTH_SECRET is unset (dev server, tests) */
 const DEV_SECRET = "tollgate-dev-secret-do-not-use-in-production";
 
-export function authSecret(): string {
+function authSecret(): string {
   const { NEXTAUTH_SECRET, NODE_ENV } = env();
   if (NEXTAUTH_SECRET) return NEXTAUTH_SECRET;
   if (NODE_ENV !== "production") return DEV_SECRET;

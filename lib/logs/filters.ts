@@ -8,8 +8,8 @@ import { LOG_TYPE } from "@/lib/quota/row-types";
 const MIN_TIME = Date.UTC(2000, 0, 1);
 const MAX_TIME = Date.UTC(2100, 0, 1);
 
-export const LOG_PAGE_SIZE = 20;
-export const LOG_PAGE_SIZE_MAX = 100;
+const LOG_PAGE_SIZE = 20;
+const LOG_PAGE_SIZE_MAX = 100;
 /** pages count their rows up to this many, as new-api does ("10000+") */
 export const LOG_TOTAL_CAP = 10_000;
 

@@ -20,7 +20,7 @@ export type CreditDTO = {
 
 export type CreditPageDTO = { items: CreditDTO[]; nextCursor: string | null };
 
-export const CREDIT_PAGE_SIZE = 20;
+const CREDIT_PAGE_SIZE = 20;
 
 /**
  * Every change of the wallet that is not a request: redemptions, transfers of invitation credit,

@@ -9,11 +9,11 @@ import { logConditions, rollupSource, statsTimeZone, type ResolvedFilters, type 
 // splits by). A bucket is counted whole when the range starts inside it.
 
 /** models beyond this many (by quota in the range) are summed as one "other" series */
-export const CHART_TOP_MODELS = 8;
+const CHART_TOP_MODELS = 8;
 /** the longest range a chart draws; a longer one is cut to its most recent part */
-export const CHART_MAX_MS = 400 * 24 * 3_600_000;
+const CHART_MAX_MS = 400 * 24 * 3_600_000;
 /** a chart of a range without a start shows this much */
-export const CHART_DEFAULT_MS = 90 * 24 * 3_600_000;
+const CHART_DEFAULT_MS = 90 * 24 * 3_600_000;
 
 export type ChartPointDTO = {
   /** start of the bucket, ISO */

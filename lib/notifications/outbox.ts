@@ -38,7 +38,7 @@ export type OutboxConfig = {
   store?: RateLimitStore;
 };
 
-export const DEFAULT_OUTBOX_CONFIG: OutboxConfig = {
+const DEFAULT_OUTBOX_CONFIG: OutboxConfig = {
   leaseMs: 60_000,
   batch: 20,
   maxAttempts: 6,

@@ -19,16 +19,16 @@ export const NOTIFICATION_STATUS = {
   suppressed: "suppressed",
 } as const;
 
-export const GOTIFY_DEFAULT_PRIORITY = 5;
+const GOTIFY_DEFAULT_PRIORITY = 5;
 /** long enough for any real secret or token; a 100 kB one is a mistake (or an attack) */
-export const MAX_SECRET_LENGTH = 512;
-export const MAX_URL_LENGTH = 2048;
+const MAX_SECRET_LENGTH = 512;
+const MAX_URL_LENGTH = 2048;
 
 const custom = (ctx: z.RefinementCtx, path: string, message: string, i18n: string) =>
   ctx.addIssue({ code: "custom", path: [path], message, params: { i18n } });
 
 /** new-api's URL check: a parseable http(s) URL, or why not */
-export function urlProblem(value: string, invalid: { message: string; i18n: string }) {
+function urlProblem(value: string, invalid: { message: string; i18n: string }) {
   let u: URL;
   try {
     u = new URL(value);

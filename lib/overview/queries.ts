@@ -8,8 +8,8 @@ import { LOG_TYPE } from "@/lib/quota/row-types";
 // the rollups that settle keeps (usage_totals_daily across users, usage_rollups_daily per user),
 // never from the logs; days are those of the StatsTimeZone option, as the rollups count them.
 
-export const OVERVIEW_TOP = 5;
-export const OVERVIEW_ERROR_CHANNELS = 10;
+const OVERVIEW_TOP = 5;
+const OVERVIEW_ERROR_CHANNELS = 10;
 
 export type OverviewDTO = {
   timeZone: string;

@@ -19,7 +19,7 @@ export async function rearmLowBalance(tx: Db, userId: number): Promise<void> {
 }
 
 /** `other.kind` of the log rows written here, so the wallet history names each credit without reading its text */
-export const CREDIT_KIND = {
+const CREDIT_KIND = {
   registerGift: "register_gift",
   inviteeGift: "invitee_gift",
   inviterReward: "inviter_reward",

@@ -59,7 +59,7 @@ export const unitSymbol = (display: QuotaDisplay): string =>
   display.type === "USD" ? "$" : display.type === "CNY" ? "¥" : "";
 
 /** decimals an amount typed in the display unit may have: enough for one quota at the default unit */
-export const MAX_AMOUNT_DECIMALS = 6;
+const MAX_AMOUNT_DECIMALS = 6;
 
 export type ParsedAmount = { ok: true; quota: bigint } | { ok: false; reason: "format" | "negative" | "too_large" };
 

@@ -21,7 +21,7 @@ export type RedemptionDto = {
   usedUsername: string | null;
 };
 
-export const REDEMPTION_PAGE_SIZE = 50;
+const REDEMPTION_PAGE_SIZE = 50;
 
 /** "expired" is not stored: unused with an expiry in the past */
 export function stateWhere(state: RedemptionState, nowSec: number): Prisma.RedemptionWhereInput {

@@ -110,7 +110,7 @@ function reservationRef(job: Job): SettleTarget {
  * (only those the request had): with the prices pricingLogFields stores, lib/logs/explain.ts
  * recomputes the charge from them.
  */
-export function usageClassFields(u: TokenUsage): Record<string, unknown> {
+function usageClassFields(u: TokenUsage): Record<string, unknown> {
   return {
     ...(u.cacheWrite5mTokens ? { cache_write_5m_tokens: u.cacheWrite5mTokens } : {}),
     ...(u.cacheWrite1hTokens ? { cache_write_1h_tokens: u.cacheWrite1hTokens } : {}),

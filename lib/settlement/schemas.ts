@@ -9,7 +9,7 @@ const ZTokens = z
   .int("must be a whole number")
   .min(0, "cannot be negative")
   .max(2_000_000_000, "is too large");
-export const ZRequestId = z
+const ZRequestId = z
   .string()
   .min(1, "is required")
   .max(64, "must be at most 64 characters")

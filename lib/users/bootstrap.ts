@@ -8,7 +8,7 @@ import { verifyPassword } from "./password";
 import { ROLE } from "./schemas";
 import { createUser, getUserByUsernameIgnoreCase } from "./service";
 
-export const DEFAULT_ROOT_USERNAME = "root";
+const DEFAULT_ROOT_USERNAME = "root";
 const GENERATED_PASSWORD_LENGTH = 20;
 
 export type RootAccount = {
