@@ -47,16 +47,14 @@ const EXPORT =
   /^export\s+(?:declare\s+)?(?:async\s+)?(function\*?|const|let|class|type|interface|enum)\s+([A-Za-z_$][\w$]*)/gm;
 
 describe("exported names", () => {
-  it("no two modules export a function, constant or class of the same name", () => {
+  it("no two modules export a function, constant, class or type of the same name", () => {
     const code = tracked.filter(
       (f) => /^(lib|components|app|scripts)\//.test(f) && /\.(ts|tsx)$/.test(f) && !/\.test\.tsx?$/.test(f),
     );
     const owners = new Map<string, Set<string>>();
     for (const f of code) {
-      for (const [, kind, name] of read(f).matchAll(EXPORT)) {
-        // types may repeat (a component's props, a form's shape): they never run, and the compiler
-        // tells them apart; what runs must have one name per meaning
-        if (kind === "type" || kind === "interface" || NEXT_CONVENTIONS.has(name)) continue;
+      for (const [, , name] of read(f).matchAll(EXPORT)) {
+        if (NEXT_CONVENTIONS.has(name)) continue;
         owners.set(name, (owners.get(name) ?? new Set()).add(f)); // overloads repeat in one file
       }
     }
