@@ -1,5 +1,8 @@
 // Runs once when a Next server process starts (not during the build).
 export async function register() {
+  // NEXT_RUNTIME is set by Next itself ("nodejs" or "edge", per runtime it loads this file in), not
+  // by the operator: it is not configuration, so it is read here rather than through lib/env.ts.
+  // The hook, the workers and the fast path exist only in Node.
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { installForwardedForHook } = await import("@/lib/http/peer-hook");
   installForwardedForHook();

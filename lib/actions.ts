@@ -4,7 +4,6 @@ import type { z } from "zod";
 import { getSessionUserOrThrow, type SessionUser } from "@/lib/auth";
 import { INTERNAL_ERROR, isAppError } from "@/lib/errors";
 import { errorMessage, hasMessage, issueMessage, t, type Locale } from "@/lib/i18n";
-import { isTranslatedError } from "@/lib/i18n/errors";
 import { getLocale } from "@/lib/i18n/server";
 import { ROLE } from "@/lib/users/schemas";
 
@@ -47,10 +46,11 @@ function validationResult(locale: Locale, issues: z.core.$ZodIssue[]): ActionRes
 }
 
 /** AppError -> its code and (translated when the dictionary knows the code) message; else a logged generic error */
-export function toActionError(e: unknown, locale: Locale): ActionError {
-  if (isTranslatedError(e)) {
-    const message = t(locale, e.key, e.vars);
-    return { code: e.code, message, ...(e.field ? { fieldErrors: { [e.field]: [message] } } : {}) };
+function toActionError(e: unknown, locale: Locale): ActionError {
+  if (isAppError(e) && e.i18n) {
+    const { key, vars, field } = e.i18n;
+    const message = t(locale, key, vars);
+    return { code: e.code, message, ...(field ? { fieldErrors: { [field]: [message] } } : {}) };
   }
   if (isAppError(e)) {
     const message = errorMessage(locale, e.code, e.message);
@@ -87,7 +87,7 @@ async function run<S extends z.ZodType, T>(
  * itself so a test can find every action and what it requires without a list written by hand
  * (lib/authorization.int.test.ts).
  */
-export const ACTION_MIN_ROLE = Symbol.for("tollgate.action.minRole");
+const ACTION_MIN_ROLE = Symbol.for("tollgate.action.minRole");
 
 type Marked<F> = F & { [ACTION_MIN_ROLE]: number };
 

@@ -1,13 +1,27 @@
+import type { MessageKey, Vars } from "@/lib/i18n";
+
 // The one error type for every expected failure, on every surface. `code` reuses OpenAI's and
 // new-api's names (insufficient_user_quota, invalid_api_key, model_not_found, ...); `status` is the
 // HTTP status the surface answers with; `fieldErrors` carries zod's per-field messages for forms;
 // `param` names the request field at fault (OpenAI's error.param). Each surface has one writer:
 // lib/relay/errors.ts (OpenAI's body) and lib/http/api.ts ({success:false, code, message}).
+//
+// AppError is the only error a client sees (a refused sign-in too: lib/auth/errors.ts). The other
+// Error subclasses are internal signals between two modules, turned into an AppError, a logged 500
+// or a stored record before anything reaches a client:
+//   UpstreamNetworkError (lib/relay/http-client.ts) and AddressNotAllowedError (lib/net/resolve.ts):
+//     one connection failed or was refused; the relay counts it as a failed attempt
+//   UpstreamFailure (lib/relay/upstream.ts): every attempt failed; upstreamFailureError makes the AppError
+//   DeliveryError (lib/notifications/http.ts): a notification was not delivered; the outbox records
+//     why in the user's delivery history and decides whether to retry
+// Bigints in JSON: see lib/http/api.ts (jsonText).
 export class AppError extends Error {
   readonly code: string;
   readonly status: number;
   readonly fieldErrors?: Record<string, string[]>;
   readonly param: string | null;
+  /** the portal's text in the user's language (see translatedError) */
+  readonly i18n?: ErrorText;
 
   constructor(
     code: string,
@@ -15,6 +29,7 @@ export class AppError extends Error {
     status = 400,
     fieldErrors?: Record<string, string[]>,
     param: string | null = null,
+    i18n?: ErrorText,
   ) {
     super(message);
     this.name = "AppError";
@@ -22,7 +37,20 @@ export class AppError extends Error {
     this.status = status;
     this.fieldErrors = fieldErrors;
     this.param = param;
+    this.i18n = i18n;
   }
+}
+
+/** a dictionary key of lib/i18n with the values it fills in, and the form field it belongs to */
+export type ErrorText = { key: MessageKey; vars?: Vars; field?: string };
+
+/**
+ * An AppError whose text the portal shows in the user's language, with values filled in
+ * ("You can have at most {max} keys"). The English `message` stays what the CLI and the HTTP
+ * surfaces print; lib/actions.ts renders `key` with `vars`, and puts it on `field` when set.
+ */
+export function translatedError(code: string, message: string, status: number, i18n: ErrorText): AppError {
+  return new AppError(code, message, status, i18n.field ? { [i18n.field]: [message] } : undefined, null, i18n);
 }
 
 /** The code of every unexpected failure, on every surface: the details go to the log, not the client. */

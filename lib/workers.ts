@@ -20,7 +20,7 @@ export function startWorkers(): void {
 }
 
 /** Stops the sweeper and waits up to `ms` for the pending settles; returns how many are left. */
-export async function drainSettles(ms: number): Promise<number> {
+async function drainSettles(ms: number): Promise<number> {
   stopSweeper();
   stopCleanupWorker();
   // sends in flight finish or, if the process ends first, are claimed again once their lease runs out

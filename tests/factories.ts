@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { createUser } from "@/lib/users/service";
+import { auditQuotaChange } from "@/lib/audit/service";
 import { adjustUserQuota } from "@/lib/quota/credits";
 import { createKeys } from "@/lib/keys/service";
 import type { TCreateKeyInput } from "@/lib/keys/schemas";
@@ -25,14 +26,11 @@ export async function makeUser(
     group: opts.group ?? "default",
   });
   if (opts.quota && opts.quota > 0n) {
+    const operator = { id: null, username: "test" };
     await adjustUserQuota(
-      { id: null, username: "test" },
-      {
-        userId: user.id,
-        mode: "add",
-        amount: opts.quota,
-        reason: "test balance",
-      },
+      operator,
+      { userId: user.id, mode: "add", amount: opts.quota, reason: "test balance" },
+      { inTransaction: auditQuotaChange(operator) },
     );
   }
   return user;

@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ArrowRight, Loader2 } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
-import { ActionFailure, fieldErrorsOf, unwrap } from "@/components/forms/action-result";
+import { ActionFailure, failureFieldErrors, unwrap } from "@/components/forms/action-result";
 import { useI18n } from "@/components/i18n/i18n-provider";
 import { useMoney } from "@/components/money/money-provider";
 import { Alert } from "@/components/ui/alert";
@@ -58,7 +58,7 @@ function QuotaForm({ user, onDone }: { user: AdminUserDTO; onDone: () => void })
       onDone();
     },
   });
-  const errors = fieldErrorsOf(mutation.error);
+  const errors = failureFieldErrors(mutation.error);
   const formError =
     mutation.error && !errors.amount && !errors.reason
       ? mutation.error instanceof ActionFailure

@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Download, Loader2, TriangleAlert } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
-import { ActionFailure, fieldErrorsOf, unwrap } from "@/components/forms/action-result";
+import { ActionFailure, failureFieldErrors, unwrap } from "@/components/forms/action-result";
 import { useI18n } from "@/components/i18n/i18n-provider";
 import { useMoney } from "@/components/money/money-provider";
 import { Alert } from "@/components/ui/alert";
@@ -71,7 +71,7 @@ function BatchForm({ onDone, onCreated }: { onDone: () => void; onCreated: (b: C
       onCreated(batch);
     },
   });
-  const errors = fieldErrorsOf(mutation.error);
+  const errors = failureFieldErrors(mutation.error);
   const formError =
     mutation.error && !FIELDS.some((f) => errors[f])
       ? mutation.error instanceof ActionFailure

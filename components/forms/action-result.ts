@@ -17,7 +17,7 @@ export async function unwrap<T>(pending: Promise<ActionResult<T>>): Promise<T> {
 }
 
 /** the first message of each field (`_` = the form as a whole) */
-export function fieldErrorsOf(e: unknown): Record<string, string> {
+export function failureFieldErrors(e: unknown): Record<string, string> {
   if (!(e instanceof ActionFailure)) return {};
   const out: Record<string, string> = {};
   for (const [field, messages] of Object.entries(e.error.fieldErrors ?? {})) {

@@ -6,7 +6,7 @@ import { Money } from "@/components/money/money-provider";
 import { Badge } from "@/components/ui/badge";
 import { explainCharge } from "@/lib/logs/explain";
 import type { AdminLogRowDTO, LogRowDTO } from "@/lib/logs/rows";
-import { LOG_TYPE } from "@/lib/logs/schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 10 });
 
@@ -97,7 +97,7 @@ export function ChargeExplanation({ row, admin }: { row: LogRowDTO | AdminLogRow
                 </Item>
               ))}
               <Item label={t("logs.explain.usageSource")} testId="explain-usage-source">
-                <UsageSource source={usageSource} />
+                <UsageSourceLabel source={usageSource} />
               </Item>
             </dl>
             <div className="space-y-1 rounded-lg bg-zinc-50 p-3 dark:bg-zinc-950/60">
@@ -173,7 +173,7 @@ export function ChargeExplanation({ row, admin }: { row: LogRowDTO | AdminLogRow
 }
 
 /** where a charge's token counts came from: the upstream's usage, or counted here */
-export function UsageSource({ source }: { source: string | null }) {
+export function UsageSourceLabel({ source }: { source: string | null }) {
   const { t } = useI18n();
   if (!source) return <>—</>;
   if (source === "upstream") return <>{t("logs.usageSource.upstream")}</>;

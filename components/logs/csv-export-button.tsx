@@ -14,7 +14,7 @@ import type { LogViewScope } from "@/lib/logs/query-keys";
 
 const NEWLINE = 10;
 
-export function exportUrl(scope: LogViewScope, filters: LogFilters, timeZone: string): string {
+function exportUrl(scope: LogViewScope, filters: LogFilters, timeZone: string): string {
   const q = new URLSearchParams({ scope, tz: timeZone });
   for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
   return `/api/logs/export?${q}`;

@@ -5,11 +5,11 @@ import { useI18n } from "@/components/i18n/i18n-provider";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { LOG_TYPE } from "@/lib/logs/schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import type { LogViewScope } from "@/lib/logs/query-keys";
 import { RANGE_PRESETS, type LogUrlPatch, type LogUrlState, type Range } from "./use-log-filters";
 
-export const LOG_TYPE_OPTIONS = [
+const LOG_TYPE_OPTIONS = [
   LOG_TYPE.consume,
   LOG_TYPE.topup,
   LOG_TYPE.manage,

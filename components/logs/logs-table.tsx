@@ -8,8 +8,8 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import type { AdminLogRowDTO, LogRowDTO } from "@/lib/logs/rows";
-import { LOG_TYPE } from "@/lib/logs/schemas";
-import { ChargeExplanation, UsageSource } from "./charge-explanation";
+import { LOG_TYPE } from "@/lib/quota/row-types";
+import { ChargeExplanation, UsageSourceLabel } from "./charge-explanation";
 
 type Row = LogRowDTO | AdminLogRowDTO;
 
@@ -38,7 +38,7 @@ export function logTime(iso: string, locale: string, withYear = true) {
   }).format(new Date(iso));
 }
 
-export function LogTypeBadge({ type }: { type: number }) {
+function LogTypeBadge({ type }: { type: number }) {
   const { t } = useI18n();
   return (
     <Badge tone={TYPE_TONE[type] ?? "neutral"}>
@@ -156,7 +156,7 @@ export function LogsTable({ rows, admin }: { rows: Row[]; admin: boolean }) {
             id: "usageSource",
             head: t("logs.col.usageSource"),
             cell: (r: Row) =>
-              typeof r.other.usage_source === "string" ? <UsageSource source={r.other.usage_source} /> : dash,
+              typeof r.other.usage_source === "string" ? <UsageSourceLabel source={r.other.usage_source} /> : dash,
           },
           {
             id: "upstream",

@@ -12,7 +12,7 @@ import type { LogViewScope } from "@/lib/logs/query-keys";
 export const RANGE_PRESETS = ["24h", "7d", "30d", "90d", "all"] as const;
 export type RangePreset = (typeof RANGE_PRESETS)[number];
 export type Range = RangePreset | "custom";
-export const DEFAULT_RANGE: RangePreset = "7d";
+const DEFAULT_RANGE: RangePreset = "7d";
 
 const HOUR = 3_600_000;
 export const PRESET_MS: Record<Exclude<RangePreset, "all">, number> = {
@@ -23,7 +23,7 @@ export const PRESET_MS: Record<Exclude<RangePreset, "all">, number> = {
 };
 
 const text = parseAsString;
-export const logUrlParsers = {
+const logUrlParsers = {
   type: text,
   range: text,
   from: text,
@@ -61,7 +61,7 @@ const FIELD_OF: Record<string, FilterProblem> = {
 };
 
 /** the URL's text -> filters for the actions (or the problems that stop them) */
-export function resolveLogView(scope: LogViewScope, s: LogUrlState, now: number): ResolvedLogView {
+function resolveLogView(scope: LogViewScope, s: LogUrlState, now: number): ResolvedLogView {
   const range: Range =
     s.range && (RANGE_PRESETS as readonly string[]).includes(s.range)
       ? (s.range as RangePreset)

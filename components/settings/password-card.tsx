@@ -4,7 +4,7 @@ import { KeyRound, Loader2 } from "lucide-react";
 import { signOut } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
-import { failureMessage, fieldErrorsOf, unwrap } from "@/components/forms/action-result";
+import { failureMessage, failureFieldErrors, unwrap } from "@/components/forms/action-result";
 import { useI18n } from "@/components/i18n/i18n-provider";
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -31,10 +31,10 @@ export function PasswordCard() {
     },
     // field errors are shown next to their fields; a toast is for the rest
     onError: (e) => {
-      if (Object.keys(fieldErrorsOf(e)).length === 0) toast.error(failureMessage(e, t("error.internal")));
+      if (Object.keys(failureFieldErrors(e)).length === 0) toast.error(failureMessage(e, t("error.internal")));
     },
   });
-  const errors = fieldErrorsOf(change.error);
+  const errors = failureFieldErrors(change.error);
   const busy = change.isPending || change.isSuccess;
 
   function submit(e: FormEvent) {

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { BellRing, History, Loader2, RefreshCw, Send } from "lucide-react";
 import { useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
-import { fieldErrorsOf, failureMessage, unwrap } from "@/components/forms/action-result";
+import { failureFieldErrors, failureMessage, unwrap } from "@/components/forms/action-result";
 import { useI18n } from "@/components/i18n/i18n-provider";
 import { useMoney } from "@/components/money/money-provider";
 import { Alert } from "@/components/ui/alert";
@@ -115,7 +115,7 @@ function NotifyForm({ saved }: { saved: NotifySettingsDTO }) {
     },
     // field errors are shown next to their fields; a toast is for the rest
     onError: (e) => {
-      if (Object.keys(fieldErrorsOf(e)).length === 0) toast.error(failureMessage(e, t("error.internal")));
+      if (Object.keys(failureFieldErrors(e)).length === 0) toast.error(failureMessage(e, t("error.internal")));
     },
   });
   const test = useMutation({
@@ -128,7 +128,7 @@ function NotifyForm({ saved }: { saved: NotifySettingsDTO }) {
     },
     onError: (e) => toast.error(failureMessage(e, t("error.internal"))),
   });
-  const errors = fieldErrorsOf(save.error);
+  const errors = failureFieldErrors(save.error);
   const testResult = test.data && !test.isPending ? { ...test.data, channel: test.variables } : null;
   const testable = configuredChannels(saved);
 

@@ -3,7 +3,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { ArrowRightLeft, CircleCheck, History, Loader2, Ticket } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
-import { fieldErrorsOf, failureMessage, unwrap } from "@/components/forms/action-result";
+import { failureFieldErrors, failureMessage, unwrap } from "@/components/forms/action-result";
 import { useI18n } from "@/components/i18n/i18n-provider";
 import { Money, useMoney } from "@/components/money/money-provider";
 import { Alert } from "@/components/ui/alert";
@@ -119,7 +119,7 @@ function RedeemForm() {
       toast.error(failureMessage(e, t("error.internal")));
     },
   });
-  const errors = fieldErrorsOf(mutation.error);
+  const errors = failureFieldErrors(mutation.error);
   const otherError = mutation.error && !errors.code ? failureMessage(mutation.error, t("error.internal")) : null;
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -184,7 +184,7 @@ function TransferForm({ summary }: { summary: DashboardDTO }) {
     },
     onError: (e) => toast.error(failureMessage(e, t("error.internal"))),
   });
-  const errors = fieldErrorsOf(mutation.error);
+  const errors = failureFieldErrors(mutation.error);
   const otherError = mutation.error && !errors.amount ? failureMessage(mutation.error, t("error.internal")) : null;
   const parsed = parseAmount(amount, money.display, MAX_QUOTA);
   const moving = parsed.ok && parsed.quota >= min && parsed.quota <= aff ? parsed.quota : null;

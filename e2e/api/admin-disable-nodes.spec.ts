@@ -3,10 +3,10 @@ import { E2E_PORT } from "../global-setup";
 import { nodeReady, startNode, type AppNode } from "../support/node-process";
 import { Seed, uniqueName } from "../support/seed";
 
-// Two app nodes behind one Redis (the scale-out of SPEC §13), started here from scripts/serve.mjs:
-// an admin disables a user on node A, and the user's key, which node B has just authorised (and
-// so holds in its in-process key cache), is refused by node B on the very next request. Enabling
-// the user again works the same way.
+// Two app nodes behind one Redis (scaling out: every node shares PostgreSQL and Redis), started
+// here from scripts/serve.mjs: an admin disables a user on node A, and the user's key, which node B
+// has just authorised (and so holds in its in-process key cache), is refused by node B on the very
+// next request. Enabling the user again works the same way.
 
 const PORT_A = E2E_PORT + 11;
 const PORT_B = E2E_PORT + 12;

@@ -3,7 +3,7 @@ import { E2E_RESEND_PORT } from "../global-setup";
 import { startReceiver } from "../support/receivers";
 import { expect, setPreferences, signIn, test } from "./support";
 
-// The settings page as a person uses it: field errors of reference §9.4 (nothing saved), a save
+// The settings page as a person uses it: new-api's field errors (nothing saved), a save
 // that merges into settings the page does not show, a "send test" button for every saved channel
 // (webhook, Bark, Gotify, e-mail through a fake Resend API) through the real outbox path to
 // receivers on 127.0.0.1, the delivery history, the account toggles; screenshots in both
@@ -34,7 +34,7 @@ test("notification settings: validation, merge save, send test, history", async 
     await expect(page.getByText("No notifications yet.")).toBeVisible();
     await expect(page.getByTestId("toggle-recordIpLog")).toBeChecked();
 
-    // bad input: the messages of reference §9.4, next to their fields, and nothing saved
+    // bad input: new-api's validation messages, next to their fields, and nothing saved
     const form = page.getByTestId("notify-form");
     await page.getByTestId("notify-type").click();
     await page.getByRole("option", { name: "Webhook" }).click();

@@ -1,5 +1,6 @@
 import "server-only";
 import { db, type Db } from "@/lib/db";
+import type { QuotaChange } from "@/lib/quota/credits";
 
 // The admin audit trail. Every admin write records one row in the transaction of the write (pass
 // the transaction client), naming the operator, the action, the target and the values before and
@@ -93,6 +94,25 @@ export async function recordAdminAction(tx: Db, operator: AuditOperator, entry: 
       ip: entry.ip ?? "",
     },
   });
+}
+
+/** the audit trail's name of each wallet change (the manage log keeps new-api's names) */
+const QUOTA_AUDIT_ACTION = { add: "user.quota_add", subtract: "user.quota_subtract", set: "user.quota_set" } as const;
+
+/**
+ * The audit row of an add / subtract / set of a wallet, for adjustUserQuota's `inTransaction`: it
+ * is written in the transaction of the balance change, so the two commit or roll back together.
+ */
+export function auditQuotaChange(operator: AuditOperator, ip?: string) {
+  return (tx: Db, c: QuotaChange) =>
+    recordAdminAction(tx, operator, {
+      action: QUOTA_AUDIT_ACTION[c.mode],
+      targetType: "user",
+      targetId: c.userId,
+      before: { quota: c.from },
+      after: { quota: c.to, ...(c.mode === "set" ? {} : { amount: c.amount }), reason: c.reason },
+      ip,
+    });
 }
 
 export type AdminAuditDTO = {

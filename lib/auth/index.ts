@@ -12,11 +12,9 @@ import { loadSessionUser, type SessionUser } from "./session";
 // changing their role or bumping auth_version (sign-out, password change) takes effect on their
 // next request.
 
-export { authOptions } from "./options";
 export type { SessionUser } from "./session";
 
 export const isAdmin = (user: Pick<SessionUser, "role">) => user.role >= ROLE.admin;
-export const isRoot = (user: Pick<SessionUser, "role">) => user.role >= ROLE.root;
 
 /** The current user, or null when not signed in, disabled or signed out by an auth_version bump. */
 export const getSessionUser = cache(async (): Promise<SessionUser | null> =>

@@ -9,7 +9,7 @@ import {
   type RateLimitStore,
 } from "@/lib/cache/rate-limit";
 import { createUser } from "@/lib/users/service";
-import { LoginError } from "./errors";
+import { isLoginError, parseLoginError } from "./errors";
 import { authorizeCredentials, LOGIN_LIMITS } from "./login";
 
 const PASSWORD = "correct horse";
@@ -18,8 +18,8 @@ async function attempt(username: string, password: string, ip = "203.0.113.10") 
   try {
     return { ok: true as const, user: await authorizeCredentials({ username, password }, ip) };
   } catch (e) {
-    if (!(e instanceof LoginError)) throw e;
-    return { ok: false as const, code: e.code, minutes: e.minutes };
+    if (!isLoginError(e)) throw e;
+    return { ok: false as const, code: e.code, minutes: parseLoginError(e.message)?.minutes };
   }
 }
 

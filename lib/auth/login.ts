@@ -1,10 +1,10 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { rateLimiter } from "@/lib/cache/rate-limit";
-import { LOG_TYPE } from "@/lib/logs/schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "@/lib/users/password";
 import { USER_STATUS } from "@/lib/users/schemas";
-import { LoginError } from "./errors";
+import { loginError } from "./errors";
 import { ZLoginInput } from "./schemas";
 
 // Credentials sign-in: rate limits, password check, the login log. Free of next/* so the
@@ -38,7 +38,7 @@ export type AuthorizedUser = { id: number; username: string; authVersion: number
 /**
  * Checks a username and password from `ip`. Every attempt is counted before the password is
  * looked at, so parallel guesses cannot slip past the limit; a correct password clears the pair's
- * counter and lock-outs and takes its attempt back from the others. Throws LoginError for a wrong
+ * counter and lock-outs and takes its attempt back from the others. Throws loginError for a wrong
  * password, a disabled account or too many attempts (the last even when the password is right).
  */
 export async function authorizeCredentials(input: unknown, ip: string): Promise<AuthorizedUser> {
@@ -56,8 +56,8 @@ export async function authorizeCredentials(input: unknown, ip: string): Promise<
   const waits: number[] = [];
   if (!pairHit.allowed || (underAttack && pairHit.count > 1)) waits.push(pairHit.resetMs);
   if (!ipHit.allowed) waits.push(ipHit.resetMs);
-  if (waits.length) throw new LoginError("rate_limited", Math.max(1, Math.ceil(Math.max(...waits) / 60_000)));
-  if (!parsed.success) throw new LoginError("invalid");
+  if (waits.length) throw loginError("rate_limited", Math.max(1, Math.ceil(Math.max(...waits) / 60_000)));
+  if (!parsed.success) throw loginError("invalid");
 
   const user = await db.user.findUnique({
     where: { username },
@@ -68,7 +68,7 @@ export async function authorizeCredentials(input: unknown, ip: string): Promise<
   if (!user || !ok) {
     // the failure that uses up the pair's attempts locks it, longer at every lock-out of the day
     if (pairHit.count >= LOGIN_LIMITS.ipUser.rule.limit) await lockPair(pair);
-    throw new LoginError("invalid");
+    throw loginError("invalid");
   }
 
   await Promise.all([
@@ -78,7 +78,7 @@ export async function authorizeCredentials(input: unknown, ip: string): Promise<
     LOGIN_LIMITS.user.undo(who),
   ]);
   // only told to someone who knows the password
-  if (user.status !== USER_STATUS.enabled) throw new LoginError("disabled");
+  if (user.status !== USER_STATUS.enabled) throw loginError("disabled");
 
   await db.$transaction([
     db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } }),

@@ -4,14 +4,14 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { env } from "@/lib/env";
 import { clientIp } from "@/lib/http/client-ip";
 import { revokeSessions } from "@/lib/users/service";
-import { LoginError } from "./errors";
+import { isLoginError } from "./errors";
 import { safeNextPath } from "./next-path";
 import { authorizeCredentials } from "./login";
 
 /** used only when NODE_ENV !== "production" and NEXTAUTH_SECRET is unset (dev server, tests) */
 const DEV_SECRET = "tollgate-dev-secret-do-not-use-in-production";
 
-export function authSecret(): string {
+function authSecret(): string {
   const { NEXTAUTH_SECRET, NODE_ENV } = env();
   if (NEXTAUTH_SECRET) return NEXTAUTH_SECRET;
   if (NODE_ENV !== "production") return DEV_SECRET;
@@ -44,7 +44,7 @@ export const authOptions: NextAuthOptions = {
           );
           return { id: String(user.id), name: user.username, authVersion: user.authVersion };
         } catch (e) {
-          if (e instanceof LoginError) throw e;
+          if (isLoginError(e)) throw e;
           console.error("sign-in failed", e);
           throw new Error("error");
         }

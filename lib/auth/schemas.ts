@@ -6,4 +6,3 @@ export const ZLoginInput = z.object({
   username: ZText.trim().min(1).max(64),
   password: z.string().min(1).max(128),
 });
-export type TLoginInput = z.infer<typeof ZLoginInput>;

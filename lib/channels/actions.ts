@@ -1,8 +1,7 @@
 "use server";
 import { z } from "zod";
 import { adminAction } from "@/lib/actions";
-import { ZText } from "@/lib/text";
-import { listChannels, listChannelsWithStats } from "./queries";
+import { listChannelsWithStats } from "./queries";
 import { testChannel } from "./probe";
 import { createChannel, deleteChannels, setChannelStatus, updateChannel } from "./service";
 import {
@@ -18,11 +17,6 @@ import {
 // Every write names the admin who made it in the audit trail.
 
 const operatorOf = (u: { id: number; username: string }) => ({ id: u.id, username: u.username });
-
-export const listChannelsAction = adminAction(
-  z.object({ status: z.coerce.number().int().optional(), group: ZText.optional(), model: ZText.optional() }),
-  async (filter) => listChannels(filter),
-);
 
 /** the admin page's list: every channel with its requests and last error */
 export const listAdminChannelsAction = adminAction(z.object({}), async () => listChannelsWithStats());

@@ -84,11 +84,6 @@ export async function listChannels(
   return rows.map(toChannelDto);
 }
 
-export async function getChannel(id: number): Promise<ChannelDto | null> {
-  const row = await db.channel.findUnique({ where: { id }, select: CHANNEL_SELECT });
-  return row ? toChannelDto(row) : null;
-}
-
 /** a channel in the admin's list: with the requests it served (from the daily rollups) */
 export type AdminChannelDto = ChannelDto & { requestCount: string };
 

@@ -6,7 +6,7 @@ export const CHANNEL_STATUS = { enabled: 1, disabled: 2, autoDisabled: 3 } as co
 /** the API an upstream speaks: OpenAI's (chat, completions, embeddings, responses) or Anthropic's (messages) */
 export const DIALECTS = ["openai", "anthropic"] as const;
 export type Dialect = (typeof DIALECTS)[number];
-export const ZDialect = z.enum(DIALECTS, { message: "Dialect must be openai or anthropic" });
+const ZDialect = z.enum(DIALECTS, { message: "Dialect must be openai or anthropic" });
 
 const ZNameList = z
   .union([z.array(ZText), ZText])
@@ -74,7 +74,7 @@ const ZBaseUrl = ZText.trim()
   })
   .transform((u) => u.replace(/\/+$/, ""));
 
-export const ZChannelFields = z.object({
+const ZChannelFields = z.object({
   name: ZText.trim().min(1, "Name is required").max(64, "Name is at most 64 characters"),
   baseUrl: ZBaseUrl,
   key: ZText.trim().min(1, "Key is required").max(4096),

@@ -1,9 +1,9 @@
 import "server-only";
 import { db, Prisma } from "@/lib/db";
-import { AppError, notFound, validationError } from "@/lib/errors";
+import { AppError, notFound, translatedError, validationError } from "@/lib/errors";
 import { invalidate } from "@/lib/cache/bus";
 import { checkHost } from "@/lib/net/resolve";
-import { TranslatedError } from "@/lib/i18n/errors";
+
 import { getOptions } from "@/lib/options/service";
 import { knownGroups } from "@/lib/users/groups";
 import { CLI_OPERATOR, recordAdminAction, type AuditOperator } from "@/lib/audit/service";
@@ -49,7 +49,7 @@ async function assertKnownGroups(groups: string[]): Promise<void> {
   const unknown = groups.filter((g) => !known.includes(g));
   if (!unknown.length) return;
   const list = unknown.map((g) => `“${g}”`).join(", ");
-  throw new TranslatedError("unknown_group", `Unknown group ${list}`, 400, {
+  throw translatedError("unknown_group", `Unknown group ${list}`, 400, {
     key: "channels.error.unknownGroups",
     vars: { groups: list },
     field: "groups",

@@ -5,7 +5,19 @@ import { AppError, INTERNAL_ERROR, isAppError } from "@/lib/errors";
 // the error's HTTP status. Anything that is not an AppError is logged and answered as a 500 that
 // reveals nothing.
 
-/** The one rule for bigint in JSON: a number when it is exact, else a string of digits. */
+/**
+ * The one rule for bigint in JSON on /api: a number when it is exact, else a string of digits, so a
+ * client never reads a rounded amount. The other surfaces:
+ * - /v1 (and new-api's /api/usage/token, which OpenAI-style tools read) answers numbers, as OpenAI
+ *   clients expect: quotaToJsonNumber (lib/quota/money.ts) throws past 2^53, which no real amount
+ *   reaches (it reports a key's figures: a budget is set at most to MAX_QUOTA, 5e14 < 2^53 ≈ 9e15,
+ *   and the key's cumulative use would need 2^53 quota, some 18 billion USD at the default
+ *   QuotaPerUnit), so it is never the 500 of a real balance; the billing endpoints answer display
+ *   units, never raw quota.
+ * - server actions carry amounts in their DTOs as strings (React's serialiser, then the forms, read
+ *   text), formatted by lib/quota/money.ts.
+ * - the CLI (scripts/cli/index.ts) prints every bigint as a string: its JSON is read by scripts.
+ */
 export function jsonText(body: unknown): string {
   return JSON.stringify(body, (_key, value) =>
     typeof value !== "bigint"

@@ -43,7 +43,7 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<{ js
 }
 
 /** Whether arrays and objects in `value` nest deeper than `max` levels (the value itself is level 1); no recursion. */
-export function nestedDeeperThan(value: unknown, max: number): boolean {
+function nestedDeeperThan(value: unknown, max: number): boolean {
   const values: unknown[] = [value];
   const depths: number[] = [1];
   while (values.length > 0) {

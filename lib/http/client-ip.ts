@@ -18,7 +18,7 @@ import { compileIpRules, ipAllowed, parseIp, type IpRule } from "@/lib/net/ip";
 
 let cached: { text: string; rules: IpRule[] } | undefined;
 
-export function trustedProxyRules(): IpRule[] {
+function trustedProxyRules(): IpRule[] {
   const text = env().TRUSTED_PROXIES;
   if (cached?.text !== text) cached = { text, rules: compileIpRules(text) };
   return cached.rules;

@@ -5,7 +5,7 @@ import { en, zh, type MessageKey } from "./messages";
 
 export const LOCALES = ["en", "zh"] as const;
 export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = "en";
+const DEFAULT_LOCALE: Locale = "en";
 export const LOCALE_COOKIE = "tollgate-lang";
 export const LOCALE_LABELS: Record<Locale, string> = { en: "EN", zh: "中文" };
 
@@ -15,7 +15,7 @@ export type Vars = Record<string, string | number>;
 
 const DICTIONARIES: Record<Locale, Messages> = { en, zh };
 
-export const isLocale = (value: unknown): value is Locale => LOCALES.includes(value as Locale);
+const isLocale = (value: unknown): value is Locale => LOCALES.includes(value as Locale);
 
 export function messagesOf(locale: Locale): Messages {
   return DICTIONARIES[locale];
@@ -87,7 +87,7 @@ export type IssueLike = {
 };
 
 /** A field's label for messages: `field.<name>` when known, else "This field". */
-export function fieldLabel(locale: Locale, field: string): string {
+function fieldLabel(locale: Locale, field: string): string {
   const key = `field.${field}`;
   return hasMessage(key) ? t(locale, key) : t(locale, "field.generic");
 }

@@ -42,8 +42,6 @@ export const en = {
   "shell.role.user": "User",
   "shell.role.admin": "Admin",
   "shell.role.root": "Root",
-  "shell.comingSoon": "Coming soon",
-  "shell.comingSoonBody": "This page is on its way in a later release.",
 
   "field.username": "Username",
   "field.password": "Password",
@@ -157,8 +155,6 @@ export const zh: Record<MessageKey, string> = {
   "shell.role.user": "普通用户",
   "shell.role.admin": "管理员",
   "shell.role.root": "超级管理员",
-  "shell.comingSoon": "即将推出",
-  "shell.comingSoonBody": "此页面将在后续版本中提供。",
 
   "field.username": "用户名",
   "field.password": "密码",

@@ -1,6 +1,5 @@
 import "server-only";
-import { validationError } from "@/lib/errors";
-import { TranslatedError } from "@/lib/i18n/errors";
+import { translatedError, validationError } from "@/lib/errors";
 import { getOptions } from "@/lib/options/service";
 import { transferAffQuota } from "@/lib/quota/credits";
 import { displayOf } from "@/lib/quota/money";
@@ -27,11 +26,11 @@ export async function transferAffFromForm(userId: number, form: TTransferAffForm
         : display.type === "TOKENS"
           ? "keys.error.amountFormatTokens"
           : "keys.error.amountFormat";
-    throw new TranslatedError("validation", "Not a valid amount", 400, { key, field: "amount" });
+    throw translatedError("validation", "Not a valid amount", 400, { key, field: "amount" });
   }
   if (amount.quota < BigInt(o.QuotaPerUnit)) {
     const min = formatQuota(BigInt(o.QuotaPerUnit), display);
-    throw new TranslatedError("aff_transfer_too_small", `The minimum transfer is ${min}`, 400, {
+    throw translatedError("aff_transfer_too_small", `The minimum transfer is ${min}`, 400, {
       key: "wallet.transfer.tooSmall",
       vars: { min },
       field: "amount",

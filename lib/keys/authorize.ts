@@ -267,7 +267,7 @@ export async function authorizeKey(
  * A key's IP allow-list (no rules: any address): the one check of every route that takes
  * an `sk-` key, authorizeKey's and /api/usage/token's.
  */
-export function assertIpAllowed(ipRules: IpRule[], clientIp: string | undefined): void {
+function assertIpAllowed(ipRules: IpRule[], clientIp: string | undefined): void {
   if (ipRules.length === 0) return;
   if (!clientIp || !parseIp(clientIp))
     throw new AppError("ip_not_allowed", "Cannot determine the client IP address", 403);

@@ -4,7 +4,7 @@ import { randomAlphanumeric } from "@/lib/random";
 // API keys: "sk-" + 48 characters of [0-9A-Za-z] from the CSPRNG. Only SHA-256 of the 48
 // characters is stored, with the first 4 and last 4 for display.
 
-export const KEY_BODY_LENGTH = 48;
+const KEY_BODY_LENGTH = 48;
 
 export function generateApiKey(): string {
   return `sk-${randomAlphanumeric(KEY_BODY_LENGTH)}`;

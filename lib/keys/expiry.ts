@@ -8,7 +8,7 @@ export type ExpiryPreset = (typeof EXPIRY_PRESETS)[number];
 /** on an edit, "keep" leaves the stored expiry as it is */
 export type ExpiryChoice = ExpiryPreset | "keep";
 
-export const NEVER_EXPIRES = -1;
+const NEVER_EXPIRES = -1;
 const HOUR_S = 3600;
 const DAY_S = 24 * HOUR_S;
 /** 9999-12-31T23:59:59Z: far enough; beyond it a date is a typing mistake */

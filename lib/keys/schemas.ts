@@ -19,7 +19,7 @@ const ZModelList = z
   })
   .refine((v) => v.length <= 1000, "At most 1000 models");
 
-export const ZKeyName = ZText.trim()
+const ZKeyName = ZText.trim()
   .min(1, "Name is required")
   .refine((s) => Buffer.byteLength(s, "utf8") <= 50, {
     message: "Token name is too long (at most 50 bytes)",
@@ -66,7 +66,7 @@ const ZFormBool = z.union([
 ]);
 
 /** a row id: a positive 32-bit integer, as a number or digits */
-export const ZId = z.coerce.number().int().positive().max(2_147_483_647);
+const ZId = z.coerce.number().int().positive().max(2_147_483_647);
 
 const ZOptionalSeconds = z.preprocess(
   (v) => (v === "" || v === null ? undefined : v),

@@ -1,8 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { AppError, validationError } from "@/lib/errors";
+import { AppError, translatedError, validationError } from "@/lib/errors";
 import { invalidate } from "@/lib/cache/bus";
-import { TranslatedError } from "@/lib/i18n/errors";
 import { getOptions } from "@/lib/options/service";
 import type { Options } from "@/lib/options/schemas";
 import { setKeyRemainQuota } from "@/lib/quota/credits";
@@ -39,15 +38,15 @@ const CREATE_LOCK = 0x6b657973; // "keys"
 
 const nowSec = () => Math.floor(Date.now() / 1000);
 
-const notFound = () => new TranslatedError("token_not_found", "Key not found", 404, { key: "error.token_not_found" });
+const notFound = () => translatedError("token_not_found", "Key not found", 404, { key: "error.token_not_found" });
 
-function refused(r: FormRefusal): TranslatedError {
-  return new TranslatedError("validation", r.message, 400, { key: r.key, vars: r.vars, field: r.field });
+function refused(r: FormRefusal): AppError {
+  return translatedError("validation", r.message, 400, { key: r.key, vars: r.vars, field: r.field });
 }
 
 function assertGroupUsable(o: Options, userGroup: string, group: string) {
   if (group && !(group in usableGroups(o, userGroup))) {
-    throw new TranslatedError("group_not_usable", `Group ${group} is not available to this user`, 403, {
+    throw translatedError("group_not_usable", `Group ${group} is not available to this user`, 403, {
       key: "error.group_not_usable",
       field: "group",
     });
@@ -58,7 +57,7 @@ function assertRemainBounded(o: Options, unlimited: boolean, remain: bigint) {
   const max = maxKeyQuota(o.QuotaPerUnit);
   if (!unlimited && remain > max) {
     const shown = formatQuota(max, displayOf(o), 2);
-    throw new TranslatedError("validation", `Quota value exceeds valid range, maximum is ${shown}`, 400, {
+    throw translatedError("validation", `Quota value exceeds valid range, maximum is ${shown}`, 400, {
       key: "keys.error.quotaTooLarge",
       vars: { max: shown },
       field: "remainAmount",
@@ -80,7 +79,7 @@ export async function createKeys(userId: number, input: TCreateKeyInput): Promis
   if (!user) throw new AppError("user_not_found", "User not found", 404);
   assertRemainBounded(o, v.unlimitedQuota, v.remainQuota);
   if (v.expiredTime !== -1 && v.expiredTime <= nowSec()) {
-    throw new TranslatedError("validation", "Expiry must be in the future", 400, {
+    throw translatedError("validation", "Expiry must be in the future", 400, {
       key: "keys.error.expiryPast",
       field: "expiresAt",
     });
@@ -94,7 +93,7 @@ export async function createKeys(userId: number, input: TCreateKeyInput): Promis
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CREATE_LOCK}::int, ${userId}::int)`;
     const existing = await tx.token.count({ where: { userId } });
     if (existing + v.count > o.MaxUserTokens) {
-      throw new TranslatedError(
+      throw translatedError(
         "max_tokens_reached",
         `You can have at most ${o.MaxUserTokens} keys (you have ${existing})`,
         400,
@@ -222,12 +221,12 @@ export async function setKeyStatus(userId: number, input: unknown): Promise<KeyD
   if (!row) throw notFound();
   if (n === 0) {
     if (isExpired(Number(row.expiredTime), now)) {
-      throw new TranslatedError("token_expired", "Token has expired and cannot be enabled", 400, {
+      throw translatedError("token_expired", "Token has expired and cannot be enabled", 400, {
         key: "keys.error.cannotEnableExpired",
         field: "status",
       });
     }
-    throw new TranslatedError("token_exhausted", "Token quota is exhausted and cannot be enabled", 400, {
+    throw translatedError("token_exhausted", "Token quota is exhausted and cannot be enabled", 400, {
       key: "keys.error.cannotEnableExhausted",
       field: "status",
     });

@@ -1,7 +1,7 @@
 // The kind of a credit to a wallet, from the log row the billing module wrote (lib/quota/credits):
 // `other.kind` names it; rows written before that field existed are recognised by type and text.
 
-export const CREDIT_KINDS = ["redemption", "aff_transfer", "admin", "register_gift", "invitee_gift", "other"] as const;
+const CREDIT_KINDS = ["redemption", "aff_transfer", "admin", "register_gift", "invitee_gift", "other"] as const;
 export type CreditKind = (typeof CREDIT_KINDS)[number];
 
 export function creditKind(row: { type: number; affQuota: bigint; content: string; other: unknown }): CreditKind {

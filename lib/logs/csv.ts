@@ -8,7 +8,7 @@ export const CSV_BOM = "\uFEFF";
 const NEEDS_QUOTES = /[",\r\n]/;
 const FORMULA = /^[=+\-@\t\r]/;
 
-export function csvField(value: string | number | bigint | boolean | null | undefined): string {
+function csvField(value: string | number | bigint | boolean | null | undefined): string {
   if (value === null || value === undefined) return "";
   if (typeof value !== "string") return String(value);
   const text = FORMULA.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;

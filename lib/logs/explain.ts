@@ -47,7 +47,7 @@ export type PricingExplanation = {
 };
 
 /** the stored pricing of a log's `other`, or null when it has none (rows written before it existed) */
-export function storedPricing(other: unknown): Record<string, unknown> | null {
+function storedPricing(other: unknown): Record<string, unknown> | null {
   if (!other || typeof other !== "object") return null;
   const o = other as Record<string, unknown>;
   return typeof o.model_ratio === "number" || typeof o.model_price === "number" ? o : null;

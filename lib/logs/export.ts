@@ -9,7 +9,7 @@ import { ROLE } from "@/lib/users/schemas";
 import { CSV_BOM, csvLine } from "./csv";
 import { ZAdminLogFilters, ZTimeZone, ZUserLogFilters, formatCursor } from "./filters";
 import { LOG_TOTAL_CAP } from "./filters";
-import { LOG_TYPE } from "./schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { countLogs, readLogRows, resolveFilters, type LogRow, type LogScope, type ResolvedFilters } from "./search";
 
 // GET /api/logs/export: exactly the rows the log page shows for the same filters, as CSV, streamed

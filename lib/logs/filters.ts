@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { ZText } from "@/lib/text";
-import { LOG_TYPE } from "./schemas";
 
 // The filters of the log pages, parsed by one schema wherever they arrive: the URL of the page, the
 // server actions behind it and the CSV route. Times are epoch milliseconds, [from, to).
@@ -9,8 +9,8 @@ import { LOG_TYPE } from "./schemas";
 const MIN_TIME = Date.UTC(2000, 0, 1);
 const MAX_TIME = Date.UTC(2100, 0, 1);
 
-export const LOG_PAGE_SIZE = 20;
-export const LOG_PAGE_SIZE_MAX = 100;
+const LOG_PAGE_SIZE = 20;
+const LOG_PAGE_SIZE_MAX = 100;
 /** pages count their rows up to this many, as new-api does ("10000+") */
 export const LOG_TOTAL_CAP = 10_000;
 
@@ -51,7 +51,6 @@ const rangeIssue = { message: "the start of the range must be before its end", p
 export const ZUserLogFilters = z.strictObject(userFilterFields).refine(rangeInOrder, rangeIssue);
 export const ZAdminLogFilters = z.strictObject(adminFilterFields).refine(rangeInOrder, rangeIssue);
 
-export type UserLogFilters = z.output<typeof ZUserLogFilters>;
 export type AdminLogFilters = z.output<typeof ZAdminLogFilters>;
 export type LogFilters = AdminLogFilters;
 

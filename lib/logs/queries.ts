@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { LOG_TYPE } from "./schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { creditKind, type CreditKind } from "./credit-kind";
 
 // Reads of the log rows that the billing module writes, for the portal. Keyset pages on
@@ -20,7 +20,7 @@ export type CreditDTO = {
 
 export type CreditPageDTO = { items: CreditDTO[]; nextCursor: string | null };
 
-export const CREDIT_PAGE_SIZE = 20;
+const CREDIT_PAGE_SIZE = 20;
 
 /**
  * Every change of the wallet that is not a request: redemptions, transfers of invitation credit,

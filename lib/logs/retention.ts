@@ -10,7 +10,7 @@ import { AppError } from "@/lib/errors";
 // hold: deleting history never breaks the audit. The rollups (charts, stats) are kept. Queuing and
 // cancelling a cleanup are admin writes: each records its row in the audit trail with the job.
 
-export const CLEANUP_BATCH = 1_000;
+const CLEANUP_BATCH = 1_000;
 /**
  * pause between batches: at least this long, and as long as the batch took, so a cleanup uses at
  * most about half of one database connection's time and the settles beside it keep their pace
@@ -118,7 +118,7 @@ async function claim(): Promise<{ id: number; before: Date; total: bigint } | nu
  * One batch: deletes up to `batch` of the oldest rows before the date, adds them to the
  * checkpoints and to the cleanup's progress, in one transaction. Returns how many it deleted.
  */
-export async function deleteLogBatch(cleanupId: number, before: Date, batch = CLEANUP_BATCH): Promise<number> {
+async function deleteLogBatch(cleanupId: number, before: Date, batch = CLEANUP_BATCH): Promise<number> {
   const { rows } = await pgPool().query<{ n: string }>(
     `WITH d AS (
        DELETE FROM logs WHERE id IN (

@@ -3,7 +3,7 @@ import { pgPool } from "@/lib/db";
 import { setOption } from "@/lib/options/service";
 import { makeKey, makeUser, rebuildRollups as rebuildFromLogs, rollupDrift } from "@/tests/factories";
 import { ZAdminLogPageInput, ZUserLogFilters, ZUserLogPageInput } from "./filters";
-import { LOG_TYPE } from "./schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { exportLogsResponse } from "./export";
 import { logPage, logStatsOf, usageChartOf } from "./service";
 

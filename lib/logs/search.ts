@@ -1,7 +1,7 @@
 import "server-only";
 import { pgPool } from "@/lib/db";
 import { LOG_TOTAL_CAP, formatCursor, parseCursor, type LogFilters } from "./filters";
-import { LOG_TYPE } from "./schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 
 // The queries of the log pages (docs/logs.md): one WHERE for every reader — the page, its capped
 // total, the stats, the chart and the CSV — so what a user exports is exactly what they filtered.
@@ -290,7 +290,7 @@ async function dayBounds(a: number | undefined, b: number): Promise<[number | un
 export type LogStats = { quota: bigint; rpm: number; tpm: number };
 
 /**
- * new-api's stats (reference §8.4) for the filters: `quota` = Σ consume quota in the range (the
+ * new-api's log stats for the filters: `quota` = Σ consume quota in the range (the
  * type filter does not apply); `rpm`, `tpm` = consume rows and their tokens in the last 60 seconds
  * (the range does not apply). The range is cut into whole days (daily rollups), whole hours (hourly
  * rollups) at both sides of them, and the partial hours at its ends (the logs), so a year costs

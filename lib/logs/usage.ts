@@ -1,7 +1,7 @@
 import "server-only";
 import { pgPool } from "@/lib/db";
 import { HOURLY_CHART_MAX_MS } from "./filters";
-import { LOG_TYPE } from "./schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { STATS_ZONE_SQL, logConditions, rollupSource, statsTimeZone, type ResolvedFilters, type Where } from "./search";
 
 // The usage charts: quota and tokens per hour or day and model, from the hourly and daily rollups
@@ -9,11 +9,11 @@ import { STATS_ZONE_SQL, logConditions, rollupSource, statsTimeZone, type Resolv
 // splits by). A bucket is counted whole when the range starts inside it.
 
 /** models beyond this many (by quota in the range) are summed as one "other" series */
-export const CHART_TOP_MODELS = 8;
+const CHART_TOP_MODELS = 8;
 /** the longest range a chart draws; a longer one is cut to its most recent part */
-export const CHART_MAX_MS = 400 * 24 * 3_600_000;
+const CHART_MAX_MS = 400 * 24 * 3_600_000;
 /** a chart of a range without a start shows this much */
-export const CHART_DEFAULT_MS = 90 * 24 * 3_600_000;
+const CHART_DEFAULT_MS = 90 * 24 * 3_600_000;
 
 export type ChartPointDTO = {
   /** start of the bucket, ISO */

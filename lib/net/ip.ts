@@ -22,7 +22,7 @@ export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   return addr;
 }
 
-export function parseIpRule(entry: string): IpRule | null {
+function parseIpRule(entry: string): IpRule | null {
   if (entry.includes("/")) {
     try {
       const range = ipaddr.parseCIDR(entry);

@@ -7,14 +7,14 @@ import { DeliveryError, sendGuarded } from "./http";
 import { gotifyPriority, type NotifyType, type StoredUserSetting } from "./schemas";
 import type { Rendered } from "./templates";
 
-// One function per channel (reference §9.3, SPEC §9). Each carries the notification's stable id
+// One function per channel (e-mail, webhook, Bark, Gotify, as new-api has them). Each carries the notification's stable id
 // (`id` in the webhook body and header X-Tollgate-Notification-Id, the e-mail's Idempotency-Key
 // and header, a header on Bark, Gotify's `extras`), so a receiver can drop
 // the redelivery that follows a process dying between the send and the record of it.
 
-export const NOTIFICATION_ID_HEADER = "X-Tollgate-Notification-Id";
-export const SIGNATURE_HEADER = "X-Webhook-Signature";
-export const TIMESTAMP_HEADER = "X-Webhook-Timestamp";
+const NOTIFICATION_ID_HEADER = "X-Tollgate-Notification-Id";
+const SIGNATURE_HEADER = "X-Webhook-Signature";
+const TIMESTAMP_HEADER = "X-Webhook-Timestamp";
 const USER_AGENT = "Tollgate-Notify/1.0";
 const EMAIL_TIMEOUT_MS = 15_000;
 
@@ -34,7 +34,7 @@ export type Delivery = {
 };
 
 /** the webhook signature: hex(HMAC-SHA256(secret, raw body)); the body carries the timestamp */
-export function signWebhook(secret: string, rawBody: string): string {
+function signWebhook(secret: string, rawBody: string): string {
   return createHmac("sha256", secret).update(rawBody).digest("hex");
 }
 

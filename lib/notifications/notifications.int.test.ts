@@ -684,7 +684,7 @@ describe("outbox worker", () => {
 });
 
 describe("settings: validation and merge", () => {
-  it("refuses bad input with the messages of reference §9.4 and saves nothing", () => {
+  it("refuses bad input with new-api's validation messages and saves nothing", () => {
     const cases: [Record<string, unknown>, string, string][] = [
       [{ notifyType: "sms" }, "notifyType", "Invalid warning type"],
       [{ threshold: "0" }, "threshold", "Warning threshold must be greater than 0"],

@@ -9,7 +9,7 @@ import { displayOf } from "@/lib/quota/money";
 import { deliver } from "./channels";
 import { DeliveryError, targetPolicy } from "./http";
 import { NOTIFICATION_STATUS, type NotificationKind, type NotifyType } from "./schemas";
-import { notifyTypeOf, readSetting } from "./settings";
+import { readSetting } from "./settings";
 import { renderNotification } from "./templates";
 
 // The outbox worker. Rows are written by the transaction that caused them (tollgate_settle) and
@@ -38,7 +38,7 @@ export type OutboxConfig = {
   store?: RateLimitStore;
 };
 
-export const DEFAULT_OUTBOX_CONFIG: OutboxConfig = {
+const DEFAULT_OUTBOX_CONFIG: OutboxConfig = {
   leaseMs: 60_000,
   batch: 20,
   maxAttempts: 6,
@@ -273,10 +273,4 @@ const g = globalThis as unknown as { tollgateOutbox?: OutboxWorker };
 /** the process's worker (started by lib/workers.ts when TOLLGATE_WORKERS=on) */
 export function outboxWorker(): OutboxWorker {
   return (g.tollgateOutbox ??= new OutboxWorker());
-}
-
-/** the channel a user's alerts go to (their setting, else e-mail) */
-export async function userChannel(userId: number): Promise<NotifyType> {
-  const u = await db.user.findUnique({ where: { id: userId }, select: { setting: true } });
-  return notifyTypeOf(readSetting(u?.setting));
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZText } from "@/lib/text";
 
-// The notification settings form (SPEC §9, reference §9.4) and the outbox's vocabulary. Every
+// The notification settings form (low-balance and spend-rate alerts) and the outbox's vocabulary. Every
 // field is optional: a save changes only the fields it sends and keeps the others
 // (lib/notifications/settings.ts merges), unlike new-api's save, which rebuilt the JSON.
 
@@ -19,18 +19,17 @@ export const NOTIFICATION_STATUS = {
   /** not sent on purpose: over the rate limit, or no address to send to */
   suppressed: "suppressed",
 } as const;
-export type NotificationStatus = (typeof NOTIFICATION_STATUS)[keyof typeof NOTIFICATION_STATUS];
 
-export const GOTIFY_DEFAULT_PRIORITY = 5;
+const GOTIFY_DEFAULT_PRIORITY = 5;
 /** long enough for any real secret or token; a 100 kB one is a mistake (or an attack) */
-export const MAX_SECRET_LENGTH = 512;
-export const MAX_URL_LENGTH = 2048;
+const MAX_SECRET_LENGTH = 512;
+const MAX_URL_LENGTH = 2048;
 
 const custom = (ctx: z.RefinementCtx, path: string, message: string, i18n: string) =>
   ctx.addIssue({ code: "custom", path: [path], message, params: { i18n } });
 
-/** reference §9.4: a parseable http(s) URL, or why not */
-export function urlProblem(value: string, invalid: { message: string; i18n: string }) {
+/** new-api's URL check: a parseable http(s) URL, or why not */
+function urlProblem(value: string, invalid: { message: string; i18n: string }) {
   let u: URL;
   try {
     u = new URL(value);
@@ -148,7 +147,7 @@ export type StoredUserSetting = {
   [other: string]: unknown;
 };
 
-/** Gotify's priority: 0–10, anything else 5 (reference §9.3) */
+/** Gotify's priority: 0–10, anything else 5 (as new-api) */
 export function gotifyPriority(v: unknown): number {
   const n = Number(v);
   return Number.isInteger(n) && n >= 0 && n <= 10 ? n : GOTIFY_DEFAULT_PRIORITY;

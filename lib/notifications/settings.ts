@@ -1,8 +1,7 @@
 import "server-only";
 import { invalidate } from "@/lib/cache/bus";
 import { db } from "@/lib/db";
-import { AppError, parseOrThrow } from "@/lib/errors";
-import { TranslatedError } from "@/lib/i18n/errors";
+import { AppError, parseOrThrow, translatedError } from "@/lib/errors";
 import { literalRefusal } from "@/lib/net/address";
 import { getOptions } from "@/lib/options/service";
 import { rearmLowBalance } from "@/lib/quota/credits";
@@ -21,7 +20,7 @@ import {
 // A user's notification preferences and the two account toggles of the settings page, kept in
 // users.setting (JSON, new-api's key names). A save MERGES: it writes the keys it was given in one
 // `setting || patch` UPDATE and never rebuilds the object, so fields the form did not show
-// (and anything another page stores there) survive — new-api's save wiped them (reference §13).
+// (and anything another page stores there) survive — new-api's save wiped them.
 
 export type NotifySettingsDTO = {
   notifyType: NotifyType;
@@ -54,7 +53,7 @@ export function readSetting(raw: unknown): StoredUserSetting {
   return raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as StoredUserSetting) : {};
 }
 
-export function notifyTypeOf(s: StoredUserSetting): NotifyType {
+function notifyTypeOf(s: StoredUserSetting): NotifyType {
   return (NOTIFY_TYPES as readonly string[]).includes(s.notify_type ?? "") ? (s.notify_type as NotifyType) : "email";
 }
 
@@ -95,7 +94,7 @@ export async function getNotifySettings(userId: number): Promise<NotifySettingsD
 function amountToQuota(field: string, text: string, display: ReturnType<typeof displayOf>): bigint {
   const parsed = parseAmount(text, display, MAX_QUOTA);
   if (!parsed.ok || parsed.quota <= 0n || parsed.quota > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new TranslatedError("validation", "Not a valid amount", 400, { key: "keys.error.amountFormat", field });
+    throw translatedError("validation", "Not a valid amount", 400, { key: "keys.error.amountFormat", field });
   }
   return parsed.quota;
 }
@@ -137,7 +136,7 @@ export async function saveNotifySettings(userId: number, input: TNotifySettingsF
     if (!url) continue;
     const refused = literalRefusal(new URL(url.replace(/\{\{(title|content)\}\}/g, "x")).hostname, policy);
     if (refused) {
-      throw new TranslatedError("target_not_allowed", `This address is ${refused}`, 400, {
+      throw translatedError("target_not_allowed", `This address is ${refused}`, 400, {
         key: "settings.error.target",
         vars: { reason: refused },
         field,
@@ -164,7 +163,7 @@ export async function saveNotifySettings(userId: number, input: TNotifySettingsF
             : type === "gotify" && !merged.gotify_token
               ? (["gotifyToken", "Gotify token cannot be empty", "settings.error.gotifyToken"] as const)
               : null;
-    if (missing) throw new TranslatedError("validation", missing[1], 400, { key: missing[2], field: missing[0] });
+    if (missing) throw translatedError("validation", missing[1], 400, { key: missing[2], field: missing[0] });
     // a threshold lowered under the balance re-arms the alert, as a credit would
     await rearmLowBalance(tx, userId);
   });

@@ -4,8 +4,8 @@ import type { NotificationKind } from "./schemas";
 
 // The texts of each notification, in the user's language (zh or en). new-api's shape: a title, a
 // content with {{value}} placeholders and the values that fill them, in order. Unlike new-api's
-// webhook (reference §9.3, §13.11), every channel gets the content with the placeholders FILLED;
-// the values are sent beside it (webhook) so receivers can use them raw.
+// webhook, which sends the template unfilled, every channel gets the content with the placeholders
+// FILLED; the values are sent beside it (webhook) so receivers can use them raw.
 
 export type Lang = "en" | "zh";
 

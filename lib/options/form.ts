@@ -33,7 +33,7 @@ export const SETTINGS_SECTIONS = {
 export type SettingsSection = keyof typeof SETTINGS_SECTIONS;
 export type SettingsKey = (typeof SETTINGS_SECTIONS)[SettingsSection][number];
 
-export function optionText(value: unknown): string {
+function optionText(value: unknown): string {
   if (value !== null && typeof value === "object") return JSON.stringify(value, null, 2);
   return String(value);
 }

@@ -2,7 +2,7 @@
 // a schema issue names (its path). The settings page shows "line N: message" next to the editor.
 
 /** the 1-based line of a character offset */
-export function lineAt(text: string, offset: number): number {
+function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let i = 0; i < Math.min(offset, text.length); i++) if (text.charCodeAt(i) === 10) line++;
   return line;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { db, pgPool } from "@/lib/db";
 import { createChannel } from "@/lib/channels/service";
-import { LOG_TYPE } from "@/lib/logs/schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { setOption } from "@/lib/options/service";
 import { makeKey, makeUser, rollupDrift, settleRequest } from "@/tests/factories";
 import { getOverview, type OverviewDTO } from "./queries";

@@ -1,15 +1,15 @@
 import "server-only";
 import { pgPool } from "@/lib/db";
 import { getOptions } from "@/lib/options/service";
-import { LOG_TYPE } from "@/lib/logs/schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 
 // The admin overview: how many users, what today and this month cost, who and what spent most in
 // the last 7 days, which channels failed in the last hour. Every figure but the last comes from
 // the rollups that settle keeps (usage_totals_daily across users, usage_rollups_daily per user),
 // never from the logs; days are those of the StatsTimeZone option, as the rollups count them.
 
-export const OVERVIEW_TOP = 5;
-export const OVERVIEW_ERROR_CHANNELS = 10;
+const OVERVIEW_TOP = 5;
+const OVERVIEW_ERROR_CHANNELS = 10;
 
 export type OverviewDTO = {
   timeZone: string;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { auditQuotaChange } from "@/lib/audit/service";
 import { db } from "@/lib/db";
 import { setOption } from "@/lib/options/service";
 import { createRedemptions } from "@/lib/redemption/service";
@@ -61,12 +62,13 @@ describe("admin quota changes", () => {
   it("adds, subtracts and sets with a reason: a manage log on the target naming the operator, before and after, and an audit row", async () => {
     const u = await makeUser();
     const root = { id: 1, username: "root" };
-    await adjustUserQuota(root, { userId: u.id, mode: "add", amount: 5_000, reason: "welcome credit" });
-    await adjustUserQuota(root, { userId: u.id, mode: "subtract", amount: "1500", reason: "refund reversed" });
+    const audit = { inTransaction: auditQuotaChange(root) };
+    await adjustUserQuota(root, { userId: u.id, mode: "add", amount: 5_000, reason: "welcome credit" }, audit);
+    await adjustUserQuota(root, { userId: u.id, mode: "subtract", amount: "1500", reason: "refund reversed" }, audit);
     const set = await adjustUserQuota(
       root,
       { userId: u.id, mode: "set", amount: 10_000_000_000_000n, reason: "contract" },
-      { ip: "203.0.113.9" },
+      { inTransaction: auditQuotaChange(root, "203.0.113.9") },
     );
     expect(set).toMatchObject({ from: 3_500n, to: 10_000_000_000_000n });
     const logs = await db.log.findMany({ where: { userId: u.id, type: 3, operatorId: 1 }, orderBy: { id: "asc" } });
@@ -127,6 +129,25 @@ describe("admin quota changes", () => {
     expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(100n);
     expect(await db.log.count({ where: { userId: u.id } })).toBe(1);
     // the opening balance of makeUser is the one audit row
+    expect(await db.adminAudit.count({ where: { targetId: String(u.id) } })).toBe(1);
+  });
+
+  it("writes the caller's audit row in the transaction of the change: when it fails, the balance and the log stay", async () => {
+    const u = await makeUser({ quota: 100n });
+    await expect(
+      adjustUserQuota(
+        admin,
+        { userId: u.id, mode: "add", amount: 5, reason: "x" },
+        {
+          inTransaction: async (tx, change) => {
+            await auditQuotaChange(admin)(tx, change);
+            throw new Error("audit failed");
+          },
+        },
+      ),
+    ).rejects.toThrow("audit failed");
+    expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).quota).toBe(100n);
+    expect(await db.log.count({ where: { userId: u.id } })).toBe(1);
     expect(await db.adminAudit.count({ where: { targetId: String(u.id) } })).toBe(1);
   });
 });

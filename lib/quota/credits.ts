@@ -1,13 +1,11 @@
 import "server-only";
 import { db, type Db } from "@/lib/db";
-import { AppError, validationError } from "@/lib/errors";
+import { AppError, translatedError, validationError } from "@/lib/errors";
 import { getOptions } from "@/lib/options/service";
-import { TranslatedError } from "@/lib/i18n/errors";
 import { balanceChanged } from "./events";
-import { LOG_TYPE } from "@/lib/logs/schemas";
+import { LOG_TYPE, REDEMPTION_STATUS } from "./row-types";
 import { displayOf, formatQuota } from "./money";
 import { MAX_QUOTA, ZAdjustQuotaInput, ZPositiveQuota, type TAdjustQuotaInput } from "./schemas";
-import { recordAdminAction } from "@/lib/audit/service";
 
 // Every credit and manual change of a balance outside the request path: registration gifts,
 // invitation rewards, admin add/subtract/set, redemption codes, aff transfers. Each is one
@@ -21,7 +19,7 @@ export async function rearmLowBalance(tx: Db, userId: number): Promise<void> {
 }
 
 /** `other.kind` of the log rows written here, so the wallet history names each credit without reading its text */
-export const CREDIT_KIND = {
+const CREDIT_KIND = {
   registerGift: "register_gift",
   inviteeGift: "invitee_gift",
   inviterReward: "inviter_reward",
@@ -92,21 +90,35 @@ export async function grantRegistrationRewards(
 
 export type QuotaOperator = { id: number | null; username: string };
 
-/** the audit trail's name of each change (the log's `op.action` keeps new-api's names) */
-const AUDIT_ACTION = { add: "user.quota_add", subtract: "user.quota_subtract", set: "user.quota_set" } as const;
+/** what adjustUserQuota changed, handed to its `inTransaction` */
+export type QuotaChange = {
+  userId: number;
+  mode: TAdjustQuotaInput["mode"];
+  amount: bigint;
+  reason: string;
+  from: bigint;
+  to: bigint;
+};
+
+/** the manage log's `op.action` of each change (new-api's names) */
 const LOG_ACTION = { add: "user.quota_add", subtract: "user.quota_subtract", set: "user.quota_override" } as const;
 
 /**
  * Admin (or CLI) add / subtract / set of a wallet, with a required reason: a manage log on the
- * target user naming the operator, with the balance before and after, and a row of the admin audit
- * trail, in one transaction. The user's row is locked first, so before -> after is exact and
- * `assertTarget` (the role rules of lib/users, for the admin console) sees the role the change
- * applies to. A balance may not leave [-MAX_QUOTA, MAX_QUOTA] through a change made here.
+ * target user naming the operator, with the balance before and after, in one transaction. The
+ * user's row is locked first, so before -> after is exact and `assertTarget` (the role rules of
+ * lib/users, for the admin console) sees the role the change applies to. `inTransaction` runs in
+ * the same transaction after the log row: the caller's admin audit row (lib/audit
+ * auditQuotaChange), which commits or rolls back with the balance. A balance may not leave
+ * [-MAX_QUOTA, MAX_QUOTA] through a change made here.
  */
 export async function adjustUserQuota(
   operator: QuotaOperator,
   input: TAdjustQuotaInput,
-  opts: { ip?: string; assertTarget?: (target: { id: number; role: number }) => void } = {},
+  opts: {
+    assertTarget?: (target: { id: number; role: number }) => void;
+    inTransaction?: (tx: Db, change: QuotaChange) => Promise<void>;
+  } = {},
 ) {
   const parsed = ZAdjustQuotaInput.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues);
@@ -122,7 +134,7 @@ export async function adjustUserQuota(
     const to = mode === "set" ? amount : mode === "add" ? from + amount : from - amount;
     if ((to > from && to > MAX_QUOTA) || (to < from && to < -MAX_QUOTA)) {
       const max = formatQuota(MAX_QUOTA, display);
-      throw new TranslatedError("quota_out_of_range", `The balance would leave the allowed range (±${max})`, 400, {
+      throw translatedError("quota_out_of_range", `The balance would leave the allowed range (±${max})`, 400, {
         key: "adminUsers.error.quotaOutOfRange",
         vars: { max },
         field: "amount",
@@ -157,14 +169,7 @@ export async function adjustUserQuota(
         },
       },
     });
-    await recordAdminAction(tx, operator, {
-      action: AUDIT_ACTION[mode],
-      targetType: "user",
-      targetId: userId,
-      before: { quota: from },
-      after: { quota: to, ...(mode === "set" ? {} : { amount }), reason },
-      ip: opts.ip,
-    });
+    await opts.inTransaction?.(tx, { userId, mode, amount, reason, from, to });
     return { userId, from, to, delta };
   });
   balanceChanged({ kind: "admin", userId, userQuota: result.to });
@@ -172,7 +177,7 @@ export async function adjustUserQuota(
 }
 
 /**
- * Redeems a code: the claim is one conditional UPDATE (status 1 -> 3), so concurrent attempts at
+ * Redeems a code: the claim is one conditional UPDATE (unused -> used), so concurrent attempts at
  * the same code credit exactly once. A refusal says why (unknown, used, disabled, expired): codes
  * are 128 random bits and failed attempts are rate-limited per user (lib/redemption), so telling
  * the reasons apart helps people without helping a guesser.
@@ -183,15 +188,17 @@ export async function redeemCode(userId: number, key: string) {
   const display = displayOf(await getOptions());
   const result = await db.$transaction(async (tx) => {
     const claimed = await tx.$queryRaw<{ id: number; quota: bigint }[]>`
-      UPDATE redemptions SET status = 3, redeemed_at = now(), used_user_id = ${userId}
-      WHERE key = ${code} AND status = 1
+      UPDATE redemptions SET status = ${REDEMPTION_STATUS.used}::smallint, redeemed_at = now(), used_user_id = ${userId}
+      WHERE key = ${code} AND status = ${REDEMPTION_STATUS.unused}::smallint
         AND (expired_time = 0 OR expired_time >= extract(epoch FROM now())::bigint)
       RETURNING id, quota`;
     if (!claimed.length) {
       const row = await tx.redemption.findUnique({ where: { key: code }, select: { status: true } });
       if (!row) throw new AppError("redemption_not_found", "Invalid redemption code", 400);
-      if (row.status === 3) throw new AppError("redemption_used", "This redemption code has already been used", 409);
-      if (row.status === 2) throw new AppError("redemption_disabled", "This redemption code has been disabled", 400);
+      if (row.status === REDEMPTION_STATUS.used)
+        throw new AppError("redemption_used", "This redemption code has already been used", 409);
+      if (row.status === REDEMPTION_STATUS.disabled)
+        throw new AppError("redemption_disabled", "This redemption code has been disabled", 400);
       throw new AppError("redemption_expired", "This redemption code has expired", 400);
     }
     const { id, quota } = claimed[0];
@@ -226,7 +233,7 @@ export async function transferAffQuota(userId: number, amountInput: unknown) {
   const display = displayOf(o);
   if (amount < BigInt(o.QuotaPerUnit)) {
     const min = formatQuota(BigInt(o.QuotaPerUnit), display);
-    throw new TranslatedError("aff_transfer_too_small", `The minimum transfer is ${min}`, 400, {
+    throw translatedError("aff_transfer_too_small", `The minimum transfer is ${min}`, 400, {
       key: "wallet.transfer.tooSmall",
       vars: { min },
       field: "amount",
@@ -238,7 +245,7 @@ export async function transferAffQuota(userId: number, amountInput: unknown) {
       WHERE id = ${userId} AND aff_quota >= ${amount}
       RETURNING quota, aff_quota, username`;
     if (!rows.length) {
-      throw new TranslatedError("insufficient_aff_quota", "Not enough invitation quota", 400, {
+      throw translatedError("insufficient_aff_quota", "Not enough invitation quota", 400, {
         key: "error.insufficient_aff_quota",
         field: "amount",
       });

@@ -46,7 +46,7 @@ export function usdToQuota(usd: string, quotaPerUnit: number): bigint {
   return BigInt(v.toFixed(0));
 }
 
-/** bigint -> number for JSON only where the value is known to be safe; throws otherwise */
+/** bigint -> number for the JSON of /v1, where clients expect numbers (the rule: lib/http/api.ts jsonText); throws past 2^53 */
 export function quotaToJsonNumber(q: bigint): number {
   if (q > BigInt(Number.MAX_SAFE_INTEGER) || q < BigInt(Number.MIN_SAFE_INTEGER)) {
     throw new RangeError(`quota ${q} exceeds JSON's safe integer range`);
@@ -59,7 +59,7 @@ export const unitSymbol = (display: QuotaDisplay): string =>
   display.type === "USD" ? "$" : display.type === "CNY" ? "¥" : "";
 
 /** decimals an amount typed in the display unit may have: enough for one quota at the default unit */
-export const MAX_AMOUNT_DECIMALS = 6;
+const MAX_AMOUNT_DECIMALS = 6;
 
 export type ParsedAmount = { ok: true; quota: bigint } | { ok: false; reason: "format" | "negative" | "too_large" };
 

@@ -13,10 +13,10 @@ export const FALLBACK_MODEL_RATIO = 37.5;
  * Cache-write ratios of a model without its own entry: Anthropic's published multipliers of the
  * input price (a 5-minute write costs 1.25×, a 1-hour write 2×), which new-api also defaults to.
  */
-export const FALLBACK_CACHE_WRITE_5M_RATIO = 1.25;
-export const FALLBACK_CACHE_WRITE_1H_RATIO = 2;
+const FALLBACK_CACHE_WRITE_5M_RATIO = 1.25;
+const FALLBACK_CACHE_WRITE_1H_RATIO = 2;
 /** ToolCallPrice is in USD per this many calls (as providers publish it) */
-export const TOOL_CALLS_PER_PRICE = 1000;
+const TOOL_CALLS_PER_PRICE = 1000;
 
 export type Pricing = {
   model: string;
@@ -74,18 +74,14 @@ type PricingOptions = Pick<
  * The price multiplier of a request billed in `usingGroup` for a user of `userGroup`:
  * GroupGroupRatio[userGroup][usingGroup] if set, else GroupRatio[usingGroup], else 1.
  */
-export function groupRatioOf(
-  o: Pick<Options, "GroupRatio" | "GroupGroupRatio">,
-  userGroup: string,
-  usingGroup: string,
-) {
+function groupRatioOf(o: Pick<Options, "GroupRatio" | "GroupGroupRatio">, userGroup: string, usingGroup: string) {
   const special = o.GroupGroupRatio[userGroup]?.[usingGroup];
   if (special !== undefined) return { groupRatio: special, userGroupRatio: special };
   return { groupRatio: o.GroupRatio[usingGroup] ?? 1, userGroupRatio: -1 };
 }
 
 /** new-api's FormatMatchingModelName: gizmo models share one price */
-export function matchingModelName(model: string): string {
+function matchingModelName(model: string): string {
   if (model.startsWith("gpt-4o-gizmo")) return "gpt-4o-gizmo-*";
   if (model.startsWith("gpt-4-gizmo")) return "gpt-4-gizmo-*";
   return model;

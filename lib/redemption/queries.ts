@@ -1,5 +1,6 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db";
+import { REDEMPTION_STATUS } from "@/lib/quota/row-types";
 import type { RedemptionState } from "./schemas";
 
 // The admin's list of redemption codes: newest first, filtered by state and name prefix, paged by
@@ -20,26 +21,26 @@ export type RedemptionDto = {
   usedUsername: string | null;
 };
 
-export const REDEMPTION_PAGE_SIZE = 50;
+const REDEMPTION_PAGE_SIZE = 50;
 
-/** "expired" is not stored: unused (status 1) with an expiry in the past */
+/** "expired" is not stored: unused with an expiry in the past */
 export function stateWhere(state: RedemptionState, nowSec: number): Prisma.RedemptionWhereInput {
   const now = BigInt(nowSec);
   switch (state) {
     case "used":
-      return { status: 3 };
+      return { status: REDEMPTION_STATUS.used };
     case "disabled":
-      return { status: 2 };
+      return { status: REDEMPTION_STATUS.disabled };
     case "expired":
-      return { status: 1, expiredTime: { gt: 0n, lt: now } };
+      return { status: REDEMPTION_STATUS.unused, expiredTime: { gt: 0n, lt: now } };
     case "unused":
-      return { status: 1, OR: [{ expiredTime: 0n }, { expiredTime: { gte: now } }] };
+      return { status: REDEMPTION_STATUS.unused, OR: [{ expiredTime: 0n }, { expiredTime: { gte: now } }] };
   }
 }
 
 function stateOf(r: { status: number; expiredTime: bigint }, nowSec: number): RedemptionState {
-  if (r.status === 3) return "used";
-  if (r.status === 2) return "disabled";
+  if (r.status === REDEMPTION_STATUS.used) return "used";
+  if (r.status === REDEMPTION_STATUS.disabled) return "disabled";
   return r.expiredTime > 0n && r.expiredTime < BigInt(nowSec) ? "expired" : "unused";
 }
 

@@ -2,12 +2,12 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { rateLimiter } from "@/lib/cache/rate-limit";
-import { AppError, isAppError, notFound, validationError } from "@/lib/errors";
+import { AppError, isAppError, notFound, translatedError, validationError } from "@/lib/errors";
 import type { MessageKey } from "@/lib/i18n";
-import { TranslatedError } from "@/lib/i18n/errors";
 import { getOptions } from "@/lib/options/service";
 import { redeemCode } from "@/lib/quota/credits";
 import { displayOf, formatQuota, parseAmount } from "@/lib/quota/money";
+import { REDEMPTION_STATUS } from "@/lib/quota/row-types";
 import { MAX_QUOTA } from "@/lib/quota/schemas";
 import { recordAdminAction, type AuditOperator } from "@/lib/audit/service";
 import {
@@ -65,11 +65,11 @@ export async function createRedemptionBatch(
         : display.type === "TOKENS"
           ? "keys.error.amountFormatTokens"
           : "keys.error.amountFormat";
-    throw new TranslatedError("validation", "The amount must be a positive amount", 400, { key, field: "amount" });
+    throw translatedError("validation", "The amount must be a positive amount", 400, { key, field: "amount" });
   }
   const { expiresAt } = parsed.data;
   if (expiresAt && expiresAt <= Math.floor(Date.now() / 1000)) {
-    throw new TranslatedError("validation", "Expiration time cannot be earlier than now", 400, {
+    throw translatedError("validation", "Expiration time cannot be earlier than now", 400, {
       key: "redemptions.error.expiryPast",
       field: "expiresAt",
     });
@@ -98,7 +98,7 @@ export async function redeemForUser(userId: number, input: TRedeemInput): Promis
   const hit = await REDEEM_FAILURE_LIMIT.hit(String(userId));
   if (!hit.allowed) {
     const minutes = Math.max(1, Math.ceil(hit.resetMs / 60_000));
-    throw new TranslatedError(
+    throw translatedError(
       "redemption_rate_limited",
       `Too many failed redemptions, try again in ${minutes} minutes`,
       429,
@@ -114,7 +114,7 @@ export async function redeemForUser(userId: number, input: TRedeemInput): Promis
     result = await redeemCode(userId, parsed.data.code);
   } catch (e) {
     if (isAppError(e))
-      throw new TranslatedError(e.code, e.message, e.status, { key: redeemMessage(e.code), field: "code" });
+      throw translatedError(e.code, e.message, e.status, { key: redeemMessage(e.code), field: "code" });
     await REDEEM_FAILURE_LIMIT.undo(String(userId)); // not the user's fault
     throw e;
   }
@@ -141,7 +141,10 @@ export async function disableRedemption(operator: AuditOperator, input: { id: nu
   if (!parsed.success) throw validationError(parsed.error.issues);
   const { id } = parsed.data;
   await db.$transaction(async (tx) => {
-    const { count } = await tx.redemption.updateMany({ where: { id, status: 1 }, data: { status: 2 } });
+    const { count } = await tx.redemption.updateMany({
+      where: { id, status: REDEMPTION_STATUS.unused },
+      data: { status: REDEMPTION_STATUS.disabled },
+    });
     if (count !== 1) {
       const row = await tx.redemption.findUnique({ where: { id }, select: { status: true } });
       if (!row) throw notFound("Redemption code");
@@ -151,8 +154,8 @@ export async function disableRedemption(operator: AuditOperator, input: { id: nu
       action: "redemption.disable",
       targetType: "redemption",
       targetId: id,
-      before: { status: 1 },
-      after: { status: 2 },
+      before: { status: REDEMPTION_STATUS.unused },
+      after: { status: REDEMPTION_STATUS.disabled },
     });
   });
 }

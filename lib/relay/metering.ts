@@ -1,5 +1,5 @@
 import { pricingLogFields, computeQuota } from "@/lib/quota/pricing";
-import type { SettleInput, UsageSource } from "@/lib/quota/settle";
+import type { SettleInput, SettleTarget, UsageSource } from "@/lib/quota/settle";
 import type { Job } from "./job";
 import { countPromptTokens, countTexts } from "./tokenizer";
 import type { UpstreamAnswer } from "./upstream";
@@ -24,54 +24,17 @@ export type Outcome = {
 /** the settle of a served request: its usage (the upstream's, or counted here), priced */
 export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: Outcome): Promise<SettleInput> {
   const { model } = job.parsed;
-  let usage = outcome.usage;
-  let source: UsageSource = "upstream";
-  /** images and documents the billed prompt counted at a fixed size (no usage from the upstream) */
-  let estimatedBlocks = 0;
-  if (!usage) {
-    source = "local_count";
-    const completionTokens = outcome.localTexts ? await countTexts(model, outcome.localTexts()) : 0;
-    const partial = outcome.partialUsage;
-    if (partial) {
-      // the input the upstream reported (with its cache classes) stands; the output served is
-      // counted here, never less than the upstream had already reported
-      usage = { ...partial, completionTokens: Math.max(partial.completionTokens, completionTokens) };
-    } else {
-      const promptTokens = job.promptTokens ?? (await countPromptTokens(model, job.parsed.prompt));
-      usage = { promptTokens, completionTokens, cachedTokens: 0 };
-      estimatedBlocks = job.parsed.prompt.estimatedBlocks ?? 0;
-    }
-  }
-  const quota = computeQuota(job.pricing, usage);
-  const notes: string[] = [];
-  if (source === "local_count") notes.push("The upstream sent no usage: tokens counted locally");
-  if (estimatedBlocks) notes.push(`${estimatedBlocks} image(s) or document(s) of the prompt estimated at a fixed size`);
-  if (outcome.endReason === "client_disconnect") notes.push("Client disconnected: charged for what was served");
-  if (outcome.endReason === "eof_without_done") notes.push("The upstream stream ended without its end event");
-  if (outcome.endReason === "upstream_error") notes.push("The upstream stream broke off");
+  const { usage, source, estimatedBlocks } = await chargedUsage(job, outcome);
   const mapped = answer.upstreamModel !== model;
-  const { auth } = job;
   return {
-    ...(job.reservation
-      ? { reservationId: job.reservation.reservationId }
-      : {
-          unreserved: {
-            requestId: job.requestId,
-            userId: auth.key.userId,
-            tokenId: auth.key.tokenId,
-            model,
-            group: auth.usingGroup,
-            estimate: job.estimate,
-            pricing: job.pricing,
-          },
-        }),
-    quota,
+    ...reservationRef(job),
+    quota: computeQuota(job.pricing, usage),
     promptTokens: usage.promptTokens,
     completionTokens: usage.completionTokens,
     channelId: answer.channel.id,
     isStream: outcome.isStream,
     useTimeMs: performance.now() - job.startedAt,
-    content: notes.join("; "),
+    content: settleNotes(source, estimatedBlocks, outcome.endReason).join("; "),
     ip: job.auth.key.user.recordIpLog ? job.clientIp : "",
     upstreamRequestId: answer.upstreamRequestId,
     other: {
@@ -92,11 +55,62 @@ export async function settleInputFor(job: Job, answer: UpstreamAnswer, outcome: 
 }
 
 /**
+ * The usage charged: the upstream's, else counted here. `estimatedBlocks`: images and documents
+ * the billed prompt counted at a fixed size (no usage from the upstream).
+ */
+async function chargedUsage(
+  job: Job,
+  outcome: Outcome,
+): Promise<{ usage: TokenUsage; source: UsageSource; estimatedBlocks: number }> {
+  if (outcome.usage) return { usage: outcome.usage, source: "upstream", estimatedBlocks: 0 };
+  const { model } = job.parsed;
+  const completionTokens = outcome.localTexts ? await countTexts(model, outcome.localTexts()) : 0;
+  const partial = outcome.partialUsage;
+  if (partial) {
+    // the input the upstream reported (with its cache classes) stands; the output served is
+    // counted here, never less than the upstream had already reported
+    const usage = { ...partial, completionTokens: Math.max(partial.completionTokens, completionTokens) };
+    return { usage, source: "local_count", estimatedBlocks: 0 };
+  }
+  const promptTokens = job.promptTokens ?? (await countPromptTokens(model, job.parsed.prompt));
+  const usage = { promptTokens, completionTokens, cachedTokens: 0 };
+  return { usage, source: "local_count", estimatedBlocks: job.parsed.prompt.estimatedBlocks ?? 0 };
+}
+
+/** why the charge is what it is, for the consume log's content */
+function settleNotes(source: UsageSource, estimatedBlocks: number, endReason: EndReason | null): string[] {
+  const notes: string[] = [];
+  if (source === "local_count") notes.push("The upstream sent no usage: tokens counted locally");
+  if (estimatedBlocks) notes.push(`${estimatedBlocks} image(s) or document(s) of the prompt estimated at a fixed size`);
+  if (endReason === "client_disconnect") notes.push("Client disconnected: charged for what was served");
+  if (endReason === "eof_without_done") notes.push("The upstream stream ended without its end event");
+  if (endReason === "upstream_error") notes.push("The upstream stream broke off");
+  return notes;
+}
+
+/** the reservation the settle closes, or (trusted without a reserve) what an unreserved settle needs */
+function reservationRef(job: Job): SettleTarget {
+  if (job.reservation) return { reservationId: job.reservation.reservationId };
+  const { auth } = job;
+  return {
+    unreserved: {
+      requestId: job.requestId,
+      userId: auth.key.userId,
+      tokenId: auth.key.tokenId,
+      model: job.parsed.model,
+      group: auth.usingGroup,
+      estimate: job.estimate,
+      pricing: job.pricing,
+    },
+  };
+}
+
+/**
  * The token classes beyond prompt, completion and cache reads, as the consume log stores them
  * (only those the request had): with the prices pricingLogFields stores, lib/logs/explain.ts
  * recomputes the charge from them.
  */
-export function usageClassFields(u: TokenUsage): Record<string, unknown> {
+function usageClassFields(u: TokenUsage): Record<string, unknown> {
   return {
     ...(u.cacheWrite5mTokens ? { cache_write_5m_tokens: u.cacheWrite5mTokens } : {}),
     ...(u.cacheWrite1hTokens ? { cache_write_1h_tokens: u.cacheWrite1hTokens } : {}),

@@ -36,9 +36,22 @@ export async function relayRequest(r: RelayRequest, spec: EndpointSpec): Promise
   }
 }
 
-async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: EndpointSpec): Promise<Response> {
+async function relay(r: RelayRequest, spec: EndpointSpec): Promise<Response> {
   const startedAt = performance.now();
   const options = await getOptions();
+  const { job, tiers } = await prepareJob(r, spec, options, startedAt);
+  return reserveAndAnswer(job, tiers, options, r.req);
+}
+
+type PendingJob = Omit<Job, "reservation">;
+
+/** body → model allowed → the channels → price → estimate: everything known before a hold exists */
+async function prepareJob(
+  { req, requestId, clientIp, auth }: RelayRequest,
+  spec: EndpointSpec,
+  options: Options,
+  startedAt: number,
+): Promise<{ job: PendingJob; tiers: Tiers }> {
   const { json, text } = await readJsonBody(req, env().RELAY_MAX_BODY_BYTES);
   const parsed = spec.parse(json);
   assertModelAllowed(auth.key, parsed.model);
@@ -57,24 +70,18 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
     preConsumedTokens: options.PreConsumedQuota,
     toolCalls: parsed.toolCalls,
   });
-  const job: Omit<Job, "reservation"> = {
-    requestId,
-    startedAt,
-    spec,
-    parsed,
-    json,
-    text,
-    auth,
-    pricing,
-    promptTokens,
-    estimate,
-    clientIp,
-    signal: req.signal,
-  };
+  const job = { requestId, startedAt, spec, parsed, json, text, auth, pricing, promptTokens, estimate, clientIp };
+  return { job: { ...job, signal: req.signal }, tiers };
+}
 
-  // set as soon as the hold exists: a failure after it refunds it. The upstream is called only once
-  // the reserve has committed: a request the reserve refuses never costs the operator an upstream call.
-  const held: { reservation: Reservation | null } = { reservation: null };
+/**
+ * reserve (unless trusted) → upstream, retried on other channels → the answer. The hold is
+ * refunded on any failure after it exists. The upstream is called only once the reserve has
+ * committed: a request the reserve refuses never costs the operator an upstream call.
+ */
+async function reserveAndAnswer(job: PendingJob, tiers: Tiers, options: Options, req: Request): Promise<Response> {
+  const { auth, spec, parsed, estimate, pricing } = job;
+  let reservation: Reservation | null = null;
   try {
     const first = pickChannel(tiers, NO_CHANNELS)!;
     const { key } = auth;
@@ -86,7 +93,7 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
       estimate,
       free: pricing.free,
     });
-    if (!trusted) held.reservation = await reserveHold(job, first.id, estimate);
+    if (!trusted) reservation = await reserveHold(job, first.id, estimate);
     const answer = await callUpstream({
       path: spec.forwardQuery ? `${spec.path}${new URL(req.url).search}` : spec.path,
       first,
@@ -99,10 +106,10 @@ async function relay({ req, requestId, clientIp, auth }: RelayRequest, spec: End
       addressPolicy: { allowPrivate: options.ChannelPrivateAddressesAllowed },
       onChannelFailure: (channelId, message) => void recordChannelError(channelId, message).catch(() => {}),
     });
-    const served: Job = { ...job, reservation: held.reservation };
+    const served: Job = { ...job, reservation };
     return answer.kind === "stream" ? streamResponse(served, answer) : await jsonResponse(served, answer);
   } catch (e) {
-    if (held.reservation) await refundHold(held.reservation, e);
+    if (reservation) await refundHold(reservation, e);
     throw e;
   }
 }
@@ -168,7 +175,7 @@ async function promptTokensForEstimate(
 }
 
 /** the reserve of a relay request; its lease is renewed by this node from the moment it exists */
-function reserveHold(job: Omit<Job, "reservation">, channelId: number, estimate: bigint): Promise<Reservation> {
+function reserveHold(job: PendingJob, channelId: number, estimate: bigint): Promise<Reservation> {
   const { auth } = job;
   return reserve({
     owner: RELAY_OWNER,

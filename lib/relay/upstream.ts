@@ -73,69 +73,82 @@ export async function callUpstream(o: CallOptions): Promise<UpstreamAnswer> {
     if (o.clientSignal.aborted) throw new UpstreamFailure(failures, true);
     tried.push(channel.id);
     triedSet.add(channel.id);
-    const { text, upstreamModel } = o.body(channel);
-    const ctrl = new AbortController();
-    const onClientAbort = () => ctrl.abort();
-    o.clientSignal.addEventListener("abort", onClientAbort, { once: true });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ctrl.abort();
-    }, UPSTREAM_TIMEOUT_MS);
-    const done = () => {
-      clearTimeout(timer);
-      o.clientSignal.removeEventListener("abort", onClientAbort);
-    };
-    try {
-      const res = await send(
-        o.method ?? "POST",
-        `${channel.baseUrl}${o.path}`,
-        {
-          ...o.forwardHeaders,
-          ...channelAuth(channel),
-          ...(text === null ? {} : { "content-type": "application/json" }),
-          accept: o.stream ? "text/event-stream" : "application/json",
-        },
-        text,
-        ctrl.signal,
-        o.addressPolicy,
-      );
-      const base: Base = {
-        channel,
-        upstreamModel,
-        tried: [...tried],
-        upstreamRequestId: headerText(res.headers["x-request-id"]),
-      };
-      if (res.status >= 200 && res.status < 300) {
-        const contentType = headerText(res.headers["content-type"]) || null;
-        if (o.stream && contentType?.includes("text/event-stream")) {
-          clearTimeout(timer); // a stream may run for long; the client's abort still applies
-          return { ...base, kind: "stream", body: res.stream(), abort: () => ctrl.abort() };
-        }
-        const body = await res.text();
-        done();
-        return { ...base, kind: "json", status: res.status, text: body, contentType };
-      }
-      // the body of an error is read (not cut off), so the connection can be reused
-      const errText = (await res.text().catch(() => "")).slice(0, ERROR_BODY_LIMIT);
-      done();
-      if (isRetryableStatus(res.status)) {
-        failures.push({ channelId: channel.id, status: res.status, message: `status ${res.status}` });
-        o.onChannelFailure?.(channel.id, `HTTP ${res.status}`);
-      } else {
-        throw sanitizedClientError(res.status, errText);
-      }
-    } catch (e) {
-      done();
-      if (e instanceof AppError) throw e;
-      if (o.clientSignal.aborted) throw new UpstreamFailure(failures, true);
-      const message = timedOut ? "timeout" : networkMessage(e);
-      failures.push({ channelId: channel.id, status: null, message });
-      o.onChannelFailure?.(channel.id, message);
-    }
+    const outcome = await attemptOn(o, channel, tried);
+    if ("kind" in outcome) return outcome;
+    if ("clientGone" in outcome) throw new UpstreamFailure(failures, true);
+    failures.push(outcome.failure);
     channel = o.next(triedSet);
   }
   throw new UpstreamFailure(failures, false);
+}
+
+/** one attempt: the answer, a failure another channel may not have, or the client gone */
+type Attempt = UpstreamAnswer | { failure: AttemptFailure } | { clientGone: true };
+
+/** One POST (or GET/DELETE) to one channel, with its timeout. A 4xx that is the request's fault throws. */
+async function attemptOn(o: CallOptions, channel: RouteChannel, tried: readonly number[]): Promise<Attempt> {
+  const { text, upstreamModel } = o.body(channel);
+  const ctrl = new AbortController();
+  const onClientAbort = () => ctrl.abort();
+  o.clientSignal.addEventListener("abort", onClientAbort, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ctrl.abort();
+  }, UPSTREAM_TIMEOUT_MS);
+  const done = () => {
+    clearTimeout(timer);
+    o.clientSignal.removeEventListener("abort", onClientAbort);
+  };
+  try {
+    const url = `${channel.baseUrl}${o.path}`;
+    const res = await send(
+      o.method ?? "POST",
+      url,
+      requestHeaders(o, channel, text),
+      text,
+      ctrl.signal,
+      o.addressPolicy,
+    );
+    const base: Base = {
+      channel,
+      upstreamModel,
+      tried: [...tried],
+      upstreamRequestId: headerText(res.headers["x-request-id"]),
+    };
+    if (res.status >= 200 && res.status < 300) {
+      const contentType = headerText(res.headers["content-type"]) || null;
+      if (o.stream && contentType?.includes("text/event-stream")) {
+        clearTimeout(timer); // a stream may run for long; the client's abort still applies
+        return { ...base, kind: "stream", body: res.stream(), abort: () => ctrl.abort() };
+      }
+      const body = await res.text();
+      done();
+      return { ...base, kind: "json", status: res.status, text: body, contentType };
+    }
+    // the body of an error is read (not cut off), so the connection can be reused
+    const errText = (await res.text().catch(() => "")).slice(0, ERROR_BODY_LIMIT);
+    done();
+    if (!isRetryableStatus(res.status)) throw sanitizedClientError(res.status, errText);
+    o.onChannelFailure?.(channel.id, `HTTP ${res.status}`);
+    return { failure: { channelId: channel.id, status: res.status, message: `status ${res.status}` } };
+  } catch (e) {
+    done();
+    if (e instanceof AppError) throw e;
+    if (o.clientSignal.aborted) return { clientGone: true };
+    const message = timedOut ? "timeout" : networkMessage(e);
+    o.onChannelFailure?.(channel.id, message);
+    return { failure: { channelId: channel.id, status: null, message } };
+  }
+}
+
+function requestHeaders(o: CallOptions, channel: RouteChannel, text: string | null): Record<string, string> {
+  return {
+    ...o.forwardHeaders,
+    ...channelAuth(channel),
+    ...(text === null ? {} : { "content-type": "application/json" }),
+    accept: o.stream ? "text/event-stream" : "application/json",
+  };
 }
 
 /** the channel's key, where its dialect expects it */

@@ -5,7 +5,7 @@ import { settlementOpenApi } from "./openapi";
 
 // The settlement API's paths for the fast path of the production server (lib/server/fast-path.ts),
 // which answers them before Next's router. Next's route files (app/api/settlement/*) mount the same
-// handlers for `next dev`; routes.test.ts keeps the two lists equal.
+// handlers for `next dev`; lib/server/fast-path.test.ts keeps the two lists equal.
 
 type Handler = (req: Request) => Promise<Response>;
 

@@ -9,7 +9,7 @@ const ZTokens = z
   .int("must be a whole number")
   .min(0, "cannot be negative")
   .max(2_000_000_000, "is too large");
-export const ZRequestId = z
+const ZRequestId = z
   .string()
   .min(1, "is required")
   .max(64, "must be at most 64 characters")
@@ -53,7 +53,3 @@ export const ZSettleBody = z
 export const ZRefundBody = z.object({ ...ZRef, reason: ZText.max(500).optional() }).refine(oneRef, oneRefMessage);
 
 export const ZRenewBody = z.object({ ...ZRef }).refine(oneRef, oneRefMessage);
-
-export type TReserveBody = z.infer<typeof ZReserveBody>;
-export type TSettleBody = z.infer<typeof ZSettleBody>;
-export type TRefundBody = z.infer<typeof ZRefundBody>;

@@ -9,7 +9,7 @@ import { randomAlphanumeric } from "@/lib/random";
 // the CSPRNG, shown once; only SHA-256 is stored. Lookups are cached briefly and dropped on every
 // node when a key is revoked.
 
-export const SERVICE_KEY_PREFIX = "tgs_";
+const SERVICE_KEY_PREFIX = "tgs_";
 const CACHE_MS = 30_000;
 
 const hashSecret = (secret: string) => createHash("sha256").update(secret).digest("hex");

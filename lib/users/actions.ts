@@ -8,7 +8,7 @@ import { getDashboard } from "./queries";
 import { registerFromIp } from "./register";
 import { listKeys } from "@/lib/keys/queries";
 import { adjustQuotaAsAdmin, createUserAsAdmin, updateUserAsAdmin, ZAdjustQuotaForm } from "./admin";
-import { getUserFormOptions, listAdminUsers } from "./admin-queries";
+import { listAdminUsers } from "./admin-queries";
 import {
   ZAdminCreateUserInput,
   ZAdminUpdateUserInput,
@@ -60,10 +60,6 @@ const operatorOf = (user: { id: number; username: string; role: number }) => ({
 
 /** A page of users: search, sort, keyset position. */
 export const adminUsersAction = adminAction(ZAdminUserListInput, async (input) => listAdminUsers(input));
-
-export const adminUserFormOptionsAction = adminAction(z.strictObject({}), async (_input, user) =>
-  getUserFormOptions(user),
-);
 
 export const createUserAdminAction = adminAction(ZAdminCreateUserInput, async (input, user) =>
   createUserAsAdmin(operatorOf(user), input, { ip: await requestIp() }),

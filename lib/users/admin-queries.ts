@@ -83,7 +83,7 @@ const SORT_SQL: Record<UserSort, string> = {
 };
 
 /** how many matches a list counts at most ("10000+") */
-export const USER_TOTAL_CAP = 10_000;
+const USER_TOTAL_CAP = 10_000;
 
 export type AdminUserPageDTO = {
   items: AdminUserDTO[];

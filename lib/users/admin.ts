@@ -1,9 +1,8 @@
 import "server-only";
 import { db, type Db } from "@/lib/db";
-import { validationError } from "@/lib/errors";
-import { TranslatedError } from "@/lib/i18n/errors";
+import { translatedError, validationError } from "@/lib/errors";
 import { invalidateEverywhere } from "@/lib/cache/bus";
-import { recordAdminAction } from "@/lib/audit/service";
+import { auditQuotaChange, recordAdminAction } from "@/lib/audit/service";
 import { ZAmountText } from "@/lib/keys/schemas";
 import { getOptions } from "@/lib/options/service";
 import { adjustUserQuota } from "@/lib/quota/credits";
@@ -36,7 +35,7 @@ export type AdminContext = { ip?: string };
 
 async function assertKnownGroup(group: string): Promise<void> {
   if (!knownGroups(await getOptions()).includes(group)) {
-    throw new TranslatedError("unknown_group", `Unknown group "${group}"`, 400, {
+    throw translatedError("unknown_group", `Unknown group "${group}"`, 400, {
       key: "adminUsers.error.unknownGroup",
       vars: { group },
       field: "group",
@@ -49,7 +48,7 @@ async function assertEmailFree(client: Db, email: string, exceptId = 0): Promise
   const rows = await client.$queryRaw<{ id: number }[]>`
     SELECT id FROM users WHERE lower(email) = ${email} AND id <> ${exceptId} LIMIT 1`;
   if (rows.length) {
-    throw new TranslatedError("email_taken", "This email address is already used by another account", 409, {
+    throw translatedError("email_taken", "This email address is already used by another account", 409, {
       key: "adminUsers.error.emailTaken",
       field: "email",
     });
@@ -57,7 +56,7 @@ async function assertEmailFree(client: Db, email: string, exceptId = 0): Promise
 }
 
 const userNotFound = () =>
-  new TranslatedError("user_not_found", "User not found", 404, { key: "adminUsers.error.notFound" });
+  translatedError("user_not_found", "User not found", 404, { key: "adminUsers.error.notFound" });
 
 /** A user made by an admin: no gifts, no invitation; only root makes admins and roots. */
 export async function createUserAsAdmin(
@@ -200,7 +199,7 @@ export async function adjustQuotaAsAdmin(
   const amount = parseAmount(text, display, MAX_QUOTA);
   if (!amount.ok) {
     const max = formatQuota(MAX_QUOTA, display);
-    throw new TranslatedError("validation", "Not a valid amount", 400, {
+    throw translatedError("validation", "Not a valid amount", 400, {
       key:
         amount.reason === "negative"
           ? "keys.error.amountNegative"
@@ -214,7 +213,7 @@ export async function adjustQuotaAsAdmin(
     });
   }
   if (mode !== "set" && amount.quota === 0n) {
-    throw new TranslatedError("validation", "Amount must be greater than 0", 400, {
+    throw translatedError("validation", "Amount must be greater than 0", 400, {
       key: "adminUsers.error.amountZero",
       field: "amount",
     });
@@ -222,7 +221,7 @@ export async function adjustQuotaAsAdmin(
   const r = await adjustUserQuota(
     operator,
     { userId, mode, amount: amount.quota, reason },
-    { ip: ctx.ip, assertTarget: (target) => assertCanManage(operator, target) },
+    { assertTarget: (target) => assertCanManage(operator, target), inTransaction: auditQuotaChange(operator, ctx.ip) },
   );
   // every node's key cache forgets the wallet it knew: one that trusts it (lib/quota/reserve.ts
   // trustedWithoutReserve) must see a subtraction at the next request, not within seconds

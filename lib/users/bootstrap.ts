@@ -3,12 +3,12 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { randomAlphanumeric } from "@/lib/random";
-import { LOG_TYPE } from "@/lib/logs/schemas";
+import { LOG_TYPE } from "@/lib/quota/row-types";
 import { verifyPassword } from "./password";
 import { ROLE } from "./schemas";
 import { createUser, getUserByUsernameIgnoreCase } from "./service";
 
-export const DEFAULT_ROOT_USERNAME = "root";
+const DEFAULT_ROOT_USERNAME = "root";
 const GENERATED_PASSWORD_LENGTH = 20;
 
 export type RootAccount = {

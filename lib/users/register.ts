@@ -12,7 +12,7 @@ import type { TRegisterInput } from "./schemas";
  * Sign-ups per address and hour. Every attempt that reaches the service counts (a taken name too),
  * before the work is done, so a burst cannot slip past; a form refused by validation does not.
  */
-export const REGISTER_LIMIT = rateLimiter({ name: "register:ip", limit: 10, windowMs: 60 * 60_000 });
+const REGISTER_LIMIT = rateLimiter({ name: "register:ip", limit: 10, windowMs: 60 * 60_000 });
 
 export async function registerFromIp(input: TRegisterInput, ip: string) {
   const { RegisterEnabled } = await getOptions();

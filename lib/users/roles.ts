@@ -1,4 +1,4 @@
-import { TranslatedError } from "@/lib/i18n/errors";
+import { translatedError, type AppError } from "@/lib/errors";
 import type { MessageKey } from "@/lib/i18n";
 import { ROLE, USER_STATUS } from "./schemas";
 
@@ -14,8 +14,8 @@ export type Actor = { id: number; role: number };
 export type TargetUser = { id: number; role: number; status: number };
 export type UserChange = { role?: number; status?: number };
 
-function refuse(key: MessageKey, message: string, code = "forbidden", status = 403): TranslatedError {
-  return new TranslatedError(code, message, status, { key });
+function refuse(key: MessageKey, message: string, code = "forbidden", status = 403): AppError {
+  return translatedError(code, message, status, { key });
 }
 
 export const canManage = (actor: Actor, targetRole: number) => actor.role >= ROLE.root || actor.role > targetRole;

@@ -5,19 +5,19 @@ export const ROLE = { user: 1, admin: 10, root: 100 } as const;
 export type RoleName = keyof typeof ROLE;
 export const USER_STATUS = { enabled: 1, disabled: 2 } as const;
 
-export const ZUsername = z
+const ZUsername = z
   .string()
   .trim()
   .min(3, "Username must be at least 3 characters")
   .max(20, "Username must be at most 20 characters")
   .regex(/^[A-Za-z0-9_.-]+$/, "Username may contain letters, digits, '_', '.' and '-' only");
 
-export const ZPassword = z
+const ZPassword = z
   .string()
   .min(8, "Password must be at least 8 characters")
   .max(64, "Password must be at most 64 characters");
 
-export const ZGroupName = z
+const ZGroupName = z
   .string()
   .trim()
   .min(1, "Group is required")
@@ -64,11 +64,10 @@ export const ZRegisterForm = ZRegisterInput.extend({
   message: "error.password_mismatch",
   path: ["confirmPassword"],
 });
-export type TRegisterForm = z.input<typeof ZRegisterForm>;
 
 // ---- the admin console's user forms (strict: an unknown field is an error)
 
-export const ROLE_NAMES = ["user", "admin", "root"] as const;
+const ROLE_NAMES = ["user", "admin", "root"] as const;
 export const roleName = (role: number): RoleName =>
   role >= ROLE.root ? "root" : role >= ROLE.admin ? "admin" : "user";
 
@@ -76,7 +75,7 @@ export const roleName = (role: number): RoleName =>
 export const ZUserId = z.coerce.number().int().positive().max(2_147_483_647);
 
 /** stored lower-case; "" = none. Unique ignoring case, checked by the service */
-export const ZEmail = ZText.trim()
+const ZEmail = ZText.trim()
   .max(254)
   .toLowerCase()
   .refine((v) => v === "" || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), {

@@ -17,7 +17,7 @@ import {
 } from "./schemas";
 
 /** 62^10 ≈ 8·10^17 codes: collisions are vanishingly rare, and retried when they happen */
-export const AFF_CODE_LENGTH = 10;
+const AFF_CODE_LENGTH = 10;
 const CREATE_ATTEMPTS = 5;
 
 const isUniqueViolation = (e: unknown, field: string) =>

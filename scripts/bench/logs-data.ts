@@ -7,9 +7,9 @@ import pg from "pg";
 
 export const USERS = 10_000;
 export const HEAVY_USER = 1;
-export const KEYS_PER_USER = 3;
+const KEYS_PER_USER = 3;
 export const MODELS = 200;
-export const CHANNELS = 20;
+const CHANNELS = 20;
 export const DAYS = 90;
 
 const step = (label: string) => {

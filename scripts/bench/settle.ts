@@ -22,7 +22,7 @@ import {
   type LoadResult,
 } from "./support";
 
-export const SETTLE_CONNECTIONS = 32;
+const SETTLE_CONNECTIONS = 32;
 const SPREAD_USERS = 1000;
 const TARGET_HOT = 1200;
 const TARGET_SPREAD = 3000;

@@ -342,7 +342,7 @@ export function median<T extends { rps: number }>(runs: T[]): T {
 // ── report ───────────────────────────────────────────────────────────────────────────────────
 
 /** the 1-minute load average now */
-export function loadAverage(): string {
+function loadAverage(): string {
   return fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0];
 }
 

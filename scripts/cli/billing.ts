@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { auditQuotaChange, CLI_OPERATOR } from "@/lib/audit/service";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { createKeys } from "@/lib/keys/service";
@@ -10,7 +11,6 @@ import { sweepExpiredReservations } from "@/lib/quota/sweeper";
 import { listLogCleanups, runLogCleanups, startLogCleanup } from "@/lib/logs/retention";
 import { createServiceKey, listServiceKeys, revokeServiceKey } from "@/lib/settlement/service-keys";
 import { defineCommand, flag, type CommandMap } from "./command";
-import { CLI_OPERATOR } from "./user";
 
 async function userIdOf(username: string): Promise<number> {
   const user = await db.user.findUnique({ where: { username }, select: { id: true } });
@@ -42,7 +42,11 @@ export const billingCommands = {
           : subtract !== undefined
             ? (["subtract", subtract] as const)
             : (["set", set!] as const);
-      const r = await adjustUserQuota(CLI_OPERATOR, { userId, mode, amount, reason });
+      const r = await adjustUserQuota(
+        CLI_OPERATOR,
+        { userId, mode, amount, reason },
+        { inTransaction: auditQuotaChange(CLI_OPERATOR) },
+      );
       return { username, ...r };
     },
   }),

@@ -44,7 +44,7 @@ function usageLine(name: string, command: Command): string {
   return `${PROGRAM} ${name}${command.usage ? ` ${command.usage}` : ""}`;
 }
 
-export function usageText(): string {
+function usageText(): string {
   const names = Object.keys(commands);
   const width = Math.max(...names.map((n) => n.length));
   const lines = names.map((n) =>
@@ -62,12 +62,12 @@ export function usageText(): string {
 }
 
 /** JSON with bigint as decimal strings (quota is bigint everywhere) */
-export function toJson(value: unknown): string {
+function toJson(value: unknown): string {
   return JSON.stringify(value ?? null, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
 }
 
 /** zod issues as `--flag: message` on one line */
-export function describeIssues(
+function describeIssues(
   issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string; keys?: string[] }>,
 ): string {
   return issues
@@ -84,7 +84,7 @@ export function describeIssues(
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** one readable line for anything a command may throw */
-export function describeError(e: unknown): string {
+function describeError(e: unknown): string {
   if (isAppError(e)) return e.message;
   if (e instanceof z.ZodError) return describeIssues(e.issues);
   if (e instanceof Error) {

@@ -1,14 +1,12 @@
 import "server-only";
 import { z } from "zod";
+import { auditQuotaChange, CLI_OPERATOR } from "@/lib/audit/service";
 import { db } from "@/lib/db";
 import { adjustUserQuota } from "@/lib/quota/credits";
 import { ZQuotaAmount } from "@/lib/quota/schemas";
 import { ensureRootAccount } from "@/lib/users/bootstrap";
 import { createUser } from "@/lib/users/service";
 import { defineCommand, flag, type CommandMap } from "./command";
-
-/** what the operator sees in the manage logs of changes made from the command line */
-export const CLI_OPERATOR = { id: null, username: "cli" } as const;
 
 export const userCommands = {
   "user:create": defineCommand({
@@ -26,12 +24,16 @@ export const userCommands = {
       const user = await createUser({ username, password, role, group });
       let balance = 0n;
       if (quota !== undefined && quota > 0n) {
-        const r = await adjustUserQuota(CLI_OPERATOR, {
-          userId: user.id,
-          mode: "add",
-          amount: quota,
-          reason: "opening balance (user:create)",
-        });
+        const r = await adjustUserQuota(
+          CLI_OPERATOR,
+          {
+            userId: user.id,
+            mode: "add",
+            amount: quota,
+            reason: "opening balance (user:create)",
+          },
+          { inTransaction: auditQuotaChange(CLI_OPERATOR) },
+        );
         balance = r.to;
       }
       return { ...user, quota: balance };

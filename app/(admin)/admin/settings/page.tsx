@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { SettingsView } from "@/components/admin/settings-view";
+import { AdminSettingsView } from "@/components/admin/admin-settings-view";
 import { requireAdmin } from "@/lib/auth";
 import { getTranslator } from "@/lib/i18n/server";
 import { settingsTexts } from "@/lib/options/form";
@@ -14,7 +14,7 @@ export default async function Page() {
   await requireAdmin();
   const options = await getOptions();
   return (
-    <SettingsView
+    <AdminSettingsView
       initial={settingsTexts(options)}
       flags={{
         SelfUseModeEnabled: options.SelfUseModeEnabled,

@@ -53,7 +53,7 @@ const CHOICES: Partial<Record<SettingsKey, { value: string; label: MessageKey }[
 };
 
 /** The admin's system settings: one card per section, each saved on its own (all of its fields or none). */
-export function SettingsView({ initial, flags }: { initial: Texts; flags: Flags }) {
+export function AdminSettingsView({ initial, flags }: { initial: Texts; flags: Flags }) {
   const { t } = useI18n();
   const [saved, setSaved] = useState<Texts>(initial);
   const [texts, setTexts] = useState<Texts>(initial);
