@@ -46,6 +46,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import { Table, TBody, TD, TH, THead, TR } from "@/components/ui/table";
 import { DateTime, RelativeTime } from "@/components/ui/time";
+import { Tooltip } from "@/components/ui/tooltip";
 import {
   deleteKeysAction,
   keyFormOptionsAction,
@@ -596,27 +597,62 @@ function RowActions({ keyDto, act }: { keyDto: KeyDTO; act: RowActs }) {
 function Limits({ keyDto }: { keyDto: KeyDTO }) {
   const { t } = useI18n();
   const ips = splitIpList(keyDto.allowIps);
+  const models = keyDto.modelLimits;
   return (
     <div className="max-w-[9rem] text-xs leading-5">
-      <p className="truncate" title={keyDto.modelLimits.join(", ") || undefined}>
-        {keyDto.modelLimits.length === 0 ? (
+      <p className="truncate">
+        {models.length === 0 ? (
           <span className="text-zinc-500 dark:text-zinc-400">{t("keys.models.all")}</span>
-        ) : keyDto.modelLimits.length <= 2 ? (
-          <span className="font-mono">{keyDto.modelLimits.join(", ")}</span>
+        ) : models.length <= 2 ? (
+          <FullList items={models} testId="key-models">
+            <span className="font-mono">{models.join(", ")}</span>
+          </FullList>
         ) : (
-          t("keys.models.count", { count: keyDto.modelLimits.length })
+          <FullList items={models} testId="key-models">
+            {t("keys.models.count", { count: models.length })}
+          </FullList>
         )}
       </p>
-      <p className="truncate" title={ips.join(", ") || undefined}>
+      <p className="truncate">
         {ips.length === 0 ? (
           <span className="text-zinc-500 dark:text-zinc-400">{t("keys.ips.any")}</span>
         ) : ips.length === 1 ? (
-          <span className="font-mono">{ips[0]}</span>
+          <FullList items={ips} testId="key-ips">
+            <span className="font-mono">{ips[0]}</span>
+          </FullList>
         ) : (
-          t("keys.ips.count", { count: ips.length })
+          <FullList items={ips} testId="key-ips">
+            {t("keys.ips.count", { count: ips.length })}
+          </FullList>
         )}
       </p>
     </div>
+  );
+}
+
+/** A shortened list (a count, or text the cell cuts off) with the whole list in a tooltip on hover and focus. */
+function FullList({ items, testId, children }: { items: string[]; testId: string; children: React.ReactNode }) {
+  return (
+    <Tooltip
+      content={
+        <ul className="font-mono" data-testid={`${testId}-full`}>
+          {items.map((item) => (
+            <li key={item} className="break-all">
+              {item}
+            </li>
+          ))}
+        </ul>
+      }
+    >
+      {/* focusable, so a keyboard user gets the tooltip too; its text stays the accessible name */}
+      <span
+        tabIndex={0}
+        data-testid={testId}
+        className="cursor-help rounded-sm underline decoration-zinc-300 decoration-dotted underline-offset-2 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:decoration-zinc-600"
+      >
+        {children}
+      </span>
+    </Tooltip>
   );
 }
 

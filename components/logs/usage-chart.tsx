@@ -8,7 +8,7 @@ import { cn } from "@/components/ui/cn";
 import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 import type { UsageChartDTO } from "@/lib/logs/usage";
-import { quotaToAmount } from "@/lib/quota/money";
+import { formatPlotted, quotaToAmount } from "@/lib/quota/money";
 
 // Quota or tokens per hour or day, stacked by model (the top models, then "other"), from the
 // rollups the server reads. Colours are mid-tones that read on white and on zinc-900; axes and
@@ -79,14 +79,10 @@ export function UsageChart({
   }, [chart, metric, money.display]);
 
   const nameOf = (s: string) => (s === OTHER ? t("logs.chart.other") : s);
-  const formatValue = (v: number) =>
-    metric === "tokens"
-      ? v.toLocaleString("en-US")
-      : money.display.type === "TOKENS"
-        ? v.toLocaleString("en-US")
-        : `${money.symbol}${v.toLocaleString("en-US", { maximumFractionDigits: 4 })}`;
-  const axisValue = (v: number) =>
-    metric === "quota" && money.display.type !== "TOKENS" ? `${money.symbol}${compact(v)}` : compact(v);
+  // tokens, and amounts in raw quota, carry no symbol
+  const symbol = metric === "quota" ? money.symbol : "";
+  const formatValue = (v: number) => formatPlotted(v, { symbol, locale });
+  const axisValue = (v: number) => formatPlotted(v, { symbol, locale, compact: true });
 
   return (
     <div className={cn("space-y-3", className)} data-testid="usage-chart">
@@ -222,12 +218,4 @@ export function UsageChart({
       )}
     </div>
   );
-}
-
-function compact(v: number) {
-  // small amounts (a few cents) keep their significant digits: "$0.0015", not "$0"
-  return new Intl.NumberFormat("en-US", {
-    notation: "compact",
-    ...(Math.abs(v) < 1 ? { maximumSignificantDigits: 2 } : { maximumFractionDigits: 1 }),
-  }).format(v);
 }

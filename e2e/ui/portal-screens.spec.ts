@@ -7,7 +7,7 @@ import { expect, setPreferences, signIn, test } from "./support";
 const PAGES = ["/dashboard", "/keys", "/wallet", "/logs", "/settings"] as const;
 
 test("every page, zh and en, light and dark, 1280 and 390 px", async ({ page, seed, pool }, testInfo) => {
-  test.setTimeout(240_000);
+  test.setTimeout(360_000);
   const user = await seed.createUser({ quota: 12_345_678n });
   await seed.giveAffQuota(user.id, 1_000_000n);
   await seed.createRedemption(1n); // someone else's code: never shown
@@ -75,6 +75,11 @@ test("every page, zh and en, light and dark, 1280 and 390 px", async ({ page, se
         }
         // the dialogs of the keys page
         await page.goto("/keys");
+        // a shortened model list with its whole list in the tooltip (keyboard focus)
+        await page.locator('[data-testid="key-models"]:visible').first().focus();
+        await expect(page.getByRole("tooltip")).toContainText("gpt-4o-mini");
+        await page.screenshot({ path: testInfo.outputPath(`keys-tooltip-${lang}-${theme}-${width}.png`) });
+        await page.keyboard.press("Escape");
         await page
           .getByRole("main")
           .getByRole("button", { name: lang === "en" ? "Create key" : "创建密钥" })

@@ -1,3 +1,4 @@
+import type { Request } from "@playwright/test";
 import { expect, signIn, test } from "./support";
 
 // The wallet as a user meets it: redeem a code and see the balance move, try it again and be told
@@ -74,4 +75,31 @@ test("transfer invitation rewards to the balance: what moves is shown first", as
   await expect(page.getByTestId("wallet-balance")).toHaveText("$3.00");
   await expect(page.getByTestId("transfer-unavailable")).toContainText("You have no rewards to move yet.");
   expect(await seed.wallet(user.id)).toMatchObject({ quota: 1_500_000n, affQuota: 0n });
+});
+
+test("a history that fails to load shows an error with a retry, and the retry brings it back", async ({
+  page,
+  seed,
+}) => {
+  const user = await seed.createUser();
+  const code = await seed.createRedemption(500_000n); // $1
+  await signIn(page, user);
+  await page.goto("/wallet");
+  await expect(page.getByText("Nothing yet. Redeem a code", { exact: false })).toBeVisible();
+
+  // the history is re-read after a redemption (a server action with a cursor): make that read fail
+  const isHistoryRead = (r: Request) =>
+    r.method() === "POST" && r.headers()["next-action"] !== undefined && (r.postData() ?? "").includes('"cursor"');
+  await page.route("**/wallet", (route) => (isHistoryRead(route.request()) ? route.abort("failed") : route.fallback()));
+  await page.getByLabel("Redemption code").fill(code);
+  await page.getByRole("button", { name: "Redeem", exact: true }).click();
+  await expect(page.getByTestId("redeem-success")).toHaveText("$1.00 added to your balance.");
+  const failed = page.getByRole("main").getByRole("alert").filter({ hasText: "This could not be loaded." });
+  await expect(failed).toBeVisible();
+
+  await page.unroute("**/wallet");
+  await failed.getByRole("button", { name: "Try again" }).click();
+  await expect(failed).toBeHidden();
+  await expect(page.getByTestId("credit-history").getByTestId("credit-row")).toHaveCount(1);
+  await expect(page.getByTestId("credit-history").getByTestId("credit-row").first()).toContainText("+$1.00");
 });

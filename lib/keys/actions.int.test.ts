@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
+import { resetRouting } from "@/lib/channels/routing";
 import { setOption } from "@/lib/options/service";
 import { auditLedger } from "@/lib/quota/audit";
 import { makeKey, makeUser } from "@/tests/factories";
@@ -21,8 +22,15 @@ vi.mock("@/lib/auth", async () => {
   };
 });
 
-const { createKeysAction, deleteKeysAction, listKeysAction, regenerateKeyAction, setKeyStatusAction, updateKeyAction } =
-  await import("./actions");
+const {
+  createKeysAction,
+  deleteKeysAction,
+  keyFormOptionsAction,
+  listKeysAction,
+  regenerateKeyAction,
+  setKeyStatusAction,
+  updateKeyAction,
+} = await import("./actions");
 
 async function signedIn(opts: { quota?: bigint; group?: string } = {}) {
   const u = await makeUser(opts);
@@ -299,6 +307,111 @@ describe("edit", () => {
     }
     expect(await snapshot(u.id)).toEqual(before);
     expect(await db.token.count({ where: { userId: victim.id } })).toBe(0);
+  });
+});
+
+describe("edit: groups, cross-group retry, the display unit", () => {
+  it("refuses a group the user may not use with a field error on group, and changes nothing", async () => {
+    const u = await signedIn();
+    const k = await makeKey(u.id, { name: "keep", unlimitedQuota: false, remainQuota: 700n, group: "vip" });
+    const before = await snapshot(u.id);
+    for (const group of ["svip", "no-such-group"]) {
+      const r = await updateKeyAction(
+        form({ id: String(k.id), name: "changed", unlimitedQuota: "on", group, crossGroupRetry: "on" }),
+      );
+      expect(r).toMatchObject({
+        ok: false,
+        error: { code: "group_not_usable", fieldErrors: { group: ["This group is not available to you."] } },
+      });
+    }
+    expect(await snapshot(u.id)).toEqual(before);
+  });
+
+  it("saves cross-group retry on (a switch's 'on') and off again", async () => {
+    const u = await signedIn();
+    const k = await makeKey(u.id);
+    expect((await db.token.findUniqueOrThrow({ where: { id: k.id } })).crossGroupRetry).toBe(false);
+    const on = await updateKeyAction(
+      form({ id: String(k.id), name: "k", unlimitedQuota: "on", group: "vip", crossGroupRetry: "on" }),
+    );
+    expect(on.ok && on.data).toMatchObject({ crossGroupRetry: true, group: "vip" });
+    expect(await db.token.findUniqueOrThrow({ where: { id: k.id } })).toMatchObject({
+      crossGroupRetry: true,
+      group: "vip",
+    });
+    // a switch that is off sends nothing
+    expect((await updateKeyAction(form({ id: String(k.id), name: "k", unlimitedQuota: "on" }))).ok).toBe(true);
+    expect((await db.token.findUniqueOrThrow({ where: { id: k.id } })).crossGroupRetry).toBe(false);
+  });
+
+  it("a budget typed in CNY (display unit, through the exchange rate) is stored as the right quota", async () => {
+    await setOption("QuotaDisplayType", "CNY");
+    try {
+      const u = await signedIn({ quota: 10_000_000n });
+      // ¥7.30 = $1 = 500,000 quota at the default rate 7.3; ¥1 = 68,493.15… -> 68,493
+      const created = await createKeysAction({ name: "yuan", remainAmount: "7.3", unlimitedQuota: false });
+      expect(created.ok).toBe(true);
+      const [row] = await snapshot(u.id);
+      expect(row).toMatchObject({ remainQuota: 500_000n, grantedQuota: 500_000n });
+      const edited = await updateKeyAction({ id: row.id, name: "yuan", remainAmount: "1", unlimitedQuota: false });
+      expect(edited.ok && edited.data.remainQuota).toBe("68493");
+      expect((await db.token.findUniqueOrThrow({ where: { id: row.id } })).remainQuota).toBe(68_493n);
+      // the bound is said in the display unit
+      const tooMuch = await updateKeyAction({
+        id: row.id,
+        name: "yuan",
+        remainAmount: "7300000001",
+        unlimitedQuota: false,
+      });
+      expect(!tooMuch.ok && tooMuch.error.fieldErrors?.remainAmount).toEqual([
+        "The quota cannot exceed ¥7,300,000,000.00.",
+      ]);
+      expect((await db.token.findUniqueOrThrow({ where: { id: row.id } })).remainQuota).toBe(68_493n);
+    } finally {
+      await setOption("QuotaDisplayType", "USD");
+    }
+  });
+});
+
+describe("form options", () => {
+  it("offers only the user's usable groups (with a ratio) and the priced models enabled channels serve them", async () => {
+    await db.channel.createMany({
+      data: [
+        {
+          name: "d",
+          baseUrl: "http://127.0.0.1:9",
+          key: "k",
+          models: ["gpt-4o", "made-up-unpriced"],
+          groups: ["default"],
+        },
+        { name: "v", baseUrl: "http://127.0.0.1:9", key: "k", models: ["gpt-4o-mini"], groups: ["vip"] },
+        { name: "s", baseUrl: "http://127.0.0.1:9", key: "k", models: ["o1"], groups: ["svip"] },
+        { name: "off", baseUrl: "http://127.0.0.1:9", key: "k", models: ["gpt-4.1"], groups: ["default"], status: 2 },
+      ],
+    });
+    resetRouting();
+    try {
+      await signedIn();
+      const r = await keyFormOptionsAction({});
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(r.data.userGroup).toBe("default");
+      expect(r.data.groups.map((g) => g.name).sort()).toEqual(["default", "vip"]);
+      expect(r.data.modelsByGroup).toEqual({ default: ["gpt-4o"], vip: ["gpt-4o-mini"] });
+
+      // a group whose ratio was removed is deprecated: no longer offered
+      await setOption("GroupRatio", JSON.stringify({ default: 1, svip: 1 }));
+      const r2 = await keyFormOptionsAction({});
+      expect(r2.ok && r2.data.groups.map((g) => g.name)).toEqual(["default"]);
+      expect(r2.ok && Object.keys(r2.data.modelsByGroup)).toEqual(["default"]);
+
+      state.user = null;
+      expect(await keyFormOptionsAction({})).toMatchObject({ ok: false, error: { code: "unauthenticated" } });
+    } finally {
+      await setOption("GroupRatio", JSON.stringify({ default: 1, vip: 1, svip: 1 }));
+      await db.channel.deleteMany({});
+      resetRouting();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatQuota, parseAmount, quotaToInput, usdToQuota } from "./money";
+import { formatQuota, parseAmount, quotaToInput, usdToQuota, formatPlotted } from "./money";
 
 const USD = { type: "USD" as const, quotaPerUnit: 500_000, usdExchangeRate: 7.3 };
 
@@ -75,5 +75,21 @@ describe("parseAmount: what a person types in the display unit -> quota", () => 
     }
     expect(quotaToInput(1_250_000n, USD)).toBe("2.5");
     expect(quotaToInput(500_000n, CNY)).toBe("7.3");
+  });
+});
+
+describe("formatPlotted (chart values in the reader's language)", () => {
+  it.each([
+    [1234.5, "$", "en", true, "$1.2K"],
+    [0.0015, "$", "en", true, "$0.0015"],
+    [0, "$", "en", true, "$0"],
+    [-2500, "¥", "en", true, "-¥2.5K"],
+    [12_345, "¥", "zh", true, "¥1.2万"],
+    [1_500_000, "", "en", true, "1.5M"],
+    [1_500_000, "", "zh", true, "150万"],
+    [1234.56789, "$", "en", false, "$1,234.5679"],
+    [1_250_000, "", "en", false, "1,250,000"],
+  ] as const)("%d %j %s compact=%s -> %s", (value, symbol, locale, compact, text) => {
+    expect(formatPlotted(value, { symbol, locale, compact })).toBe(text);
   });
 });

@@ -1,3 +1,4 @@
+import type { Locale } from "@/lib/i18n";
 import type { Options } from "@/lib/options/schemas";
 import Decimal from "decimal.js";
 
@@ -96,4 +97,21 @@ export function quotaToInput(quota: bigint, display: QuotaDisplay): string {
   if (display.type === "TOKENS") return quota.toString();
   const text = quotaToAmount(quota, display).toFixed(MAX_AMOUNT_DECIMALS, Decimal.ROUND_HALF_UP);
   return text.replace(/\.?0+$/, "");
+}
+
+/**
+ * A plotted value (a chart's bar or axis tick, already in the display unit; never a stored amount)
+ * in the reader's language: `symbol` is unitSymbol() for money, "" for tokens. Compact for axis
+ * ticks ("$1.2K", "¥1.2万"), where small amounts keep two significant digits ("$0.0015", not "$0").
+ */
+export function formatPlotted(
+  value: number,
+  { symbol, locale, compact = false }: { symbol: string; locale: Locale; compact?: boolean },
+): string {
+  const abs = Math.abs(value);
+  const options: Intl.NumberFormatOptions = compact
+    ? { notation: "compact", ...(abs < 1 ? { maximumSignificantDigits: 2 } : { maximumFractionDigits: 1 }) }
+    : { maximumFractionDigits: symbol ? 4 : 0 };
+  const text = new Intl.NumberFormat(locale === "zh" ? "zh-CN" : "en-US", options).format(abs);
+  return `${value < 0 ? "-" : ""}${symbol}${text}`;
 }
