@@ -69,7 +69,7 @@ type KeyRow = {
   accessedAt: Date | null;
 };
 
-function keyState(
+export function keyState(
   row: Pick<KeyRow, "status" | "expiredTime" | "unlimitedQuota" | "remainQuota">,
   nowSec = Math.floor(Date.now() / 1000),
 ): KeyState {
