@@ -1,6 +1,5 @@
 import { pickChannel, routesFor, type RouteChannel } from "@/lib/channels/routing";
 import type { Dialect } from "@/lib/channels/schemas";
-import { recordChannelError } from "@/lib/channels/service";
 import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { readJsonBody, type JsonObject } from "@/lib/http/body";
@@ -11,6 +10,7 @@ import { estimateQuota, resolvePricing, type Pricing } from "@/lib/quota/pricing
 import { refundQuietly } from "@/lib/quota/refund";
 import { RELAY_OWNER, reserve, trustedWithoutReserve, type Reservation } from "@/lib/quota/reserve";
 import { jsonResponse, streamResponse } from "./answer";
+import { recordRelayFailure } from "./failures";
 import { assertModelAllowed, assertWalletNotEmpty, type RelayKey } from "./auth";
 import type { EndpointSpec, Job, ParsedRequest } from "./job";
 import type { RelayRequest } from "./mount";
@@ -104,7 +104,7 @@ async function reserveAndAnswer(job: PendingJob, tiers: Tiers, options: Options,
       stream: parsed.stream,
       clientSignal: req.signal,
       addressPolicy: { allowPrivate: options.ChannelPrivateAddressesAllowed },
-      onChannelFailure: (channelId, message) => void recordChannelError(channelId, message).catch(() => {}),
+      onChannelFailure: (channelId, message) => recordRelayFailure(job, channelId, message),
     });
     const served: Job = { ...job, reservation };
     return answer.kind === "stream" ? streamResponse(served, answer) : await jsonResponse(served, answer);

@@ -86,6 +86,16 @@ async function logOf(res: Response) {
   return db.log.findFirstOrThrow({ where: { requestId, type: 2 } });
 }
 
+/** the error log rows of a request, once `n` have landed (the relay writes them beside the request) */
+async function errorLogsOf(requestId: string, n: number) {
+  for (let i = 0; i < 100; i++) {
+    const rows = await db.log.findMany({ where: { requestId, type: 5 }, orderBy: { id: "asc" } });
+    if (rows.length >= n) return rows;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`fewer than ${n} error logs for ${requestId}`);
+}
+
 async function readAll(res: Response): Promise<string> {
   return new TextDecoder().decode(await res.arrayBuffer());
 }
@@ -472,8 +482,11 @@ describe("upstream failures", () => {
     const log = await logOf(res);
     expect(log).toMatchObject({ quota: 88n, channelId: channelB });
     expect(log.other).toMatchObject({ admin_info: { use_channel: [channelA, channelB] } });
-    expect(await db.log.count({ where: { requestId: log.requestId } })).toBe(1);
+    expect(await db.log.count({ where: { requestId: log.requestId, type: 2 } })).toBe(1);
     expect(before.quota - (await wallet()).quota).toBe(88n);
+    // the failed attempt is an error log of the user, charged nothing, naming the channel that failed
+    const [error] = await errorLogsOf(log.requestId!, 1);
+    expect(error).toMatchObject({ userId, channelId: channelA, quota: 0n, content: "Upstream error: HTTP 500" });
     expect(A.requests).toHaveLength(1);
     expect(B.requests).toHaveLength(1);
   });
@@ -533,7 +546,14 @@ describe("upstream failures", () => {
       where: { owner_requestId: { owner: "relay", requestId: res.headers.get("x-request-id")! } },
     });
     expect(r.status).toBe(3);
-    expect(await db.log.count({ where: { requestId: r.requestId } })).toBe(0);
+    expect(await db.log.count({ where: { requestId: r.requestId, type: 2 } })).toBe(0);
+    // one error log per failed attempt, in words that reveal neither the upstream's address nor its text
+    const errors = await errorLogsOf(r.requestId, 2);
+    expect(new Set(errors.map((e) => e.channelId))).toEqual(new Set([channelA, channelB]));
+    expect(errors.find((e) => e.channelId === channelA)?.content).toBe("Upstream unreachable");
+    expect(errors.find((e) => e.channelId === channelB)?.content).toBe("Upstream error: HTTP 503");
+    expect(JSON.stringify(errors.map((e) => e.content))).not.toMatch(/127\.0\.0\.1|ECONN|socket/);
+    expect(errors.every((e) => e.quota === 0n)).toBe(true);
     expect((await auditLedger()).differences).toEqual([]);
   });
 
