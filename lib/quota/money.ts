@@ -1,4 +1,3 @@
-import type { Locale } from "@/lib/i18n";
 import type { Options } from "@/lib/options/schemas";
 import Decimal from "decimal.js";
 
@@ -106,7 +105,7 @@ export function quotaToInput(quota: bigint, display: QuotaDisplay): string {
  */
 export function formatPlotted(
   value: number,
-  { symbol, locale, compact = false }: { symbol: string; locale: Locale; compact?: boolean },
+  { symbol, locale, compact = false }: { symbol: string; locale: "en" | "zh"; compact?: boolean },
 ): string {
   const abs = Math.abs(value);
   const options: Intl.NumberFormatOptions = compact
