@@ -114,6 +114,38 @@ describe("authedAction", () => {
   });
 });
 
+describe("field messages in words of the dictionary", () => {
+  it("renders an AppError's field texts (nested ones first) in the user's language", async () => {
+    const save = authedAction(ZInput, async () => {
+      const e = new AppError("invalid_option", "ModelRatio: Line 3: b must be ≥ 0", 400, {
+        ModelRatio: ["Line 3: b must be ≥ 0"],
+      });
+      e.fieldTexts = {
+        ModelRatio: [
+          {
+            key: "options.error.at",
+            vars: { line: 3, name: "b", problem: { key: "options.error.min", vars: { min: 0 } } },
+          },
+        ],
+      };
+      throw e;
+    });
+    state.locale = "zh";
+    expect(await save({ username: "bob", amount: 1 })).toEqual({
+      ok: false,
+      error: {
+        code: "invalid_option",
+        message: "第 3 行：b 必须 ≥ 0",
+        fieldErrors: { ModelRatio: ["第 3 行：b 必须 ≥ 0"] },
+      },
+    });
+    state.locale = "en";
+    expect(await save({ username: "bob", amount: 1 })).toMatchObject({
+      error: { message: "Line 3: b must be ≥ 0", fieldErrors: { ModelRatio: ["Line 3: b must be ≥ 0"] } },
+    });
+  });
+});
+
 describe("adminAction / publicAction", () => {
   it("adminAction refuses role 1 and admits role 10", async () => {
     const action = adminAction(ZInput, async (_input, user) => user.username);

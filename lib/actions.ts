@@ -2,7 +2,7 @@ import "server-only";
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import { getSessionUserOrThrow, type SessionUser } from "@/lib/auth";
-import { INTERNAL_ERROR, isAppError } from "@/lib/errors";
+import { INTERNAL_ERROR, isAppError, type ErrorText } from "@/lib/errors";
 import { errorMessage, hasMessage, issueMessage, t, type Locale } from "@/lib/i18n";
 import { getLocale } from "@/lib/i18n/server";
 import { ROLE } from "@/lib/users/schemas";
@@ -45,12 +45,28 @@ function validationResult(locale: Locale, issues: z.core.$ZodIssue[]): ActionRes
   return { ok: false, error: { code: "validation", message, fieldErrors } };
 }
 
+/** a dictionary text in the user's language, its nested texts first */
+function render(locale: Locale, { key, vars }: ErrorText): string {
+  if (!vars) return t(locale, key);
+  const flat: Record<string, string | number> = {};
+  for (const [name, v] of Object.entries(vars)) flat[name] = typeof v === "object" ? render(locale, v) : v;
+  return t(locale, key, flat);
+}
+
 /** AppError -> its code and (translated when the dictionary knows the code) message; else a logged generic error */
 function toActionError(e: unknown, locale: Locale): ActionError {
   if (isAppError(e) && e.i18n) {
-    const { key, vars, field } = e.i18n;
-    const message = t(locale, key, vars);
+    const { field } = e.i18n;
+    const message = render(locale, e.i18n);
     return { code: e.code, message, ...(field ? { fieldErrors: { [field]: [message] } } : {}) };
+  }
+  if (isAppError(e) && e.fieldTexts) {
+    const fieldErrors = Object.fromEntries(
+      Object.entries(e.fieldTexts).map(([field, texts]) => [field, texts.map((x) => render(locale, x))]),
+    );
+    const fields = Object.keys(fieldErrors);
+    const message = fields.length === 1 ? fieldErrors[fields[0]][0] : t(locale, "error.validation");
+    return { code: e.code, message, fieldErrors };
   }
   if (isAppError(e)) {
     const message = errorMessage(locale, e.code, e.message);

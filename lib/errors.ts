@@ -22,6 +22,8 @@ export class AppError extends Error {
   readonly param: string | null;
   /** the portal's text in the user's language (see translatedError) */
   readonly i18n?: ErrorText;
+  /** the fields' messages in words of the dictionary, shown in the user's language instead of `fieldErrors` */
+  fieldTexts?: Record<string, ErrorText[]>;
 
   constructor(
     code: string,
@@ -41,8 +43,11 @@ export class AppError extends Error {
   }
 }
 
-/** a dictionary key of lib/i18n with the values it fills in, and the form field it belongs to */
-export type ErrorText = { key: MessageKey; vars?: Vars; field?: string };
+/**
+ * A dictionary key of lib/i18n with the values it fills in (a value may itself be such a text,
+ * rendered in the same language first), and the form field it belongs to.
+ */
+export type ErrorText = { key: MessageKey; vars?: Record<string, Vars[string] | ErrorText>; field?: string };
 
 /**
  * An AppError whose text the portal shows in the user's language, with values filled in

@@ -92,7 +92,9 @@ test("channels, redemption codes and settings, zh and en, 1280 and 390 px", asyn
           .getByTestId("settings-pricing")
           .getByRole("button", { name: lang === "en" ? "Save" : "保存" })
           .click();
-        await expect(page.getByTestId("settings-pricing").getByText(/^Line 3: /)).toBeVisible();
+        // in the page's language
+        const lineError = lang === "en" ? "Line 3: gpt-4o-mini must be ≥ 0" : "第 3 行：gpt-4o-mini 必须 ≥ 0";
+        await expect(page.getByTestId("settings-pricing").getByText(lineError)).toBeVisible();
         await page.getByTestId("pricing-preview").scrollIntoViewIfNeeded();
         await page
           .getByTestId("settings-pricing")

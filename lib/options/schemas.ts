@@ -32,7 +32,10 @@ const ZRatio = z.number().finite().min(0, "must be ≥ 0").max(1e6, "is too larg
 const ZRatioMap = z.record(ZText.min(1).max(128), ZRatio);
 const ZHttpUrl = ZText.max(2048)
   .url("must be a URL")
-  .refine((u) => /^https?:\/\//i.test(u), "must start with http:// or https://");
+  .refine((u) => /^https?:\/\//i.test(u), {
+    message: "must start with http:// or https://",
+    params: { i18n: "options.error.http" },
+  });
 /** an e-mail address whose domain has a dot */
 const EMAIL_ADDRESS = /^[^\s@<>"]+@[^\s@<>".]+(\.[^\s@<>".]+)+$/;
 /** the sender of notification e-mails: "" (not set), "alerts@example.com" or "Name <alerts@example.com>" */
@@ -89,7 +92,10 @@ export const OPTION_SCHEMAS = {
   /** the From of notification e-mails; a bare address is sent as "SystemName <address>" */
   NotifyEmailFrom: ZText.trim()
     .max(254)
-    .refine((v) => v === "" || isEmailSender(v), 'must be an e-mail address or "Name <address>"'),
+    .refine((v) => v === "" || isEmailSender(v), {
+      message: 'must be an e-mail address or "Name <address>"',
+      params: { i18n: "options.error.sender" },
+    }),
   NotifyAllowPrivateTargets: z.boolean(),
   /** channel base URLs may reach loopback and private networks (local model servers); link-local and metadata never */
   ChannelPrivateAddressesAllowed: z.boolean(),
@@ -97,7 +103,10 @@ export const OPTION_SCHEMAS = {
    * the zone whose days the daily usage rollups count (charts by day, stats over whole days); a
    * change applies to the days settled from then on
    */
-  StatsTimeZone: ZText.max(64).refine(isWholeHourZone, "must be a time zone whose offset is whole hours"),
+  StatsTimeZone: ZText.max(64).refine(isWholeHourZone, {
+    message: "must be a time zone whose offset is whole hours",
+    params: { i18n: "options.error.zone" },
+  }),
 } as const;
 
 export type OptionKey = keyof typeof OPTION_SCHEMAS;

@@ -1,7 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import { db, type Db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { AppError, type ErrorText } from "@/lib/errors";
 import { invalidate, onInvalidate } from "@/lib/cache/bus";
 import { CLI_OPERATOR, recordAdminAction, type AuditOperator } from "@/lib/audit/service";
 import { keyLines, lineOfPath, parseJsonWithLine } from "./json-lines";
@@ -96,25 +96,62 @@ const JSON_OPTIONS = new Set<OptionKey>([
   "UserUsableGroups",
 ]);
 
-/** one option's text -> its value, or its field messages ("Line 3: gpt-4o must be ≥ 0") */
-function parseForSave(key: OptionKey, text: string): { ok: true; value: unknown } | { ok: false; errors: string[] } {
+/** A field's problem: the English text (the CLI, the logs) and the same in words of the dictionary (the page). */
+type Problem = { en: string; text: ErrorText };
+
+/** one option's text -> its value, or its field problems ("Line 3: gpt-4o must be ≥ 0") */
+function parseForSave(key: OptionKey, text: string): { ok: true; value: unknown } | { ok: false; errors: Problem[] } {
   if (!JSON_OPTIONS.has(key)) {
     const parsed = parseOptionValue(key, text);
     if (parsed.success) return { ok: true, value: parsed.data };
-    return { ok: false, errors: parsed.error.issues.map((i) => i.message) };
+    return { ok: false, errors: parsed.error.issues.map((i) => ({ en: i.message, text: issueText(i) })) };
   }
   const json = parseJsonWithLine(text);
-  if (!json.ok) return { ok: false, errors: [`Line ${json.line}: ${json.message}`] };
+  if (!json.ok)
+    return {
+      ok: false,
+      errors: [
+        {
+          en: `Line ${json.line}: ${json.message}`,
+          text: { key: "options.error.json", vars: { line: json.line, detail: json.message } },
+        },
+      ],
+    };
   const parsed = (OPTION_SCHEMAS[key] as z.ZodType).safeParse(json.value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const lines = keyLines(text);
   return {
     ok: false,
-    errors: parsed.error.issues.map((i) => {
+    errors: parsed.error.issues.map((i): Problem => {
       const name = i.path.map(String).join(" → ");
-      return `Line ${lineOfPath(lines, i.path)}: ${name ? `${name} ` : ""}${i.message}`;
+      const line = lineOfPath(lines, i.path);
+      return {
+        en: `Line ${line}: ${name ? `${name} ` : ""}${i.message}`,
+        text: name
+          ? { key: "options.error.at", vars: { line, name, problem: issueText(i) } }
+          : { key: "options.error.atLine", vars: { line, problem: issueText(i) } },
+      };
     }),
   };
+}
+
+/** a zod issue of an option's value in words of the dictionary (the schemas' own messages stay the English) */
+function issueText(i: z.core.$ZodIssue): ErrorText {
+  const custom = i.code === "custom" ? i.params?.i18n : undefined;
+  if (typeof custom === "string") return { key: custom as ErrorText["key"] };
+  if (i.code === "too_small" && (i.origin === "number" || i.origin === "bigint"))
+    return { key: "options.error.min", vars: { min: String(i.minimum) } };
+  if (i.code === "too_big" && (i.origin === "number" || i.origin === "bigint"))
+    return { key: "options.error.max", vars: { max: String(i.maximum) } };
+  if (i.code === "too_big" && i.origin === "string")
+    return { key: "options.error.long", vars: { max: String(i.maximum) } };
+  if (i.code === "too_small" && i.origin === "string") return { key: "options.error.empty" };
+  if (i.code === "invalid_type" && i.expected === "int") return { key: "options.error.int" };
+  if (i.code === "invalid_type") return { key: "options.error.type", vars: { expected: i.expected } };
+  if (i.code === "invalid_value")
+    return { key: "options.error.oneOf", vars: { values: i.values.map(String).join(", ") } };
+  if (i.code === "invalid_format" && i.format === "url") return { key: "options.error.url" };
+  return { key: "options.error.other", vars: { detail: i.message } };
 }
 
 /**
@@ -122,16 +159,22 @@ function parseForSave(key: OptionKey, text: string): { ok: true; value: unknown 
  * a typo there would otherwise silently price nothing. UserUsableGroups may name a group that
  * GroupRatio lacks on purpose: that is a retired group, whose keys are refused (group_deprecated).
  */
-function unknownGroupErrors(next: Options, saving: Set<OptionKey>): Record<string, string[]> {
+function unknownGroupErrors(next: Options, saving: Set<OptionKey>): Record<string, Problem[]> {
   const known = new Set(Object.keys(next.GroupRatio));
-  const out: Record<string, string[]> = {};
-  const blame = (key: OptionKey, message: string) => {
+  const out: Record<string, Problem[]> = {};
+  const blame = (key: OptionKey, group: string) => {
     const field = saving.has(key) ? key : "GroupRatio";
-    (out[field] ??= []).push(saving.has(key) ? message : `${message} (in ${key})`);
+    const problem: Problem = saving.has(key)
+      ? { en: `Unknown group "${group}"`, text: { key: "options.error.unknownGroup", vars: { group } } }
+      : {
+          en: `Unknown group "${group}" (in ${key})`,
+          text: { key: "options.error.unknownGroupIn", vars: { group, option: key } },
+        };
+    (out[field] ??= []).push(problem);
   };
   for (const [userGroup, inner] of Object.entries(next.GroupGroupRatio)) {
-    if (!known.has(userGroup)) blame("GroupGroupRatio", `Unknown group "${userGroup}"`);
-    for (const using of Object.keys(inner)) if (!known.has(using)) blame("GroupGroupRatio", `Unknown group "${using}"`);
+    if (!known.has(userGroup)) blame("GroupGroupRatio", userGroup);
+    for (const using of Object.keys(inner)) if (!known.has(using)) blame("GroupGroupRatio", using);
   }
   return out;
 }
@@ -151,11 +194,13 @@ export async function setOptions(
   texts: Record<string, string>,
   operator: AuditOperator,
 ): Promise<{ key: OptionKey; value: unknown }[]> {
-  const fieldErrors: Record<string, string[]> = {};
+  const fieldErrors: Record<string, Problem[]> = {};
   const values = new Map<OptionKey, unknown>();
   for (const [key, text] of Object.entries(texts)) {
     if (!isOptionKey(key)) {
-      fieldErrors[key] = [`Unknown option "${key}"`];
+      fieldErrors[key] = [
+        { en: `Unknown option "${key}"`, text: { key: "options.error.unknownOption", vars: { key } } },
+      ];
       continue;
     }
     const r = parseForSave(key, String(text));
@@ -197,10 +242,13 @@ export async function setOptions(
   return saved;
 }
 
-function optionErrors(fieldErrors: Record<string, string[]>): AppError {
-  const fields = Object.keys(fieldErrors);
+function optionErrors(problems: Record<string, Problem[]>): AppError {
+  const fields = Object.keys(problems);
+  const fieldErrors = Object.fromEntries(fields.map((f) => [f, problems[f].map((p) => p.en)]));
   const message = fields.length === 1 ? `${fields[0]}: ${fieldErrors[fields[0]][0]}` : "Some settings are invalid";
-  return new AppError("invalid_option", message, 400, fieldErrors);
+  const e = new AppError("invalid_option", message, 400, fieldErrors);
+  e.fieldTexts = Object.fromEntries(fields.map((f) => [f, problems[f].map((p) => p.text)]));
+  return e;
 }
 
 /** test helper and CLI: forget the cached snapshot */

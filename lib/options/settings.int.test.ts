@@ -63,6 +63,35 @@ describe("setOptions", () => {
     expect((await errorsOf({ GroupGroupRatio: ggr })).GroupGroupRatio[0]).toMatch(/^Line 4: vip → svip /);
   });
 
+  it("says each problem also in words of the dictionary, so the page shows it in the admin's language", async () => {
+    const textsOf = async (texts: Record<string, string>) => {
+      try {
+        await setOptions(texts, ADMIN);
+      } catch (e) {
+        return (e as { fieldTexts: Record<string, unknown[]> }).fieldTexts;
+      }
+      throw new Error("saved");
+    };
+    expect(await textsOf({ ModelRatio: '{\n  "a": 1,\n  "b": -2\n}' })).toEqual({
+      ModelRatio: [
+        {
+          key: "options.error.at",
+          vars: { line: 3, name: "b", problem: { key: "options.error.min", vars: { min: "0" } } },
+        },
+      ],
+    });
+    expect(await textsOf({ ModelRatio: '{\n  "a": 1,\n}' })).toEqual({
+      ModelRatio: [{ key: "options.error.json", vars: { line: 3, detail: expect.any(String) } }],
+    });
+    expect(await textsOf({ TopUpLink: "ftp://x.example" })).toEqual({ TopUpLink: [{ key: "options.error.http" }] });
+    expect(await textsOf({ GroupGroupRatio: '{"vip": {"gold": 0.5}}' })).toEqual({
+      GroupGroupRatio: [{ key: "options.error.unknownGroup", vars: { group: "gold" } }],
+    });
+    expect(await textsOf({ NoSuchOption: "1" })).toEqual({
+      NoSuchOption: [{ key: "options.error.unknownOption", vars: { key: "NoSuchOption" } }],
+    });
+  });
+
   it("refuses unknown groups in GroupGroupRatio, and removing a group it still names", async () => {
     expect(await errorsOf({ GroupGroupRatio: '{"vip": {"gold": 0.5}}' })).toEqual({
       GroupGroupRatio: ['Unknown group "gold"'],
