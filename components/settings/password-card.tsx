@@ -15,6 +15,12 @@ import type { TChangePasswordForm } from "@/lib/users/schemas";
 
 const EMPTY: TChangePasswordForm = { currentPassword: "", newPassword: "", confirmPassword: "" };
 
+const FIELDS = [
+  { name: "currentPassword", label: "field.currentPassword", autoComplete: "current-password" },
+  { name: "newPassword", label: "field.newPassword", autoComplete: "new-password" },
+  { name: "confirmPassword", label: "field.confirmPassword", autoComplete: "new-password" },
+] as const;
+
 /**
  * The password change. A success ends every session of the user, this one included (the server
  * bumped auth_version), so the browser signs out and lands on the sign-in page with a notice.
@@ -55,46 +61,25 @@ export function PasswordCard() {
       </CardHeader>
       <form onSubmit={submit} noValidate className="space-y-5 p-5 sm:p-6" data-testid="password-form">
         <div className="grid gap-4 sm:grid-cols-3">
-          <FormField label={t("field.currentPassword")} error={errors.currentPassword}>
-            {(c) => (
-              <Input
-                {...c}
-                type="password"
-                name="currentPassword"
-                value={form.currentPassword}
-                onChange={(e) => set("currentPassword", e.target.value)}
-                autoComplete="current-password"
-              />
-            )}
-          </FormField>
-          <FormField
-            label={t("field.newPassword")}
-            error={errors.newPassword}
-            hint={errors.newPassword ? undefined : t("settings.password.newHint")}
-          >
-            {(c) => (
-              <Input
-                {...c}
-                type="password"
-                name="newPassword"
-                value={form.newPassword}
-                onChange={(e) => set("newPassword", e.target.value)}
-                autoComplete="new-password"
-              />
-            )}
-          </FormField>
-          <FormField label={t("field.confirmPassword")} error={errors.confirmPassword}>
-            {(c) => (
-              <Input
-                {...c}
-                type="password"
-                name="confirmPassword"
-                value={form.confirmPassword}
-                onChange={(e) => set("confirmPassword", e.target.value)}
-                autoComplete="new-password"
-              />
-            )}
-          </FormField>
+          {FIELDS.map(({ name, label, autoComplete }) => (
+            <FormField
+              key={name}
+              label={t(label)}
+              error={errors[name]}
+              hint={name === "newPassword" && !errors[name] ? t("settings.password.newHint") : undefined}
+            >
+              {(c) => (
+                <Input
+                  {...c}
+                  type="password"
+                  name={name}
+                  value={form[name]}
+                  onChange={(e) => set(name, e.target.value)}
+                  autoComplete={autoComplete}
+                />
+              )}
+            </FormField>
+          ))}
         </div>
         <div className="flex justify-end">
           <Button type="submit" disabled={busy} aria-busy={busy || undefined} className="w-full sm:w-auto">
