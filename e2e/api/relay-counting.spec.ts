@@ -61,7 +61,9 @@ test("/api/health answers at once while a large prompt is being counted", async 
   const r = await relayed;
   expect(r.status, r.text.slice(0, 200)).toBe(200);
   expect(Math.max(...healthTimes)).toBeLessThan(500);
-  // counted (the estimate of gpt-4o-mini is 0.075 per token), not guessed from its size (3 bytes a token)
+  // counted (the estimate of gpt-4o-mini is 0.075 per token), not guessed from its size (3 bytes a token);
+  // a trusted request's reservation is written by its settle, after the answer
+  await seed.settled(userId);
   const { rows } = await seed.pool.query<{ estimate: string }>(
     "SELECT estimate::text FROM reservations WHERE request_id = $1",
     [r.requestId],
